@@ -1,0 +1,272 @@
+//! YAML catalogue files → the catalogue model. Every key is checked: a misspelt key is an
+//! error with a suggestion, never silently ignored.
+
+use super::attrs::{self, unknown_key};
+use super::model::{Catalogue, FieldDef, FieldType, KpiDef, SourceDef, TestDef, Text};
+use super::yaml::{self, Node, NodeKind};
+use crate::diag::{did_you_mean, Code, Diag};
+use crate::span::FileId;
+use crate::syntax::{parse_formula, Expr, ExprKind, Name};
+use std::path::Path;
+
+const FILE_KEYS: &[&str] = &["source", "sources", "kpis", "tests"];
+const SOURCE_KEYS: &[&str] = &["path", "time", "fields", "dimensions", "description", "label"];
+const TEST_KEYS: &[&str] = &["name", "data", "by", "expect"];
+
+pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &mut Vec<Diag>) {
+    let root = match yaml::parse(file, text) {
+        Ok(r) => r,
+        Err(d) => return diags.push(d),
+    };
+    if root.is_null() {
+        return diags.push(
+            Diag::error(Code::Catalogue, "this catalogue file is empty")
+                .at(root.span)
+                .help("add `kpis:` with at least one KPI, or `sources:`"),
+        );
+    }
+    let Some(entries) = mapping(&root, "a catalogue file", diags) else { return };
+    let mut default_source = None;
+    let mut kpi_maps = Vec::new();
+    for (k, v) in entries {
+        match k.as_str().unwrap_or("") {
+            "source" => default_source = string(v, "`source`", diags).map(|s| Name { text: s, span: v.span }),
+            "sources" => {
+                for (name, def) in mapping(v, "`sources`", diags).unwrap_or(&[]) {
+                    if let Some(s) = source(name, def, dir, diags) {
+                        cat.sources.push(s);
+                    }
+                }
+            }
+            "kpis" => {
+                if matches!(v.kind, NodeKind::Seq(_)) {
+                    diags.push(
+                        Diag::error(Code::Catalogue, "`kpis` is a list; it must be a mapping from KPI name to definition")
+                            .at(v.span)
+                            .help("write `kpis:` then `  nps:` and the KPI's keys indented below it"),
+                    );
+                    continue;
+                }
+                kpi_maps.push(v);
+            }
+            "tests" => {
+                for (name, list) in mapping(v, "`tests`", diags).unwrap_or(&[]) {
+                    let Some(kpi_name) = name.as_str() else { continue };
+                    let tests = tests(list, diags);
+                    cat.extra_tests.push((Name { text: kpi_name.into(), span: name.span }, tests));
+                }
+            }
+            other => diags.push(unknown_key(other, FILE_KEYS, "a catalogue file", k.span)),
+        }
+    }
+    for v in kpi_maps {
+        for (name, def) in mapping(v, "`kpis`", diags).unwrap_or(&[]) {
+            if let Some(k) = kpi(name, def, default_source.clone(), file, diags) {
+                cat.kpis.push(k);
+            }
+        }
+    }
+}
+
+fn mapping<'a>(n: &'a Node, what: &str, diags: &mut Vec<Diag>) -> Option<&'a [(Node, Node)]> {
+    match &n.kind {
+        NodeKind::Map(e) => Some(e),
+        _ if n.is_null() => Some(&[]),
+        _ => {
+            diags.push(Diag::error(Code::Catalogue, format!("{what} must be a mapping, not {}", n.describe())).at(n.span));
+            None
+        }
+    }
+}
+
+fn string(n: &Node, what: &str, diags: &mut Vec<Diag>) -> Option<String> {
+    match n.as_str() {
+        Some(s) if !n.is_null() => Some(s.to_string()),
+        _ => {
+            diags.push(Diag::error(Code::Catalogue, format!("{what} must be a text, not {}", n.describe())).at(n.span));
+            None
+        }
+    }
+}
+
+fn name_of(k: &Node) -> Name {
+    Name { text: k.as_str().unwrap_or("").to_string(), span: k.span }
+}
+
+fn text(n: &Node, what: &str, diags: &mut Vec<Diag>) -> Option<Text> {
+    if let NodeKind::Map(entries) = &n.kind {
+        let langs = entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), string(v, what, diags)?)))
+            .collect();
+        return Some(Text::Langs(langs));
+    }
+    string(n, what, diags).map(Text::Plain)
+}
+
+fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<SourceDef> {
+    let mut s = SourceDef {
+        name: name_of(k),
+        path: None,
+        time: None,
+        fields: Vec::new(),
+        has_schema: false,
+        dimensions: Vec::new(),
+    };
+    for (key, val) in mapping(v, &format!("source `{}`", s.name.text), diags)? {
+        match key.as_str().unwrap_or("") {
+            "path" => s.path = string(val, "`path`", diags).map(|p| (super::join_path(dir, &p), val.span)),
+            "time" => s.time = string(val, "`time`", diags).map(|t| Name { text: t, span: val.span }),
+            "description" | "label" => {}
+            "fields" => {
+                s.has_schema = true;
+                for (fk, fv) in mapping(val, "`fields`", diags).unwrap_or(&[]) {
+                    let Some(ty_name) = string(fv, "a field type", diags) else { continue };
+                    match FieldType::parse(&ty_name) {
+                        Some(ty) => s.fields.push(FieldDef { name: name_of(fk), ty }),
+                        None => {
+                            let d = Diag::error(Code::Catalogue, format!("unknown type `{ty_name}`")).at(fv.span);
+                            diags.push(match did_you_mean(&ty_name, FieldType::NAMES) {
+                                Some(t) => d.help(format!("did you mean `{t}`?")),
+                                None => d.help(format!("the types are {}", FieldType::NAMES.join(", "))),
+                            });
+                        }
+                    }
+                }
+            }
+            "dimensions" => {
+                for (dk, dv) in mapping(val, "`dimensions`", diags).unwrap_or(&[]) {
+                    if let Some(e) = formula(dv, diags) {
+                        s.dimensions.push((name_of(dk), e));
+                    }
+                }
+            }
+            other => diags.push(unknown_key(other, SOURCE_KEYS, "a source", key.span)),
+        }
+    }
+    Some(s)
+}
+
+fn formula(n: &Node, diags: &mut Vec<Diag>) -> Option<Expr> {
+    let text = string(n, "a formula", diags)?;
+    Some(parse_formula(&text, &n.locator(), diags))
+}
+
+fn kpi(k: &Node, v: &Node, default_source: Option<Name>, file: FileId, diags: &mut Vec<Diag>) -> Option<KpiDef> {
+    let name = name_of(k);
+    let mut def = KpiDef {
+        name: name.clone(),
+        source: default_source,
+        label: None,
+        description: None,
+        formula: Expr::new(ExprKind::Error, k.span),
+        formula_span: k.span,
+        unit: None,
+        currency: None,
+        decimals: None,
+        target: None,
+        tests: Vec::new(),
+        file,
+    };
+    // `name: formula` is the short form of a KPI with nothing but a formula.
+    if v.as_scalar().is_some() && !v.is_null() {
+        def.formula = formula(v, diags)?;
+        def.formula_span = v.span;
+        return Some(def);
+    }
+    let mut has_formula = false;
+    for (key, val) in mapping(v, &format!("KPI `{}`", name.text), diags)? {
+        let key_text = key.as_str().unwrap_or("");
+        match key_text {
+            "formula" => {
+                has_formula = true;
+                if let Some(e) = formula(val, diags) {
+                    def.formula = e;
+                    def.formula_span = val.span;
+                }
+            }
+            "label" => def.label = text(val, "`label`", diags),
+            "description" => def.description = text(val, "`description`", diags),
+            "tests" => def.tests = tests(val, diags),
+            _ => {
+                let Some(s) = val.as_scalar() else {
+                    diags.push(if attrs::KPI_KEYS.contains(&key_text) {
+                        Diag::error(Code::Catalogue, format!("`{key_text}` must be a single value, not {}", val.describe()))
+                            .at(val.span)
+                    } else {
+                        unknown_key(key_text, attrs::KPI_KEYS, "a KPI", key.span)
+                    });
+                    continue;
+                };
+                let span = if attrs::KPI_KEYS.contains(&key_text) { val.span } else { key.span };
+                if let Err(d) = attrs::set(&mut def, key_text, &s.value, span) {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    if !has_formula {
+        diags.push(
+            Diag::error(Code::Catalogue, format!("KPI `{}` has no formula", name.text))
+                .at(name.span)
+                .help("add `formula: ...` under it"),
+        );
+        return None;
+    }
+    Some(def)
+}
+
+fn tests(n: &Node, diags: &mut Vec<Diag>) -> Vec<TestDef> {
+    let NodeKind::Seq(items) = &n.kind else {
+        diags.push(Diag::error(Code::Catalogue, format!("`tests` must be a list, not {}", n.describe())).at(n.span));
+        return Vec::new();
+    };
+    items.iter().enumerate().filter_map(|(i, t)| test(t, i, diags)).collect()
+}
+
+fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
+    let mut t = TestDef { name: String::new(), span: n.span, data: Vec::new(), by: Vec::new(), expect: n.clone() };
+    let mut has_expect = false;
+    for (k, v) in mapping(n, "a test", diags)? {
+        match k.as_str().unwrap_or("") {
+            "name" => t.name = string(v, "a test's `name`", diags).unwrap_or_default(),
+            "expect" => {
+                has_expect = true;
+                t.expect = v.clone();
+            }
+            "by" => match &v.kind {
+                NodeKind::Seq(items) => t.by = items.iter().filter_map(|i| formula(i, diags)).collect(),
+                _ => t.by = formula(v, diags).into_iter().collect(),
+            },
+            "data" => match &v.kind {
+                NodeKind::Seq(records) => t.data.push((None, records.clone())),
+                NodeKind::Map(per_source) => {
+                    for (sk, sv) in per_source {
+                        match &sv.kind {
+                            NodeKind::Seq(records) => t.data.push((Some(name_of(sk)), records.clone())),
+                            _ if sv.is_null() => t.data.push((Some(name_of(sk)), Vec::new())),
+                            _ => diags.push(
+                                Diag::error(Code::Catalogue, format!("the records of `{}` must be a list", name_of(sk).text))
+                                    .at(sv.span),
+                            ),
+                        }
+                    }
+                }
+                _ if v.is_null() => t.data.push((None, Vec::new())),
+                _ => diags.push(
+                    Diag::error(Code::Catalogue, "`data` is a list of records, or a mapping from source to records")
+                        .at(v.span),
+                ),
+            },
+            other => diags.push(unknown_key(other, TEST_KEYS, "a test", k.span)),
+        }
+    }
+    if t.name.is_empty() {
+        t.name = format!("test {}", index + 1);
+    }
+    if !has_expect {
+        diags.push(Diag::error(Code::Catalogue, "this test has no `expect`").at(n.span).help("add `expect: VALUE`"));
+        return None;
+    }
+    Some(t)
+}

@@ -1,0 +1,190 @@
+//! The catalogue model that both file forms load into.
+
+use crate::catalogue::yaml::Node;
+use crate::span::{FileId, Span};
+use crate::syntax::{Expr, Name};
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub sources: Vec<SourceDef>,
+    pub kpis: Vec<KpiDef>,
+    /// Catalogue files loaded, in load order.
+    pub files: Vec<FileId>,
+    /// Top-level `tests:` of YAML files, for KPIs that may be defined in another file.
+    pub extra_tests: Vec<(Name, Vec<TestDef>)>,
+}
+
+impl Catalogue {
+    pub fn source(&self, name: &str) -> Option<&SourceDef> {
+        self.sources.iter().find(|s| s.name.text == name)
+    }
+    pub fn kpi(&self, name: &str) -> Option<&KpiDef> {
+        self.kpis.iter().find(|k| k.name.text == name)
+    }
+}
+
+/// The type names of the language (§3) as declared in `fields:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldType {
+    String,
+    Number,
+    Bool,
+    Date,
+    DateTime,
+    Duration,
+}
+
+impl FieldType {
+    pub const NAMES: [&'static str; 6] = ["string", "number", "bool", "date", "datetime", "duration"];
+    pub fn parse(s: &str) -> Option<FieldType> {
+        Some(match s {
+            "string" | "text" => FieldType::String,
+            "number" | "decimal" | "integer" => FieldType::Number,
+            "bool" | "boolean" => FieldType::Bool,
+            "date" => FieldType::Date,
+            "datetime" | "timestamp" => FieldType::DateTime,
+            "duration" => FieldType::Duration,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub name: Name,
+    pub ty: FieldType,
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceDef {
+    pub name: Name,
+    /// The declared data file, resolved against the catalogue file's folder.
+    pub path: Option<(PathBuf, Span)>,
+    pub time: Option<Name>,
+    /// Empty when no schema is declared: any field name is then accepted.
+    pub fields: Vec<FieldDef>,
+    pub has_schema: bool,
+    pub dimensions: Vec<(Name, Expr)>,
+}
+
+impl SourceDef {
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name.text == name)
+    }
+}
+
+/// A label or description: one text, or one per language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text {
+    Plain(String),
+    Langs(Vec<(String, String)>),
+}
+
+impl Text {
+    /// The text in `lang`, else English, else the first one given.
+    pub fn get(&self, lang: &str) -> &str {
+        match self {
+            Text::Plain(s) => s,
+            Text::Langs(l) => l
+                .iter()
+                .find(|(k, _)| k == lang)
+                .or_else(|| l.iter().find(|(k, _)| k == "en"))
+                .or(l.first())
+                .map_or("", |(_, v)| v),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    Percent,
+    Points,
+    Ratio,
+    Number,
+    Currency,
+    Seconds,
+    Duration,
+}
+
+impl Unit {
+    pub const NAMES: [&'static str; 8] = ["count", "percent", "points", "ratio", "number", "currency", "seconds", "duration"];
+    pub fn parse(s: &str) -> Option<Unit> {
+        Some(match s {
+            "count" => Unit::Count,
+            "percent" | "%" => Unit::Percent,
+            "points" => Unit::Points,
+            "ratio" => Unit::Ratio,
+            "number" => Unit::Number,
+            "currency" => Unit::Currency,
+            "seconds" => Unit::Seconds,
+            "duration" => Unit::Duration,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        Unit::NAMES[self as usize]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetOp {
+    Ge(Decimal),
+    Gt(Decimal),
+    Le(Decimal),
+    Lt(Decimal),
+    Eq(Decimal),
+    Between(Decimal, Decimal),
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub op: TargetOp,
+    /// As written, for output.
+    pub text: String,
+    pub span: Span,
+}
+
+impl Target {
+    pub fn met(&self, v: Decimal) -> bool {
+        match &self.op {
+            TargetOp::Ge(t) => v >= *t,
+            TargetOp::Gt(t) => v > *t,
+            TargetOp::Le(t) => v <= *t,
+            TargetOp::Lt(t) => v < *t,
+            TargetOp::Eq(t) => v == *t,
+            TargetOp::Between(a, b) => *a <= v && v <= *b,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct KpiDef {
+    pub name: Name,
+    /// The default source of its aggregates.
+    pub source: Option<Name>,
+    pub label: Option<Text>,
+    pub description: Option<Text>,
+    pub formula: Expr,
+    /// Span of the formula text in its file (for `fmt`).
+    pub formula_span: Span,
+    pub unit: Option<Unit>,
+    pub currency: Option<String>,
+    pub decimals: Option<u32>,
+    pub target: Option<Target>,
+    pub tests: Vec<TestDef>,
+    pub file: FileId,
+}
+
+/// One catalogue test (§9): inline records and the expected value.
+#[derive(Clone, Debug)]
+pub struct TestDef {
+    pub name: String,
+    pub span: Span,
+    /// Records per source (`None`: the KPI's default source).
+    pub data: Vec<(Option<Name>, Vec<Node>)>,
+    pub by: Vec<Expr>,
+    pub expect: Node,
+}

@@ -1,0 +1,10 @@
+//! `kpi`: a declarative language for business KPIs, its checker and its streaming evaluator.
+//! See `ARCHITECTURE.md` for the stages and where each lives.
+#![forbid(unsafe_code)]
+
+pub mod diag;
+pub mod render;
+pub mod span;
+pub mod syntax;
+pub mod time;
+pub mod catalogue;

@@ -1,0 +1,190 @@
+//! Rendering diagnostics: miette's graphical report for people, JSON and GitHub workflow
+//! commands for machines. The core never renders; only the CLI and tests call this.
+
+use crate::diag::{location, Diag, Severity};
+use crate::span::SourceMap;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+
+/// How the human report looks.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Style {
+    /// No colour, fixed width: what snapshot tests see.
+    pub const PLAIN: Style = Style { color: false, width: 100 };
+}
+
+/// Render one diagnostic as the text a user sees.
+pub fn human(d: &Diag, sources: &SourceMap, style: Style) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut out = String::new();
+    let view = View::new(d, sources);
+    if handler.render_report(&mut out, &view).is_err() {
+        out = format!("{}: {}\n", d.code, d.message);
+    }
+    out
+}
+
+/// Render many diagnostics, one after the other.
+pub fn human_all(ds: &[Diag], sources: &SourceMap, style: Style) -> String {
+    ds.iter().map(|d| human(d, sources, style)).collect::<Vec<_>>().join("")
+}
+
+/// `{"severity", "code", "message", "file", "line", "column", "help"}` as `cli.md` says.
+pub fn json_value(d: &Diag, sources: &SourceMap) -> serde_json::Value {
+    let loc = location(d, sources);
+    serde_json::json!({
+        "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "code": d.code.as_str(),
+        "message": d.message,
+        "file": loc.as_ref().map(|l| l.0.clone()),
+        "line": loc.as_ref().map(|l| l.1),
+        "column": loc.as_ref().map(|l| l.2),
+        "help": d.help,
+    })
+}
+
+/// One GitHub Actions workflow command line.
+pub fn github(d: &Diag, sources: &SourceMap) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut msg = d.message.clone();
+    if let Some(h) = &d.help {
+        msg.push_str("\nhelp: ");
+        msg.push_str(h);
+    }
+    let msg = msg.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let prop = |s: &str| s.replace('%', "%25").replace(',', "%2C").replace(':', "%3A");
+    match location(d, sources) {
+        Some((file, line, col)) => {
+            format!("::{kind} file={},line={line},col={col},title={}::{msg}", prop(&file), d.code)
+        }
+        None => format!("::{kind} title={}::{msg}", d.code),
+    }
+}
+
+/// The adaptor that lets miette draw a [`Diag`].
+struct View<'a> {
+    diag: &'a Diag,
+    source: Option<Source<'a>>,
+}
+
+enum Source<'a> {
+    File { name: &'a str, text: &'a str },
+    Excerpt { name: String, text: &'a str, line: usize },
+}
+
+impl<'a> View<'a> {
+    fn new(diag: &'a Diag, sources: &'a SourceMap) -> View<'a> {
+        let source = if let Some(span) = diag.span() {
+            let f = sources.get(span.file);
+            Some(Source::File { name: &f.name, text: &f.text })
+        } else {
+            diag.excerpt.as_ref().map(|e| Source::Excerpt {
+                name: e.file.clone(),
+                text: &e.text,
+                line: e.line.saturating_sub(1) as usize,
+            })
+        };
+        View { diag, source }
+    }
+}
+
+impl fmt::Debug for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl fmt::Display for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for View<'_> {}
+
+impl Diagnostic for View<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diag.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.diag.span().is_some() {
+            let file = self.diag.span().map(|s| s.file);
+            let labels = self.diag.labels.iter().filter(move |l| Some(l.span.file) == file).enumerate().map(
+                |(i, l)| {
+                    let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
+                    if i == 0 {
+                        LabeledSpan::new_primary_with_span(l.text.clone(), span)
+                    } else {
+                        LabeledSpan::new_with_span(l.text.clone(), span)
+                    }
+                },
+            );
+            return Some(Box::new(labels));
+        }
+        let e = self.diag.excerpt.as_ref()?;
+        let (s, end) = e.range.unwrap_or((0, 0));
+        let span = SourceSpan::new(s.into(), end.saturating_sub(s));
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(e.label.clone(), span))))
+    }
+}
+
+impl SourceCode for Source<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        match self {
+            Source::File { name, text } => {
+                let c = text.read_span(span, before, after)?;
+                Ok(Box::new(MietteSpanContents::new_named(
+                    name.to_string(),
+                    c.data(),
+                    *c.span(),
+                    c.line(),
+                    c.column(),
+                    c.line_count(),
+                )))
+            }
+            Source::Excerpt { name, text, line } => {
+                let c = text.read_span(span, before, after)?;
+                Ok(Box::new(MietteSpanContents::new_named(
+                    name.clone(),
+                    c.data(),
+                    *c.span(),
+                    c.line() + line,
+                    c.column(),
+                    c.line_count(),
+                )))
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Syntax: the pest grammar (`grammar/kpi.pest`), the expression tree, the parser that
+//! builds it, and the printer that writes it back in canonical form.
+
+pub mod ast;
+pub mod parse;
+pub mod print;
+
+pub use ast::{BinOp, Call, Expr, ExprKind, Literal, Name, UnOp};
+pub use parse::{parse_formula, Locator};
+pub use print::expr_to_string;

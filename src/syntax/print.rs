@@ -1,0 +1,178 @@
+//! The canonical text of an expression: `kpi fmt` writes it, `kpi explain` shows it, and the
+//! planner uses it to recognise identical aggregates. Parentheses only where precedence needs.
+
+use super::ast::{BinOp, Call, Expr, ExprKind, Literal, Name, UnOp};
+use crate::time;
+use rust_decimal::Decimal;
+use std::fmt::Write;
+
+/// Binding strength, loosest first (language brief §4).
+fn prec(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Binary(op, ..) => binop_prec(*op),
+        ExprKind::Unary(UnOp::Not, _) => 3,
+        ExprKind::IsNull { .. } | ExprKind::In { .. } | ExprKind::Between { .. } => 4,
+        ExprKind::Unary(UnOp::Neg, _) => 7,
+        _ => 8,
+    }
+}
+
+pub fn binop_prec(op: BinOp) -> u8 {
+    match op {
+        BinOp::Or => 1,
+        BinOp::And => 2,
+        _ if op.is_comparison() => 4,
+        BinOp::Add | BinOp::Sub => 5,
+        _ => 6,
+    }
+}
+
+pub fn expr_to_string(e: &Expr) -> String {
+    let mut s = String::new();
+    write_expr(&mut s, e, 0);
+    s
+}
+
+fn write_expr(out: &mut String, e: &Expr, min: u8) {
+    let p = prec(e);
+    if p < min {
+        out.push('(');
+    }
+    match &e.kind {
+        ExprKind::Lit(l) => write_literal(out, l),
+        ExprKind::Name(n) => write_name(out, n),
+        ExprKind::Unary(UnOp::Not, x) => {
+            out.push_str("not ");
+            write_expr(out, x, 3);
+        }
+        ExprKind::Unary(UnOp::Neg, x) => {
+            out.push('-');
+            // `--1` would read as one token in many languages: bracket a negated negation.
+            let neg_child = matches!(x.kind, ExprKind::Unary(UnOp::Neg, _));
+            write_expr(out, x, if neg_child { 9 } else { 7 });
+        }
+        ExprKind::Binary(op, a, b) => {
+            let bp = binop_prec(*op);
+            // Comparisons do not chain; `-` and `/` are not associative on the right.
+            let (lmin, rmin) = if op.is_comparison() { (bp + 1, bp + 1) } else { (bp, bp + 1) };
+            write_expr(out, a, lmin);
+            let _ = write!(out, " {} ", op.symbol());
+            write_expr(out, b, rmin);
+        }
+        ExprKind::IsNull { expr, negated } => {
+            write_expr(out, expr, 5);
+            out.push_str(if *negated { " is not null" } else { " is null" });
+        }
+        ExprKind::In { expr, list, negated } => {
+            write_expr(out, expr, 5);
+            out.push_str(if *negated { " not in (" } else { " in (" });
+            write_list(out, list);
+            out.push(')');
+        }
+        ExprKind::Between { expr, low, high } => {
+            write_expr(out, expr, 5);
+            out.push_str(" between ");
+            write_expr(out, low, 5);
+            out.push_str(" and ");
+            write_expr(out, high, 5);
+        }
+        ExprKind::Call(c) => write_call(out, c),
+        ExprKind::Error => out.push_str("<error>"),
+    }
+    if p < min {
+        out.push(')');
+    }
+}
+
+fn write_list(out: &mut String, list: &[Expr]) {
+    for (i, x) in list.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_expr(out, x, 0);
+    }
+}
+
+fn write_call(out: &mut String, c: &Call) {
+    if let Some(s) = &c.source {
+        write_name(out, s);
+        out.push('.');
+    }
+    out.push_str(&c.func.text);
+    out.push('(');
+    write_list(out, &c.args);
+    if !c.per.is_empty() {
+        out.push_str(if c.args.is_empty() { "per " } else { " per " });
+        write_list(out, &c.per);
+    }
+    if let Some(f) = &c.filter {
+        out.push_str(if c.args.is_empty() && c.per.is_empty() { "where " } else { " where " });
+        write_expr(out, f, 0);
+    }
+    out.push(')');
+}
+
+pub fn write_name(out: &mut String, n: &Name) {
+    if is_plain_name(&n.text) {
+        out.push_str(&n.text);
+    } else {
+        let _ = write!(out, "`{}`", n.text);
+    }
+}
+
+const KEYWORDS: &[&str] = &["and", "or", "not", "in", "between", "is", "null", "true", "false", "per", "where"];
+
+/// Whether a name can be written without back-quotes.
+pub fn is_plain_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else { return false };
+    (first == '_' || unicode_ident_start(first))
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(s))
+}
+
+fn unicode_ident_start(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+pub fn write_literal(out: &mut String, l: &Literal) {
+    match l {
+        Literal::Number(d) => out.push_str(&d.to_string()),
+        Literal::String(s) => {
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        Literal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Literal::Null => out.push_str("null"),
+        Literal::Duration(secs) => out.push_str(&duration_literal(*secs)),
+        Literal::Date(d) => out.push_str(&time::format_date(*d)),
+        Literal::DateTime(t) => out.push_str(&time::format_datetime(*t)),
+    }
+}
+
+/// A duration in the largest unit that writes it exactly: `1h`, `5min`, `18s`, `250ms`.
+fn duration_literal(secs: Decimal) -> String {
+    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("min", 60)] {
+        let size = Decimal::from(size);
+        if !secs.is_zero() && (secs % size).is_zero() {
+            return format!("{}{unit}", (secs / size).normalize());
+        }
+    }
+    if secs.fract().is_zero() || secs.is_zero() {
+        return format!("{}s", secs.normalize());
+    }
+    let ms = secs * Decimal::from(1000);
+    if ms.fract().is_zero() {
+        return format!("{}ms", ms.normalize());
+    }
+    format!("{}s", secs.normalize())
+}

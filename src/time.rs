@@ -1,0 +1,176 @@
+//! Dates and datetimes without time zones: a date is a day number since 1970-01-01, a
+//! datetime a number of microseconds since 1970-01-01T00:00:00, as written (no zone).
+
+pub const MICROS_PER_SEC: i64 = 1_000_000;
+pub const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SEC;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The calendar date of a day number.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |a, &c| a * 10 + (c - b'0') as u32))
+}
+
+/// `YYYY-MM-DD` → day number.
+pub fn parse_date(s: &[u8]) -> Option<i64> {
+    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (digits(&s[0..4])? as i64, digits(&s[5..7])?, digits(&s[8..10])?);
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// `YYYY-MM-DD[T| ]HH:MM[:SS[.ffffff]]` with an optional trailing `Z` (zones are not
+/// converted: datetimes are taken as written), or a bare date (midnight).
+pub fn parse_datetime(s: &[u8]) -> Option<i64> {
+    let s = s.strip_suffix(b"Z").unwrap_or(s);
+    let day = parse_date(s.get(..10)?)?;
+    if s.len() == 10 {
+        return Some(day * MICROS_PER_DAY);
+    }
+    if !(s[10] == b'T' || s[10] == b' ') || s.len() < 16 || s[13] != b':' {
+        return None;
+    }
+    let (h, mi) = (digits(&s[11..13])?, digits(&s[14..16])?);
+    let (mut sec, mut micros) = (0, 0i64);
+    if s.len() > 16 {
+        if s[16] != b':' || s.len() < 19 {
+            return None;
+        }
+        sec = digits(&s[17..19])?;
+        if s.len() > 19 {
+            let frac = s[19..].strip_prefix(b".")?;
+            if frac.is_empty() || frac.len() > 9 || !frac.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            for i in 0..6 {
+                micros = micros * 10 + frac.get(i).map_or(0, |c| (c - b'0') as i64);
+            }
+        }
+    }
+    if h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    Some(day * MICROS_PER_DAY + ((h * 3600 + mi * 60 + sec) as i64) * MICROS_PER_SEC + micros)
+}
+
+pub fn format_date(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+pub fn format_datetime(micros: i64) -> String {
+    let days = micros.div_euclid(MICROS_PER_DAY);
+    let rest = micros.rem_euclid(MICROS_PER_DAY);
+    let secs = rest / MICROS_PER_SEC;
+    let frac = rest % MICROS_PER_SEC;
+    let mut s = format!("{}T{:02}:{:02}:{:02}", format_date(days), secs / 3600, secs / 60 % 60, secs % 60);
+    if frac != 0 {
+        let f = format!("{frac:06}");
+        s.push('.');
+        s.push_str(f.trim_end_matches('0'));
+    }
+    s
+}
+
+/// ISO weekday, 1 = Monday … 7 = Sunday.
+pub fn weekday(days: i64) -> u32 {
+    ((days + 3).rem_euclid(7) + 1) as u32
+}
+
+/// ISO week as `YYYY-Www`.
+pub fn iso_week(days: i64) -> String {
+    let wd = weekday(days) as i64;
+    let thursday = days - wd + 4;
+    let (y, _, _) = civil_from_days(thursday);
+    let week = (thursday - days_from_civil(y, 1, 1)) / 7 + 1;
+    format!("{y:04}-W{week:02}")
+}
+
+pub fn month(days: i64) -> String {
+    let (y, m, _) = civil_from_days(days);
+    format!("{y:04}-{m:02}")
+}
+
+pub fn quarter(days: i64) -> String {
+    let (y, m, _) = civil_from_days(days);
+    format!("{y:04}-Q{}", (m - 1) / 3 + 1)
+}
+
+pub fn year(days: i64) -> String {
+    format!("{:04}", civil_from_days(days).0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip_and_calendar_rules() {
+        for d in -800_000..800_000 {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), d);
+        }
+        assert_eq!(parse_date(b"1970-01-01"), Some(0));
+        assert_eq!(parse_date(b"2024-02-29"), Some(19_782));
+        assert_eq!(parse_date(b"2025-02-29"), None);
+        assert_eq!(parse_date(b"2025-13-01"), None);
+    }
+
+    #[test]
+    fn datetimes_as_written() {
+        let t = parse_datetime(b"2025-03-01T08:05:09").unwrap();
+        assert_eq!(format_datetime(t), "2025-03-01T08:05:09");
+        assert_eq!(parse_datetime(b"2025-03-01 08:05:09Z"), Some(t));
+        assert_eq!(parse_datetime(b"2025-03-01T08:05"), Some(t - 9 * MICROS_PER_SEC));
+        assert_eq!(format_datetime(parse_datetime(b"2025-03-01T08:05:09.250").unwrap()), "2025-03-01T08:05:09.25");
+        assert_eq!(parse_datetime(b"2025-03-01T24:00:00"), None);
+        assert_eq!(parse_datetime(b"2025-03-01T08"), None);
+    }
+
+    #[test]
+    fn periods() {
+        let d = parse_date(b"2025-03-01").unwrap();
+        assert_eq!(weekday(d), 6); // a Saturday
+        assert_eq!(iso_week(d), "2025-W09");
+        assert_eq!(iso_week(parse_date(b"2024-12-30").unwrap()), "2025-W01");
+        assert_eq!(iso_week(parse_date(b"2021-01-03").unwrap()), "2020-W53");
+        assert_eq!((month(d), quarter(d), year(d)), ("2025-03".into(), "2025-Q1".into(), "2025".into()));
+    }
+}
