@@ -8,3 +8,7 @@ pub mod span;
 pub mod syntax;
 pub mod time;
 pub mod catalogue;
+pub mod ir;
+pub mod value;
+pub mod analysis;
+pub mod cli;

@@ -211,7 +211,7 @@ fn kpi(k: &Node, v: &Node, default_source: Option<Name>, file: FileId, diags: &m
                 .at(name.span)
                 .help("add `formula: ...` under it"),
         );
-        return None;
+        // Kept (with an error formula) so that references to it do not cascade.
     }
     Some(def)
 }

@@ -510,8 +510,11 @@ pub fn parse_kpi_file(text: &str, file: FileId, diags: &mut Vec<Diag>) -> Vec<St
     let loc = Locator::shifted(file, 0);
     // Brackets are checked per definition below; doc and attribute lines are free text.
     let code: String = text
-        .lines()
-        .map(|l| if l.trim_start().starts_with("///") || l.trim_start().starts_with('@') { "" } else { l })
+        .split('\n')
+        .map(|l| {
+            // Same length, so offsets stay those of the file.
+            if l.trim_start().starts_with("///") || l.trim_start().starts_with('@') { " ".repeat(l.len()) } else { l.to_string() }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     if let Some(d) = check_brackets(&code, &loc) {

@@ -1,0 +1,270 @@
+//! Analysis: names and scopes (§2), types (§3), aggregates and `per` (§6), the KPI
+//! dependency graph and its cycles. It turns the catalogue's syntax trees into the checked
+//! IR of [`crate::ir`] and reports every error it finds.
+
+mod lower;
+pub mod types;
+
+use crate::catalogue::{Catalogue, SourceDef};
+use crate::diag::{did_you_mean, Code, Diag};
+use crate::ir::{AggSpec, Col, KExpr, KpiId, RExpr, SourceId};
+use crate::syntax::{Expr, ExprKind, Name};
+use std::collections::HashMap;
+pub use types::Ty;
+
+/// A field that some formula reads.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceInfo {
+    pub name: String,
+    /// Index in `Catalogue::sources` (`None` for a source only `--data` declared).
+    pub def: Option<usize>,
+    /// The fields read, in the order formulas first use them; `Col` indexes this list.
+    pub columns: Vec<Column>,
+}
+
+#[derive(Clone, Debug)]
+pub struct KpiInfo {
+    pub expr: KExpr,
+    pub ty: Ty,
+    /// KPIs it refers to directly.
+    pub deps: Vec<KpiId>,
+    /// Analysed without error.
+    pub ok: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    Todo,
+    Busy,
+    Done,
+}
+
+pub struct Analyzer<'c> {
+    pub cat: &'c Catalogue,
+    pub sources: Vec<SourceInfo>,
+    pub kpis: Vec<KpiInfo>,
+    pub aggs: Vec<AggSpec>,
+    agg_index: HashMap<String, usize>,
+    /// KPIs in an order where each comes after those it depends on.
+    pub order: Vec<KpiId>,
+    kpi_index: HashMap<&'c str, KpiId>,
+    state: Vec<State>,
+    stack: Vec<KpiId>,
+    pub diags: Vec<Diag>,
+}
+
+impl<'c> Analyzer<'c> {
+    pub fn new(cat: &'c Catalogue) -> Analyzer<'c> {
+        let mut a = Analyzer {
+            cat,
+            sources: Vec::new(),
+            kpis: Vec::new(),
+            aggs: Vec::new(),
+            agg_index: HashMap::new(),
+            order: Vec::new(),
+            kpi_index: HashMap::new(),
+            state: vec![State::Todo; cat.kpis.len()],
+            stack: Vec::new(),
+            diags: Vec::new(),
+        };
+        let mut seen: HashMap<&str, &Name> = HashMap::new();
+        for (i, s) in cat.sources.iter().enumerate() {
+            if let Some(first) = seen.insert(&s.name.text, &s.name) {
+                a.diags.push(duplicate("source", &s.name, first));
+                continue;
+            }
+            a.sources.push(SourceInfo { name: s.name.text.clone(), def: Some(i), columns: Vec::new() });
+            a.check_source(s);
+        }
+        for (i, k) in cat.kpis.iter().enumerate() {
+            if let Some(first) = a.kpi_index.get(k.name.text.as_str()) {
+                let first = &cat.kpis[first.0 as usize].name;
+                a.diags.push(duplicate("KPI", &k.name, first));
+            } else {
+                a.kpi_index.insert(&k.name.text, KpiId(i as u32));
+            }
+        }
+        a.kpis = cat.kpis.iter().map(|_| KpiInfo { expr: KExpr::Lit(crate::value::Value::Null), ty: Ty::Any, deps: vec![], ok: false }).collect();
+        a
+    }
+
+    /// A source that no catalogue declares, bound by `--data` (ad-hoc formulas).
+    pub fn add_source(&mut self, name: &str) -> SourceId {
+        if let Some(id) = self.source_id(name) {
+            return id;
+        }
+        self.sources.push(SourceInfo { name: name.to_string(), def: None, columns: Vec::new() });
+        SourceId(self.sources.len() as u32 - 1)
+    }
+
+    pub fn source_id(&self, name: &str) -> Option<SourceId> {
+        self.sources.iter().position(|s| s.name == name).map(|i| SourceId(i as u32))
+    }
+
+    pub fn source_def(&self, id: SourceId) -> Option<&'c SourceDef> {
+        self.sources[id.0 as usize].def.map(|i| &self.cat.sources[i])
+    }
+
+    pub fn kpi_id(&self, name: &str) -> Option<KpiId> {
+        self.kpi_index.get(name).copied()
+    }
+
+    fn check_source(&mut self, s: &SourceDef) {
+        if let (Some(t), true) = (&s.time, s.has_schema) {
+            if s.field(&t.text).is_none() {
+                let d = Diag::error(Code::UnknownName, format!("the time field `{}` is not a field of `{}`", t.text, s.name.text))
+                    .at(t.span);
+                let names = s.fields.iter().map(|f| f.name.text.as_str());
+                self.diags.push(match did_you_mean(&t.text, names) {
+                    Some(n) => d.help(format!("did you mean `{n}`?")),
+                    None => d,
+                });
+            }
+        }
+    }
+
+    /// Analyse every KPI of the catalogue, and every dimension of every source.
+    pub fn analyze_all(&mut self) {
+        for i in 0..self.cat.kpis.len() {
+            self.kpi(KpiId(i as u32));
+        }
+        for (si, s) in self.cat.sources.iter().enumerate() {
+            let Some(id) = self.sources.iter().position(|x| x.def == Some(si)) else { continue };
+            for (_, e) in &s.dimensions {
+                self.record_expr(SourceId(id as u32), e);
+            }
+        }
+    }
+
+    /// Analyse one KPI (and, first, the KPIs it depends on). Returns its type.
+    pub fn kpi(&mut self, id: KpiId) -> Ty {
+        let i = id.0 as usize;
+        match self.state[i] {
+            State::Done => return self.kpis[i].ty,
+            State::Busy => {
+                self.report_cycle(id);
+                return Ty::Any;
+            }
+            State::Todo => {}
+        }
+        self.state[i] = State::Busy;
+        self.stack.push(id);
+        let errors_before = self.error_count();
+        let def = &self.cat.kpis[i];
+        let (expr, ty, deps) = lower::kpi_formula(self, def);
+        let ok = self.error_count() == errors_before && !contains_error(&def.formula);
+        self.kpis[i] = KpiInfo { expr, ty, deps, ok };
+        self.stack.pop();
+        self.state[i] = State::Done;
+        self.order.push(id);
+        ty
+    }
+
+    fn error_count(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
+    }
+
+    fn report_cycle(&mut self, id: KpiId) {
+        let start = self.stack.iter().position(|k| *k == id).unwrap_or(0);
+        let cycle: Vec<KpiId> = self.stack[start..].to_vec();
+        let names: Vec<&str> = cycle.iter().map(|k| self.cat.kpis[k.0 as usize].name.text.as_str()).collect();
+        let mut path = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
+        path.push_str(&format!(" → `{}`", names[0]));
+        let first = &self.cat.kpis[cycle[0].0 as usize];
+        let mut d = Diag::error(Code::Cycle, format!("KPIs refer to each other in a cycle: {path}")).at(first.name.span);
+        for k in cycle.iter().skip(1) {
+            let def = &self.cat.kpis[k.0 as usize];
+            d = d.label(def.name.span, format!("`{}` is part of the cycle", def.name.text));
+        }
+        self.diags.push(d.help("a KPI cannot depend on itself, directly or through others"));
+    }
+
+    /// Analyse a record-scope expression of `source` (a `--by`, `--where` or dimension).
+    /// A bare name that is a dimension of the source stands for the dimension's formula.
+    pub fn record_expr(&mut self, source: SourceId, e: &Expr) -> Option<(RExpr, Ty)> {
+        if let (ExprKind::Name(n), Some(def)) = (&e.kind, self.source_def(source)) {
+            if let Some((_, dim)) = def.dimensions.iter().find(|(d, _)| d.text == n.text) {
+                if def.field(&n.text).is_none() {
+                    return self.record_expr(source, dim);
+                }
+            }
+        }
+        let before = self.error_count();
+        let r = lower::record(self, source, e);
+        (self.error_count() == before && !contains_error(e)).then_some(r)
+    }
+
+    /// Whether `e` names only fields that `source` has (for `--where` across sources).
+    pub fn fits_source(&self, source: SourceId, e: &Expr) -> bool {
+        let Some(def) = self.source_def(source) else { return true };
+        if !def.has_schema {
+            return true;
+        }
+        let mut ok = true;
+        walk_names(e, &mut |n| {
+            ok &= def.field(&n.text).is_some() || def.dimensions.iter().any(|(d, _)| d.text == n.text)
+        });
+        ok
+    }
+
+    /// The column of a source's `time` field.
+    pub fn time_column(&mut self, source: SourceId) -> Result<Col, Diag> {
+        let s = &self.sources[source.0 as usize];
+        let Some(t) = self.source_def(source).and_then(|d| d.time.as_ref()) else {
+            let span = self.source_def(source).map(|d| d.name.span);
+            let d = Diag::error(Code::Catalogue, format!("source `{}` has no `time` field", s.name))
+                .help("add `time: FIELD` to the source, for --grain, --from and --to");
+            return Err(match span {
+                Some(sp) => d.at(sp),
+                None => d,
+            });
+        };
+        Ok(lower::column(self, source, &t.text, Ty::DateTime))
+    }
+
+    /// Sources declared but read by no KPI.
+    pub fn unused_sources(&self) -> Vec<Diag> {
+        let mut used = vec![false; self.sources.len()];
+        for a in &self.aggs {
+            used[a.source.0 as usize] = true;
+        }
+        self.sources
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| !u)
+            .filter_map(|(s, _)| s.def.map(|d| &self.cat.sources[d]))
+            .map(|d| {
+                Diag::warning(Code::Unused, format!("no KPI reads the source `{}`", d.name.text))
+                    .at(d.name.span)
+                    .help("remove it, or write KPIs over it")
+            })
+            .collect()
+    }
+}
+
+fn duplicate(what: &str, again: &Name, first: &Name) -> Diag {
+    Diag::error(Code::Duplicate, format!("the {what} `{}` is defined twice", again.text))
+        .label(again.span, "defined again here")
+        .label(first.span, "first defined here")
+        .help(format!("rename one of them; {what} names are unique across the catalogue"))
+}
+
+pub fn contains_error(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Error) || e.children().into_iter().any(contains_error)
+}
+
+pub fn walk_names(e: &Expr, f: &mut impl FnMut(&Name)) {
+    match &e.kind {
+        ExprKind::Name(n) => f(n),
+        ExprKind::Call(c) => {
+            c.args.iter().chain(&c.per).chain(&c.filter).for_each(|x| walk_names(x, f));
+        }
+        _ => e.children().into_iter().for_each(|x| walk_names(x, f)),
+    }
+}

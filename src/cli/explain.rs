@@ -1,0 +1,107 @@
+//! `kpi explain NAME`: the parsed tree of a KPI, what it depends on, and how it is computed.
+
+use super::{analyze, load, report};
+use crate::diag::{did_you_mean, Code, Diag};
+use crate::ir::{AggArg, KLeaf};
+use crate::syntax::{expr_to_string, Expr, ExprKind};
+use std::fmt::Write;
+
+pub fn run(name: &str, paths: &[std::path::PathBuf]) -> i32 {
+    let mut front = load(paths);
+    let an = analyze(&mut front);
+    let Some(id) = an.kpi_id(name) else {
+        let d = Diag::error(Code::UnknownName, format!("unknown KPI `{name}`"));
+        let d = match did_you_mean(name, an.cat.kpis.iter().map(|k| k.name.text.as_str())) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d,
+        };
+        drop(an);
+        report(&[d], &front.sources);
+        return 1;
+    };
+    let def = &an.cat.kpis[id.0 as usize];
+    let info = &an.kpis[id.0 as usize];
+    let mut out = String::new();
+    let _ = writeln!(out, "{} = {}", def.name.text, expr_to_string(&def.formula));
+    let _ = writeln!(out, "\ntree:");
+    tree(&mut out, &def.formula, 1);
+    let _ = writeln!(out, "\ntype: {}", info.ty);
+    let deps: Vec<&str> = info.deps.iter().map(|d| an.cat.kpis[d.0 as usize].name.text.as_str()).collect();
+    let _ = writeln!(out, "depends on: {}", if deps.is_empty() { "no other KPI".into() } else { deps.join(", ") });
+    let mut aggs = Vec::new();
+    info.expr.leaves(&mut |l| {
+        if let KLeaf::Agg(a) = l {
+            aggs.push(*a)
+        }
+    });
+    let _ = writeln!(out, "\nplan:");
+    for &a in &aggs {
+        let spec = &an.aggs[a.0 as usize];
+        let _ = write!(out, "  aggregate #{}: {}", a.0, spec.text);
+        if let Some(AggArg::Per(p)) = &spec.arg {
+            let _ = write!(out, " (two levels: {} per-entity aggregate(s), then {:?})", p.inner_aggs.len(), spec.func);
+        }
+        out.push('\n');
+    }
+    let mut read: Vec<(usize, Vec<u32>)> = Vec::new();
+    for a in &aggs {
+        let spec = &an.aggs[a.0 as usize];
+        let s = spec.source.0 as usize;
+        let i = read.iter().position(|r| r.0 == s).unwrap_or_else(|| {
+            read.push((s, Vec::new()));
+            read.len() - 1
+        });
+        spec.columns(&mut |c| read[i].1.push(c.0));
+    }
+    for (s, mut cols) in read {
+        cols.sort_unstable();
+        cols.dedup();
+        let src = &an.sources[s];
+        let cols: Vec<String> = cols.iter().map(|c| &src.columns[*c as usize]).map(|c| format!("{} ({})", c.name, c.ty)).collect();
+        let _ = writeln!(out, "  reads {}: {}", src.name, if cols.is_empty() { "records only".into() } else { cols.join(", ") });
+    }
+    crate::outln!("{}", out.trim_end());
+    let errors: Vec<Diag> = an.diags.clone();
+    drop(an);
+    let errs: Vec<Diag> = front.diags.list.into_iter().chain(errors).filter(|d| d.is_error()).collect();
+    report(&errs, &front.sources);
+    i32::from(!errs.is_empty())
+}
+
+/// One line per node, indented by depth.
+pub fn tree(out: &mut String, e: &Expr, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let label = match &e.kind {
+        ExprKind::Lit(_) => format!("literal {}", expr_to_string(e)),
+        ExprKind::Name(n) => format!("name {}", n.text),
+        ExprKind::Unary(op, _) => format!("{op:?}").to_lowercase(),
+        ExprKind::Binary(op, ..) => format!("`{}`", op.symbol()),
+        ExprKind::IsNull { negated, .. } => if *negated { "is not null" } else { "is null" }.into(),
+        ExprKind::In { negated, .. } => if *negated { "not in" } else { "in" }.into(),
+        ExprKind::Between { .. } => "between".into(),
+        ExprKind::Call(c) => {
+            let mut s = format!("call {}", c.func.text);
+            if let Some(src) = &c.source {
+                s = format!("call {}.{}", src.text, c.func.text);
+            }
+            if !c.per.is_empty() {
+                s.push_str(&format!(" per {}", c.per.iter().map(expr_to_string).collect::<Vec<_>>().join(", ")));
+            }
+            if let Some(f) = &c.filter {
+                s.push_str(&format!(" where {}", expr_to_string(f)));
+            }
+            s
+        }
+        ExprKind::Error => "error".into(),
+    };
+    let _ = writeln!(out, "{pad}{label}");
+    if let ExprKind::Call(c) = &e.kind {
+        for a in &c.args {
+            tree(out, a, depth + 1);
+        }
+        return;
+    }
+    for c in e.children() {
+        tree(out, c, depth + 1);
+    }
+}

@@ -1,0 +1,124 @@
+//! The command line (`design/cli.md`): argument parsing and the commands. Exit codes:
+//! 0 success, 1 the catalogue, data or tests are wrong, 2 the command line is wrong.
+
+mod check;
+mod explain;
+
+use crate::analysis::Analyzer;
+use crate::catalogue::{self, Catalogue};
+use crate::diag::{Diag, Diags, Severity};
+use crate::render::{self, Style};
+use crate::span::SourceMap;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "kpi", version, about = "Business KPIs as code: check, evaluate, test and document them")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate catalogues without reading data: syntax, names, scopes, types, cycles
+    Check {
+        /// Catalogue files or folders (default: ./kpis)
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: CheckFormat,
+    },
+    /// Show the expression tree, dependencies and evaluation plan of a KPI
+    Explain {
+        /// The KPI
+        name: String,
+        /// Catalogue files or folders (default: ./kpis)
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Github,
+}
+
+/// Run the command line; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Check { paths, format } => check::run(&paths, format),
+        Command::Explain { name, paths } => explain::run(&name, &paths),
+    }
+}
+
+/// Write to standard output, ignoring a closed pipe (`kpi ... | head` must not panic).
+#[macro_export]
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// The style of reports on standard error: colour only on a terminal and without NO_COLOR.
+pub fn stderr_style() -> Style {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    Style { color, width: 100 }
+}
+
+/// Print diagnostics to standard error.
+pub fn report(diags: &[Diag], sources: &SourceMap) {
+    let style = stderr_style();
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = err.write_all(render::human(d, sources, style).as_bytes());
+        let _ = err.write_all(b"\n");
+    }
+}
+
+/// A loaded and analysed catalogue.
+pub struct Front {
+    pub sources: SourceMap,
+    pub cat: Catalogue,
+    pub diags: Diags,
+}
+
+pub fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from("kpis")]
+    } else {
+        paths.to_vec()
+    }
+}
+
+pub fn load(paths: &[PathBuf]) -> Front {
+    let mut sources = SourceMap::default();
+    let mut list = Vec::new();
+    let cat = catalogue::load(&default_paths(paths), &mut sources, &mut list);
+    Front { sources, cat, diags: Diags { list } }
+}
+
+/// Analyse everything; diagnostics are added to `front.diags`.
+pub fn analyze(front: &mut Front) -> Analyzer<'_> {
+    let mut an = Analyzer::new(&front.cat);
+    an.analyze_all();
+    front.diags.extend(std::mem::take(&mut an.diags));
+    an
+}
+
+pub fn count(diags: &[Diag], sev: Severity) -> usize {
+    diags.iter().filter(|d| d.severity == sev).count()
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}

@@ -1,0 +1,204 @@
+//! The checked form of formulas that analysis produces and evaluation runs: names are
+//! resolved to indexes, literals are values, aggregates are numbered and shared.
+
+use crate::syntax::{BinOp, UnOp};
+use crate::value::Value;
+use rust_decimal::Decimal;
+
+/// An expression over leaves `L`: fields of a record ([`Col`]) in record scope, aggregates
+/// and KPIs ([`KLeaf`]) in KPI scope.
+#[derive(Clone, Debug)]
+pub enum Node<L> {
+    Lit(Value<'static>),
+    Leaf(L),
+    Unary(UnOp, Box<Node<L>>),
+    Binary(BinOp, Box<Node<L>>, Box<Node<L>>),
+    IsNull(Box<Node<L>>, bool),
+    In(Box<Node<L>>, Vec<Node<L>>, bool),
+    Between(Box<Node<L>>, Box<Node<L>>, Box<Node<L>>),
+    Func(Func, Vec<Node<L>>),
+}
+
+/// A column of a source: the index of a field in that source's list of used fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Col(pub u32);
+
+/// A leaf of a KPI-scope expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KLeaf {
+    Agg(AggId),
+    Kpi(KpiId),
+    /// An aggregate of the enclosing `per` (inside a `per`'s inner expression).
+    Inner(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AggId(pub u32);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KpiId(pub u32);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(pub u32);
+
+pub type RExpr = Node<Col>;
+pub type KExpr = Node<KLeaf>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AggFunc {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    Median,
+    Percentile,
+    Distinct,
+    Pct,
+    Share,
+}
+
+impl AggFunc {
+    pub fn from_name(s: &str) -> Option<AggFunc> {
+        Some(match s {
+            "count" => AggFunc::Count,
+            "sum" => AggFunc::Sum,
+            "avg" => AggFunc::Avg,
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            "median" => AggFunc::Median,
+            "percentile" => AggFunc::Percentile,
+            "distinct" => AggFunc::Distinct,
+            "pct" => AggFunc::Pct,
+            "share" => AggFunc::Share,
+            _ => return None,
+        })
+    }
+    pub const NAMES: [&'static str; 10] =
+        ["count", "sum", "avg", "min", "max", "median", "percentile", "distinct", "pct", "share"];
+}
+
+/// One aggregate over one source: computed once per run however many KPIs use it.
+#[derive(Clone, Debug)]
+pub struct AggSpec {
+    pub source: SourceId,
+    pub func: AggFunc,
+    /// The aggregated expression (`None` for `count()`), in record scope — or, with `per`,
+    /// in the inner scope over the inner aggregates.
+    pub arg: Option<AggArg>,
+    /// `percentile`'s fraction.
+    pub fraction: Option<Decimal>,
+    pub filter: Option<RExpr>,
+    /// Canonical text, for plans and messages.
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum AggArg {
+    Record(RExpr),
+    Per(Box<PerSpec>),
+}
+
+/// `agg(inner per k1, k2 where cond)`: `inner` is computed per distinct key, then aggregated.
+#[derive(Clone, Debug)]
+pub struct PerSpec {
+    pub keys: Vec<RExpr>,
+    pub inner: KExpr,
+    /// The aggregates `inner` refers to as `KLeaf::Inner(i)`.
+    pub inner_aggs: Vec<AggSpec>,
+}
+
+/// Scalar functions (language brief §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Func {
+    Abs,
+    Round,
+    Floor,
+    Ceil,
+    Least,
+    Greatest,
+    If,
+    Coalesce,
+    Lower,
+    Upper,
+    Trim,
+    Len,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Date,
+    Week,
+    Month,
+    Quarter,
+    Year,
+    Hour,
+    Day,
+    Weekday,
+}
+
+/// Name, function, fewest and most arguments (`usize::MAX`: any number).
+pub const FUNCS: &[(&str, Func, usize, usize)] = &[
+    ("abs", Func::Abs, 1, 1),
+    ("round", Func::Round, 1, 2),
+    ("floor", Func::Floor, 1, 1),
+    ("ceil", Func::Ceil, 1, 1),
+    ("least", Func::Least, 1, usize::MAX),
+    ("greatest", Func::Greatest, 1, usize::MAX),
+    ("if", Func::If, 3, 3),
+    ("coalesce", Func::Coalesce, 1, usize::MAX),
+    ("lower", Func::Lower, 1, 1),
+    ("upper", Func::Upper, 1, 1),
+    ("trim", Func::Trim, 1, 1),
+    ("len", Func::Len, 1, 1),
+    ("contains", Func::Contains, 2, 2),
+    ("starts_with", Func::StartsWith, 2, 2),
+    ("ends_with", Func::EndsWith, 2, 2),
+    ("date", Func::Date, 1, 1),
+    ("week", Func::Week, 1, 1),
+    ("month", Func::Month, 1, 1),
+    ("quarter", Func::Quarter, 1, 1),
+    ("year", Func::Year, 1, 1),
+    ("hour", Func::Hour, 1, 1),
+    ("day", Func::Day, 1, 1),
+    ("weekday", Func::Weekday, 1, 1),
+];
+
+impl<L> Node<L> {
+    /// Visit every leaf.
+    pub fn leaves<'a>(&'a self, f: &mut impl FnMut(&'a L)) {
+        match self {
+            Node::Lit(_) => {}
+            Node::Leaf(l) => f(l),
+            Node::Unary(_, a) | Node::IsNull(a, _) => a.leaves(f),
+            Node::Binary(_, a, b) => {
+                a.leaves(f);
+                b.leaves(f);
+            }
+            Node::In(a, list, _) => {
+                a.leaves(f);
+                list.iter().for_each(|x| x.leaves(f));
+            }
+            Node::Between(a, b, c) => {
+                a.leaves(f);
+                b.leaves(f);
+                c.leaves(f);
+            }
+            Node::Func(_, args) => args.iter().for_each(|x| x.leaves(f)),
+        }
+    }
+}
+
+impl AggSpec {
+    /// Every column the aggregate reads (with repeats).
+    pub fn columns(&self, f: &mut impl FnMut(Col)) {
+        if let Some(w) = &self.filter {
+            w.leaves(&mut |c| f(*c));
+        }
+        match &self.arg {
+            Some(AggArg::Record(e)) => e.leaves(&mut |c| f(*c)),
+            Some(AggArg::Per(p)) => {
+                p.keys.iter().for_each(|k| k.leaves(&mut |c| f(*c)));
+                p.inner_aggs.iter().for_each(|a| a.columns(f));
+            }
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Values and the operations of the language on them (§3–§5): exact decimals, Kleene logic,
+//! null propagation, durations and dates. No binary floating point anywhere.
+
+use crate::syntax::BinOp;
+use crate::time;
+use rust_decimal::prelude::*;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Bool(bool),
+    Num(Decimal),
+    Str(Cow<'a, str>),
+    /// Days since 1970-01-01.
+    Date(i64),
+    /// Microseconds since 1970-01-01T00:00:00.
+    DateTime(i64),
+    /// Seconds.
+    Dur(Decimal),
+}
+
+/// Why an operation has no value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OpError {
+    DivByZero,
+    Overflow,
+    /// Operand types the operation does not take (a data-dependent case analysis could not rule out).
+    Type(String),
+}
+
+pub type OpResult<'a> = Result<Value<'a>, OpError>;
+
+impl<'a> Value<'a> {
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Num(n) => Value::Num(n),
+            Value::Date(d) => Value::Date(d),
+            Value::DateTime(t) => Value::DateTime(t),
+            Value::Dur(d) => Value::Dur(d),
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Num(_) => "number",
+            Value::Str(_) => "string",
+            Value::Date(_) => "date",
+            Value::DateTime(_) => "datetime",
+            Value::Dur(_) => "duration",
+        }
+    }
+    /// `Some(b)` for a boolean, `None` for null or anything else.
+    pub fn truth(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    /// The number behind a number or a duration (seconds).
+    pub fn decimal(&self) -> Option<Decimal> {
+        match self {
+            Value::Num(d) | Value::Dur(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+fn micros_to_secs(m: i64) -> Decimal {
+    Decimal::new(m, 6).normalize()
+}
+
+fn secs_to_micros(d: Decimal) -> Result<i64, OpError> {
+    (d * Decimal::from(1_000_000)).round().to_i64().ok_or(OpError::Overflow)
+}
+
+fn checked(r: Option<Decimal>) -> Result<Decimal, OpError> {
+    r.ok_or(OpError::Overflow)
+}
+
+/// Arithmetic and comparison; `and`/`or` are handled by the callers (they short-circuit).
+pub fn binary<'a>(op: BinOp, a: Value<'a>, b: Value<'a>) -> OpResult<'a> {
+    use Value::*;
+    if op.is_comparison() {
+        return Ok(match compare(&a, &b)? {
+            None => Null,
+            Some(o) => Bool(match op {
+                BinOp::Eq => o == Ordering::Equal,
+                BinOp::Ne => o != Ordering::Equal,
+                BinOp::Lt => o == Ordering::Less,
+                BinOp::Le => o != Ordering::Greater,
+                BinOp::Gt => o == Ordering::Greater,
+                _ => o != Ordering::Less,
+            }),
+        });
+    }
+    if a.is_null() || b.is_null() {
+        return Ok(Null);
+    }
+    Ok(match (op, a, b) {
+        (BinOp::Add, Num(x), Num(y)) => Num(checked(x.checked_add(y))?),
+        (BinOp::Sub, Num(x), Num(y)) => Num(checked(x.checked_sub(y))?),
+        (BinOp::Mul, Num(x), Num(y)) => Num(checked(x.checked_mul(y))?),
+        (BinOp::Div, Num(x), Num(y)) => Num(divide(x, y)?),
+        (BinOp::Add, Dur(x), Dur(y)) => Dur(checked(x.checked_add(y))?),
+        (BinOp::Sub, Dur(x), Dur(y)) => Dur(checked(x.checked_sub(y))?),
+        (BinOp::Mul, Dur(x), Num(y)) | (BinOp::Mul, Num(y), Dur(x)) => Dur(checked(x.checked_mul(y))?),
+        (BinOp::Div, Dur(x), Num(y)) => Dur(divide(x, y)?),
+        (BinOp::Div, Dur(x), Dur(y)) => Num(divide(x, y)?),
+        (BinOp::Sub, DateTime(x), DateTime(y)) => Dur(micros_to_secs(x.checked_sub(y).ok_or(OpError::Overflow)?)),
+        (BinOp::Sub, Date(x), Date(y)) => Dur(Decimal::from(x - y) * Decimal::from(86_400)),
+        (BinOp::Sub, DateTime(x), Date(y)) => Dur(micros_to_secs(x - y * time::MICROS_PER_DAY)),
+        (BinOp::Sub, Date(x), DateTime(y)) => Dur(micros_to_secs(x * time::MICROS_PER_DAY - y)),
+        (BinOp::Add, DateTime(x), Dur(d)) | (BinOp::Add, Dur(d), DateTime(x)) => {
+            DateTime(x.checked_add(secs_to_micros(d)?).ok_or(OpError::Overflow)?)
+        }
+        (BinOp::Sub, DateTime(x), Dur(d)) => DateTime(x.checked_sub(secs_to_micros(d)?).ok_or(OpError::Overflow)?),
+        (BinOp::Add, Date(x), Dur(d)) | (BinOp::Add, Dur(d), Date(x)) => date_plus(x, d)?,
+        (BinOp::Sub, Date(x), Dur(d)) => date_plus(x, -d)?,
+        (op, a, b) => {
+            return Err(OpError::Type(format!("cannot apply `{}` to {} and {}", op.symbol(), a.type_name(), b.type_name())))
+        }
+    })
+}
+
+/// A date moved by whole days stays a date; otherwise it becomes a datetime.
+fn date_plus(days: i64, d: Decimal) -> OpResult<'static> {
+    let day = Decimal::from(86_400);
+    if (d % day).is_zero() {
+        let n = (d / day).to_i64().ok_or(OpError::Overflow)?;
+        return Ok(Value::Date(days.checked_add(n).ok_or(OpError::Overflow)?));
+    }
+    Ok(Value::DateTime((days * time::MICROS_PER_DAY).checked_add(secs_to_micros(d)?).ok_or(OpError::Overflow)?))
+}
+
+pub fn divide(x: Decimal, y: Decimal) -> Result<Decimal, OpError> {
+    if y.is_zero() {
+        return Err(OpError::DivByZero);
+    }
+    x.checked_div(y).ok_or(OpError::Overflow)
+}
+
+/// Order of two values; `None` when either is null.
+pub fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, OpError> {
+    use Value::*;
+    Ok(Some(match (a, b) {
+        (Null, _) | (_, Null) => return Ok(None),
+        (Num(x), Num(y)) | (Dur(x), Dur(y)) => x.cmp(y),
+        (Str(x), Str(y)) => x.cmp(y),
+        (Bool(x), Bool(y)) => x.cmp(y),
+        (Date(x), Date(y)) | (DateTime(x), DateTime(y)) => x.cmp(y),
+        (Date(x), DateTime(y)) => (x * time::MICROS_PER_DAY).cmp(y),
+        (DateTime(x), Date(y)) => x.cmp(&(y * time::MICROS_PER_DAY)),
+        _ => return Err(OpError::Type(format!("cannot compare {} with {}", a.type_name(), b.type_name()))),
+    }))
+}
+
+/// Kleene `and`, `or`, `not`.
+pub fn and(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+pub fn or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+pub fn from_truth(t: Option<bool>) -> Value<'static> {
+    t.map_or(Value::Null, Value::Bool)
+}
+
+/// A data cell → a number: an integer fast path, then exact decimal text. With
+/// `decimal_comma`, `12,5` reads as 12.5 (what French spreadsheets write).
+pub fn parse_number(s: &str, decimal_comma: bool) -> Option<Decimal> {
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= 18 {
+        let (neg, digits) = match b[0] {
+            b'-' => (true, &b[1..]),
+            b'+' => (false, &b[1..]),
+            _ => (false, b),
+        };
+        if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+            let n = digits.iter().fold(0i64, |a, &c| a * 10 + (c - b'0') as i64);
+            return Some(Decimal::from(if neg { -n } else { n }));
+        }
+    }
+    if decimal_comma && s.contains(',') && !s.contains('.') {
+        return Decimal::from_str_exact(&s.replacen(',', ".", 1)).ok();
+    }
+    let s = s.strip_prefix('+').unwrap_or(s);
+    if s.bytes().any(|c| c.is_ascii_alphabetic() && c != b'e' && c != b'E') {
+        return None;
+    }
+    Decimal::from_str_exact(s).or_else(|_| Decimal::from_scientific(s)).ok()
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.len() {
+        1 => match s.as_bytes()[0] {
+            b'1' => Some(true),
+            b'0' => Some(false),
+            _ => None,
+        },
+        2..=5 => {
+            if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("yes") {
+                Some(true)
+            } else if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("no") {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A duration cell: a number of seconds, or `HH:MM:SS`.
+pub fn parse_duration(s: &str) -> Option<Decimal> {
+    if let Some(n) = parse_number(s, false) {
+        return Some(n);
+    }
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.len() == 3 {
+        let h = parts[0].parse::<i64>().ok()?;
+        let m = parts[1].parse::<i64>().ok().filter(|m| *m < 60)?;
+        let sec = Decimal::from_str_exact(parts[2]).ok().filter(|s| *s < Decimal::from(60))?;
+        return Some(Decimal::from(h * 3600 + m * 60) + sec);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros_free::dec;
+
+    mod rust_decimal_macros_free {
+        macro_rules! dec {
+            ($s:expr) => {
+                rust_decimal::Decimal::from_str_exact(stringify!($s)).unwrap()
+            };
+        }
+        pub(crate) use dec;
+    }
+
+    #[test]
+    fn numbers_parse_exactly() {
+        assert_eq!(parse_number("42", false), Some(dec!(42)));
+        assert_eq!(parse_number("-7", false), Some(dec!(-7)));
+        assert_eq!(parse_number("1234.50", false), Some(dec!(1234.50)));
+        assert_eq!(parse_number("12,5", true), Some(dec!(12.5)));
+        assert_eq!(parse_number("12,5", false), None);
+        assert_eq!(parse_number("abc", false), None);
+        assert_eq!(parse_number("1e3", false), Some(dec!(1000)));
+        assert_eq!(parse_number("", false), None);
+    }
+
+    #[test]
+    fn kleene_logic() {
+        assert_eq!(and(Some(false), None), Some(false));
+        assert_eq!(and(Some(true), None), None);
+        assert_eq!(or(Some(true), None), Some(true));
+        assert_eq!(or(Some(false), None), None);
+    }
+
+    #[test]
+    fn durations_and_dates() {
+        let a = Value::DateTime(time::parse_datetime(b"2025-03-01T10:00:00").unwrap());
+        let b = Value::DateTime(time::parse_datetime(b"2025-03-01T08:30:00").unwrap());
+        assert_eq!(binary(BinOp::Sub, a, b), Ok(Value::Dur(dec!(5400))));
+        assert_eq!(binary(BinOp::Mul, Value::Num(dec!(2)), Value::Dur(dec!(3600))), Ok(Value::Dur(dec!(7200))));
+        assert_eq!(binary(BinOp::Div, Value::Num(dec!(1)), Value::Num(dec!(0))), Err(OpError::DivByZero));
+        assert_eq!(binary(BinOp::Add, Value::Null, Value::Num(dec!(1))), Ok(Value::Null));
+        let d = time::parse_date(b"2025-03-01").unwrap();
+        assert_eq!(binary(BinOp::Add, Value::Date(d), Value::Dur(dec!(86400))), Ok(Value::Date(d + 1)));
+        assert!(matches!(binary(BinOp::Add, Value::Str("a".into()), Value::Num(dec!(1))), Err(OpError::Type(_))));
+        assert_eq!(binary(BinOp::Mul, Value::Num(Decimal::MAX), Value::Num(dec!(2))), Err(OpError::Overflow));
+    }
+}
