@@ -85,6 +85,8 @@ pub struct Diag {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub excerpt: Option<Excerpt>,
+    /// For evaluation warnings: the KPI and the group (key name, value) they concern.
+    pub kpi: Option<(String, Vec<(String, crate::value::Value<'static>)>)>,
 }
 
 impl Diag {
@@ -96,6 +98,7 @@ impl Diag {
             labels: Vec::new(),
             help: None,
             excerpt: None,
+            kpi: None,
         }
     }
     pub fn warning(code: Code, message: impl Into<String>) -> Diag {

@@ -12,3 +12,5 @@ pub mod ir;
 pub mod value;
 pub mod analysis;
 pub mod cli;
+pub mod eval;
+pub mod output;

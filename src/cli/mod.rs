@@ -2,6 +2,7 @@
 //! 0 success, 1 the catalogue, data or tests are wrong, 2 the command line is wrong.
 
 mod check;
+mod eval;
 mod explain;
 
 use crate::analysis::Analyzer;
@@ -29,6 +30,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: CheckFormat,
     },
+    /// Evaluate KPIs over record streams
+    Eval(Box<eval::EvalArgs>),
     /// Show the expression tree, dependencies and evaluation plan of a KPI
     Explain {
         /// The KPI
@@ -57,6 +60,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check { paths, format } => check::run(&paths, format),
         Command::Explain { name, paths } => explain::run(&name, &paths),
+        Command::Eval(args) => eval::run(&args),
     }
 }
 

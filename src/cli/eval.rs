@@ -1,0 +1,258 @@
+//! `kpi eval`: evaluate KPIs over record streams.
+
+use super::{report, Front};
+use crate::analysis::Analyzer;
+use crate::catalogue::{self, KpiDef};
+use crate::diag::{did_you_mean, Code, Diag};
+use crate::eval::{self, Compare, Grain, Request};
+use crate::ir::KpiId;
+use crate::output::{self, Format, Lang};
+use crate::span::SourceMap;
+use crate::syntax::{parse_formula, Expr, ExprKind, Locator, Name};
+use crate::value::Value;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// Catalogue files or folders (default: ./kpis, unless -e is given)
+    pub paths: Vec<PathBuf>,
+    /// Bind a source to a file: [SOURCE=]FILE (.csv .tsv .jsonl .ndjson, optionally .gz; - for stdin)
+    #[arg(long = "data", value_name = "[SOURCE=]FILE")]
+    pub data: Vec<String>,
+    /// An ad-hoc KPI: 'NAME = EXPR'
+    #[arg(short = 'e', long = "formula", value_name = "NAME = EXPR")]
+    pub formulas: Vec<String>,
+    /// Only these KPIs (their dependencies are computed, not shown)
+    #[arg(long = "kpi", value_name = "NAME")]
+    pub kpis: Vec<String>,
+    /// Group by a record-scope expression or a named dimension
+    #[arg(long = "by", value_name = "EXPR")]
+    pub by: Vec<String>,
+    /// Group by each source's time field at this grain
+    #[arg(long, value_enum)]
+    pub grain: Option<Grain>,
+    /// With --grain: add the previous period's value and the change
+    #[arg(long, value_enum, requires = "grain")]
+    pub compare: Option<Compare>,
+    /// Keep records whose time field is on or after DATE
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Keep records whose time field is before DATE
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Keep records where EXPR holds (in every source that has the fields it names)
+    #[arg(long = "where", value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// With grouping, add the overall row
+    #[arg(long)]
+    pub total: bool,
+    /// With grouping, keep each KPI's N highest groups
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Labels and number formatting of the table
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// Exit 1 when a result misses its target
+    #[arg(long)]
+    pub fail_on_miss: bool,
+}
+
+pub fn run(args: &EvalArgs) -> i32 {
+    let mut front = if args.paths.is_empty() && !args.formulas.is_empty() {
+        Front { sources: SourceMap::default(), cat: Default::default(), diags: Default::default() }
+    } else {
+        super::load(&args.paths)
+    };
+    let mut errors: Vec<Diag> = Vec::new();
+    // Ad-hoc formulas join the catalogue.
+    let first_adhoc = front.cat.kpis.len();
+    for (i, f) in args.formulas.iter().enumerate() {
+        if let Some(def) = adhoc(f, i, &mut front.sources, &mut errors) {
+            front.cat.kpis.push(def);
+        }
+    }
+    let bindings = match parse_bindings(&args.data, &front.cat) {
+        Ok(b) => b,
+        Err(d) => {
+            report(&[d], &front.sources);
+            return 2;
+        }
+    };
+    // With no catalogue source, --data declares the sources.
+    let mut extra_sources = Vec::new();
+    for (name, _) in &bindings {
+        let name = name.clone().unwrap_or_else(|| "data".into());
+        if front.cat.source(&name).is_none() && !extra_sources.contains(&name) {
+            extra_sources.push(name);
+        }
+    }
+    let cat = &front.cat;
+    let mut an = Analyzer::new(cat);
+    for s in &extra_sources {
+        an.add_source(s);
+    }
+    an.analyze_all();
+    errors.append(&mut an.diags);
+    errors.extend(front.diags.list.drain(..));
+    let shown = select(args, &an, first_adhoc, &mut errors);
+    let mut req = Request { kpis: shown, grain: args.grain, compare: args.compare, total: args.total, top: args.top, ..Default::default() };
+    for (i, by) in args.by.iter().enumerate() {
+        if let Some(e) = cli_expr(&format!("--by {}", i + 1), by, &mut front.sources, &mut errors) {
+            req.by.push((by.clone(), e));
+        }
+    }
+    if let Some(w) = &args.filter {
+        req.filter = cli_expr("--where", w, &mut front.sources, &mut errors);
+    }
+    req.from = args.from.as_deref().and_then(|d| parse_when("--from", d, &mut errors));
+    req.to = args.to.as_deref().and_then(|d| parse_when("--to", d, &mut errors));
+    // Files: --data bindings first, then each source's declared path.
+    for (i, s) in an.sources.iter().enumerate() {
+        let id = crate::ir::SourceId(i as u32);
+        let bound = bindings.iter().find(|(n, _)| n.as_deref() == Some(s.name.as_str()) || (n.is_none() && default_source(cat, &an) == Some(i)));
+        let declared = an.source_def(id).and_then(|d| d.path.as_ref()).map(|(p, _)| catalogue::display_path(p));
+        if let Some(file) = bound.map(|(_, f)| f.clone()).or(declared) {
+            req.files.insert(id, file);
+        }
+    }
+    if errors.iter().any(Diag::is_error) {
+        drop(an);
+        report_sorted(errors, &front.sources);
+        return 1;
+    }
+    let out = eval::evaluate(&mut an, &req);
+    drop(an);
+    let mut diags = errors;
+    diags.extend(out.diags.iter().cloned());
+    let failed = diags.iter().any(Diag::is_error);
+    if !(failed && out.rows.is_empty()) {
+        crate::outln!("{}", output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n'));
+    }
+    report_sorted(diags, &front.sources);
+    let missed = args.fail_on_miss && out.rows.iter().any(|r| output::status(&front.cat.kpis[r.kpi.0 as usize], &r.value) == Some("missed"));
+    i32::from(failed || missed)
+}
+
+fn report_sorted(mut diags: Vec<Diag>, sources: &SourceMap) {
+    diags.sort_by_key(|d| (d.is_error(), d.span().map(|s| (s.file, s.start))));
+    report(&diags, sources);
+}
+
+/// The source that a `--data FILE` without `SOURCE=` binds: the only source, or "data".
+fn default_source(cat: &catalogue::Catalogue, an: &Analyzer) -> Option<usize> {
+    if an.sources.len() == 1 {
+        return Some(0);
+    }
+    if cat.sources.is_empty() {
+        return an.source_id("data").map(|s| s.0 as usize);
+    }
+    None
+}
+
+/// `[SOURCE=]FILE` pairs. A bare file binds the only source, or the one named like the file.
+fn parse_bindings(data: &[String], cat: &catalogue::Catalogue) -> Result<Vec<(Option<String>, String)>, Diag> {
+    let mut out = Vec::new();
+    for d in data {
+        match d.split_once('=') {
+            Some((name, file)) if !name.is_empty() && crate::syntax::print::is_plain_name(name) => {
+                if !cat.sources.is_empty() && cat.source(name).is_none() {
+                    let e = Diag::error(Code::UnknownName, format!("--data {d}: the catalogue has no source `{name}`"));
+                    return Err(match did_you_mean(name, cat.sources.iter().map(|s| s.name.text.as_str())) {
+                        Some(s) => e.help(format!("did you mean `{s}`?")),
+                        None => e,
+                    });
+                }
+                out.push((Some(name.to_string()), file.to_string()));
+            }
+            _ => {
+                // A file named like a source binds that source.
+                let stem = std::path::Path::new(d).file_name().and_then(|f| f.to_str()).and_then(|f| f.split('.').next()).unwrap_or("");
+                let named = cat.source(stem).map(|s| s.name.text.clone());
+                if named.is_none() && cat.sources.len() > 1 {
+                    return Err(Diag::error(Code::UnknownName, format!("--data {d}: which source does this file feed?"))
+                        .help(format!("write --data SOURCE={d}; the sources are: {}", cat.sources.iter().map(|s| s.name.text.as_str()).collect::<Vec<_>>().join(", "))));
+                }
+                out.push((named.or_else(|| (cat.sources.len() == 1).then(|| cat.sources[0].name.text.clone())), d.clone()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn select(args: &EvalArgs, an: &Analyzer, first_adhoc: usize, errors: &mut Vec<Diag>) -> Vec<KpiId> {
+    if args.kpis.is_empty() {
+        let start = if first_adhoc < an.cat.kpis.len() { first_adhoc } else { 0 };
+        return (start..an.cat.kpis.len()).map(|i| KpiId(i as u32)).collect();
+    }
+    let mut shown = Vec::new();
+    for name in &args.kpis {
+        match an.kpi_id(name) {
+            Some(id) => shown.push(id),
+            None => {
+                let d = Diag::error(Code::UnknownName, format!("--kpi {name}: no such KPI"));
+                errors.push(match did_you_mean(name, an.cat.kpis.iter().map(|k| k.name.text.as_str())) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("`kpi check` lists the catalogue; `kpi doc` documents it"),
+                });
+            }
+        }
+    }
+    // Shown in catalogue order.
+    shown.sort();
+    shown.dedup();
+    shown
+}
+
+/// An expression given on the command line, kept in the source map for diagnostics.
+fn cli_expr(name: &str, text: &str, sources: &mut SourceMap, errors: &mut Vec<Diag>) -> Option<Expr> {
+    let id = sources.add(name, text);
+    let e = parse_formula(text, &Locator::shifted(id, 0), errors);
+    (!matches!(e.kind, ExprKind::Error)).then_some(e)
+}
+
+fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) -> Option<KpiDef> {
+    let id = sources.add(format!("-e {}", i + 1), text);
+    let Some(eq) = text.find('=').filter(|&p| !text[p + 1..].starts_with('=')) else {
+        errors.push(
+            Diag::error(Code::Syntax, "an ad-hoc KPI is written `NAME = FORMULA`")
+                .at(crate::span::Span::new(id, 0, text.len()))
+                .help("e.g. -e 'csat = pct(satisfaction >= 4)'"),
+        );
+        return None;
+    };
+    let name = text[..eq].trim();
+    let start = text.find(name).unwrap_or(0);
+    if !crate::syntax::print::is_plain_name(name) {
+        errors.push(Diag::error(Code::Syntax, format!("`{name}` is not a KPI name")).at(crate::span::Span::new(id, 0, eq)));
+        return None;
+    }
+    let formula = &text[eq + 1..];
+    let e = parse_formula(formula, &Locator::shifted(id, eq + 1), errors);
+    let span = e.span;
+    Some(KpiDef {
+        name: Name { text: name.to_string(), span: crate::span::Span::new(id, start, start + name.len()) },
+        source: None,
+        label: None,
+        description: None,
+        formula: e,
+        formula_span: span,
+        unit: None,
+        currency: None,
+        decimals: None,
+        target: None,
+        tests: Vec::new(),
+        file: id,
+    })
+}
+
+fn parse_when(flag: &str, s: &str, errors: &mut Vec<Diag>) -> Option<Value<'static>> {
+    match crate::time::parse_datetime(s.as_bytes()) {
+        Some(t) => Some(Value::DateTime(t)),
+        None => {
+            errors.push(Diag::error(Code::Syntax, format!("{flag} {s}: not a date")).help("write a date as 2025-03-01, or 2025-03-01T08:00:00"));
+            None
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Accumulators: the running state of one aggregate over one group. They take values one at
+//! a time, can be merged (for reading a source in parallel chunks), and give the result.
+
+use crate::ir::AggFunc;
+use crate::value::{self, OpError, Value};
+use rust_decimal::prelude::*;
+use rustc_hash::FxHashSet;
+use std::cmp::Ordering;
+
+#[derive(Clone, Debug)]
+pub enum Acc {
+    /// `count()`, `count(cond)`: records (or true conditions).
+    Count(u64),
+    /// `sum`, `avg`: the total and how many values; `dur` when the values are durations.
+    Sum { sum: Decimal, n: u64, dur: bool },
+    /// `min`, `max`.
+    Best(Option<Value<'static>>),
+    /// `median`, `percentile`: every value (exact results need them all).
+    Values { values: Vec<Decimal>, dur: bool },
+    /// `distinct`: encoded keys of the values seen.
+    Distinct(FxHashSet<Box<[u8]>>),
+    /// `pct`, `share`: true conditions and non-null conditions.
+    Ratio { yes: u64, n: u64 },
+}
+
+impl Acc {
+    pub fn new(f: AggFunc) -> Acc {
+        match f {
+            AggFunc::Count => Acc::Count(0),
+            AggFunc::Sum | AggFunc::Avg => Acc::Sum { sum: Decimal::ZERO, n: 0, dur: false },
+            AggFunc::Min | AggFunc::Max => Acc::Best(None),
+            AggFunc::Median | AggFunc::Percentile => Acc::Values { values: Vec::new(), dur: false },
+            AggFunc::Distinct => Acc::Distinct(FxHashSet::default()),
+            AggFunc::Pct | AggFunc::Share => Acc::Ratio { yes: 0, n: 0 },
+        }
+    }
+
+    /// Take one value (for `count()` without argument, pass `Value::Bool(true)`).
+    #[inline]
+    pub fn push(&mut self, f: AggFunc, v: &Value, key_buf: &mut Vec<u8>) -> Result<(), OpError> {
+        match self {
+            Acc::Count(n) => *n += u64::from(matches!(v, Value::Bool(true))),
+            Acc::Ratio { yes, n } => {
+                if let Value::Bool(b) = v {
+                    *n += 1;
+                    *yes += u64::from(*b);
+                }
+            }
+            Acc::Sum { sum, n, dur } => match v {
+                Value::Num(d) | Value::Dur(d) => {
+                    *sum = sum.checked_add(*d).ok_or(OpError::Overflow)?;
+                    *n += 1;
+                    *dur |= matches!(v, Value::Dur(_));
+                }
+                Value::Null => {}
+                v => return Err(OpError::Type(format!("cannot add up a {}", v.type_name()))),
+            },
+            Acc::Values { values, dur } => match v {
+                Value::Num(d) | Value::Dur(d) => {
+                    values.push(*d);
+                    *dur |= matches!(v, Value::Dur(_));
+                }
+                Value::Null => {}
+                v => return Err(OpError::Type(format!("cannot take the median of a {}", v.type_name()))),
+            },
+            Acc::Best(best) => {
+                if v.is_null() {
+                    return Ok(());
+                }
+                let want = if f == AggFunc::Min { Ordering::Less } else { Ordering::Greater };
+                let better = match best {
+                    None => true,
+                    Some(b) => value::compare(v, b)? == Some(want),
+                };
+                if better {
+                    *best = Some(v.clone().into_owned());
+                }
+            }
+            Acc::Distinct(set) => {
+                key_buf.clear();
+                if super::row::encode_key(v, key_buf) && !set.contains(key_buf.as_slice()) {
+                    set.insert(key_buf.as_slice().into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fold another accumulator of the same aggregate into this one.
+    pub fn merge(&mut self, f: AggFunc, other: Acc) -> Result<(), OpError> {
+        match (self, other) {
+            (Acc::Count(a), Acc::Count(b)) => *a += b,
+            (Acc::Ratio { yes, n }, Acc::Ratio { yes: y2, n: n2 }) => {
+                *yes += y2;
+                *n += n2;
+            }
+            (Acc::Sum { sum, n, dur }, Acc::Sum { sum: s2, n: n2, dur: d2 }) => {
+                *sum = sum.checked_add(s2).ok_or(OpError::Overflow)?;
+                *n += n2;
+                *dur |= d2;
+            }
+            (Acc::Values { values, dur }, Acc::Values { values: v2, dur: d2 }) => {
+                values.extend(v2);
+                *dur |= d2;
+            }
+            (Acc::Distinct(a), Acc::Distinct(b)) => a.extend(b),
+            (me @ Acc::Best(_), Acc::Best(Some(v))) => me.push(f, &v, &mut Vec::new())?,
+            (Acc::Best(_), Acc::Best(None)) => {}
+            _ => unreachable!("merged accumulators come from the same aggregate"),
+        }
+        Ok(())
+    }
+
+    /// The aggregate's value (§5: on no input, count, distinct and sum give 0, others null).
+    pub fn result(&self, f: AggFunc, fraction: Option<Decimal>) -> Result<Value<'static>, OpError> {
+        let wrap = |d: Decimal, dur: bool| if dur { Value::Dur(d) } else { Value::Num(d) };
+        Ok(match self {
+            Acc::Count(n) => Value::Num(Decimal::from(*n)),
+            Acc::Ratio { n: 0, .. } => Value::Null,
+            Acc::Ratio { yes, n } => {
+                let share = value::divide(Decimal::from(*yes), Decimal::from(*n))?;
+                Value::Num(if f == AggFunc::Pct { percent(*yes, *n)? } else { share })
+            }
+            Acc::Sum { sum, n, dur } => match f {
+                AggFunc::Sum => wrap(*sum, *dur),
+                _ if *n == 0 => Value::Null,
+                _ => wrap(value::divide(*sum, Decimal::from(*n))?, *dur),
+            },
+            Acc::Best(b) => b.clone().unwrap_or(Value::Null),
+            Acc::Values { values, .. } if values.is_empty() => Value::Null,
+            Acc::Values { values, dur } => {
+                let p = if f == AggFunc::Median { Decimal::new(5, 1) } else { fraction.unwrap_or(Decimal::new(5, 1)) };
+                wrap(percentile(values, p)?, *dur)
+            }
+            Acc::Distinct(set) => Value::Num(Decimal::from(set.len())),
+        })
+    }
+}
+
+/// 100 × yes / n, computed so that 1 of 3 gives 33.33…3 with as many digits as exact decimals hold.
+fn percent(yes: u64, n: u64) -> Result<Decimal, OpError> {
+    let hundred = Decimal::from(100u64).checked_mul(Decimal::from(yes)).ok_or(OpError::Overflow)?;
+    value::divide(hundred, Decimal::from(n))
+}
+
+/// Exact percentile with linear interpolation between closest ranks (`p` from 0 to 1).
+fn percentile(values: &[Decimal], p: Decimal) -> Result<Decimal, OpError> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let rank = p.checked_mul(Decimal::from(v.len() - 1)).ok_or(OpError::Overflow)?;
+    let lo = rank.floor();
+    let i = lo.to_usize().unwrap_or(0).min(v.len() - 1);
+    let frac = rank - lo;
+    if frac.is_zero() || i + 1 >= v.len() {
+        return Ok(v[i]);
+    }
+    let step = v[i + 1].checked_sub(v[i]).ok_or(OpError::Overflow)?;
+    v[i].checked_add(step.checked_mul(frac).ok_or(OpError::Overflow)?).ok_or(OpError::Overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn percentiles_interpolate_exactly() {
+        let v: Vec<Decimal> = ["1", "2", "3", "4"].iter().map(|s| d(s)).collect();
+        assert_eq!(percentile(&v, d("0.5")).unwrap(), d("2.5"));
+        assert_eq!(percentile(&v, d("0")).unwrap(), d("1"));
+        assert_eq!(percentile(&v, d("1")).unwrap(), d("4"));
+        assert_eq!(percentile(&v, d("0.9")).unwrap(), d("3.7"));
+    }
+
+    #[test]
+    fn empty_inputs() {
+        for (f, want) in [
+            (AggFunc::Count, Value::Num(Decimal::ZERO)),
+            (AggFunc::Sum, Value::Num(Decimal::ZERO)),
+            (AggFunc::Distinct, Value::Num(Decimal::ZERO)),
+            (AggFunc::Avg, Value::Null),
+            (AggFunc::Min, Value::Null),
+            (AggFunc::Median, Value::Null),
+            (AggFunc::Pct, Value::Null),
+        ] {
+            assert_eq!(Acc::new(f).result(f, None).unwrap(), want, "{f:?}");
+        }
+    }
+}

@@ -1,0 +1,600 @@
+//! Evaluation: every selected KPI over its sources in one pass per source. Aggregates are
+//! updated record by record per group; KPI arithmetic runs afterwards on the aggregated
+//! values, in dependency order.
+
+pub mod acc;
+pub mod expr;
+pub mod read;
+pub mod row;
+mod state;
+
+use crate::analysis::Analyzer;
+use crate::diag::{Code, Diag};
+use crate::ir::{AggId, Func, KLeaf, KpiId, Node, RExpr, SourceId};
+use crate::syntax::{BinOp, Expr};
+use crate::value::{self, OpError, Value};
+use acc::Acc;
+use row::{encode_key, Row};
+use rustc_hash::FxHashMap;
+use state::AggState;
+use std::cell::Cell;
+use std::cmp::Ordering;
+
+thread_local! {
+    /// Divisions by zero since the last reset (they give null, and a warning).
+    static DIV_BY_ZERO: Cell<u64> = const { Cell::new(0) };
+}
+
+pub(crate) fn note_div_by_zero() {
+    DIV_BY_ZERO.with(|c| c.set(c.get() + 1));
+}
+
+fn take_div_by_zero() -> u64 {
+    DIV_BY_ZERO.with(|c| c.replace(0))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+    fn func(self) -> Func {
+        match self {
+            Grain::Day => Func::Date,
+            Grain::Week => Func::Week,
+            Grain::Month => Func::Month,
+            Grain::Quarter => Func::Quarter,
+            Grain::Year => Func::Year,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Compare {
+    Previous,
+    Year,
+}
+
+/// What to evaluate, and how to group it.
+#[derive(Default)]
+pub struct Request {
+    /// KPIs to show, in order.
+    pub kpis: Vec<KpiId>,
+    /// `--by` expressions with their text as written.
+    pub by: Vec<(String, Expr)>,
+    pub grain: Option<Grain>,
+    pub compare: Option<Compare>,
+    pub from: Option<Value<'static>>,
+    pub to: Option<Value<'static>>,
+    pub filter: Option<Expr>,
+    pub total: bool,
+    pub top: Option<usize>,
+    /// The file each source reads.
+    pub files: FxHashMap<SourceId, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResultRow {
+    pub kpi: KpiId,
+    /// One value per key name; empty for an ungrouped result.
+    pub key: Vec<Value<'static>>,
+    /// The overall row of a grouped run.
+    pub total: bool,
+    pub value: Value<'static>,
+    pub previous: Option<Value<'static>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SourceReport {
+    pub name: String,
+    pub file: String,
+    pub records: u64,
+    pub rejected: u64,
+}
+
+#[derive(Default)]
+pub struct Output {
+    pub key_names: Vec<String>,
+    pub rows: Vec<ResultRow>,
+    pub sources: Vec<SourceReport>,
+    /// Warnings and errors found while evaluating (data errors included).
+    pub diags: Vec<Diag>,
+}
+
+/// One source's part of the run.
+struct SourcePlan {
+    id: SourceId,
+    aggs: Vec<AggId>,
+    keys: Vec<RExpr>,
+    filters: Vec<RExpr>,
+    /// Agg values per group, filled after reading; the last entry is the total when asked.
+    groups: FxHashMap<Box<[u8]>, usize>,
+    group_keys: Vec<Vec<Value<'static>>>,
+    values: Vec<Vec<Value<'static>>>,
+    total: Option<Vec<Value<'static>>>,
+}
+
+pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
+    let mut out = Output::default();
+    // KPIs to compute: the shown ones and everything they depend on, in dependency order.
+    let mut needed = vec![false; an.kpis.len()];
+    let mut stack = req.kpis.clone();
+    while let Some(k) = stack.pop() {
+        if !std::mem::replace(&mut needed[k.0 as usize], true) {
+            stack.extend(an.kpis[k.0 as usize].deps.iter().copied());
+        }
+    }
+    let order: Vec<KpiId> = an.order.iter().copied().filter(|k| needed[k.0 as usize]).collect();
+    // Aggregates by source.
+    let mut plans: Vec<SourcePlan> = Vec::new();
+    for &k in &order {
+        let mut leaves = Vec::new();
+        an.kpis[k.0 as usize].expr.leaves(&mut |l| leaves.push(*l));
+        for l in leaves {
+            let KLeaf::Agg(a) = l else { continue };
+            let s = an.aggs[a.0 as usize].source;
+            let p = match plans.iter().position(|p| p.id == s) {
+                Some(p) => p,
+                None => {
+                    plans.push(SourcePlan {
+                        id: s,
+                        aggs: vec![],
+                        keys: vec![],
+                        filters: vec![],
+                        groups: FxHashMap::default(),
+                        group_keys: vec![],
+                        values: vec![],
+                        total: None,
+                    });
+                    plans.len() - 1
+                }
+            };
+            if !plans[p].aggs.contains(&a) {
+                plans[p].aggs.push(a);
+            }
+        }
+    }
+    plans.sort_by_key(|p| p.id);
+    // Grouping keys, per source; a source that lacks a key's fields cannot be grouped.
+    if let Some(g) = req.grain {
+        out.key_names.push(g.name().to_string());
+    }
+    out.key_names.extend(req.by.iter().map(|(t, _)| t.clone()));
+    let mut ungroupable: Vec<(SourceId, String)> = Vec::new();
+    for p in &mut plans {
+        if let Some(g) = req.grain {
+            match an.time_column(p.id) {
+                Ok(col) => p.keys.push(Node::Func(g.func(), vec![Node::Leaf(col)])),
+                Err(_) => ungroupable.push((p.id, "it has no `time` field".into())),
+            }
+        }
+        for (text, e) in &req.by {
+            if !an.fits_source(p.id, e) {
+                ungroupable.push((p.id, format!("it has no field for `{text}`")));
+                continue;
+            }
+            if let Some((r, _)) = an.record_expr(p.id, e) {
+                p.keys.push(r);
+            }
+        }
+        if let Some(f) = &req.filter {
+            if an.fits_source(p.id, f) {
+                if let Some((r, _)) = an.record_expr(p.id, f) {
+                    p.filters.push(r);
+                }
+            }
+        }
+        for (bound, op) in [(&req.from, BinOp::Ge), (&req.to, BinOp::Lt)] {
+            let Some(b) = bound else { continue };
+            match an.time_column(p.id) {
+                Ok(col) => p.filters.push(Node::Binary(op, Box::new(Node::Leaf(col)), Box::new(Node::Lit(b.clone())))),
+                Err(_) => out.diags.push(Diag::warning(
+                    Code::Catalogue,
+                    format!("source `{}` has no `time` field: --from and --to do not filter it", an.sources[p.id.0 as usize].name),
+                )),
+            }
+        }
+    }
+    out.diags.append(&mut an.diags);
+    if out.diags.iter().any(Diag::is_error) {
+        return out;
+    }
+    if let Some(f) = &req.filter {
+        if !plans.is_empty() && plans.iter().all(|p| p.filters.len() < 1 + usize::from(req.from.is_some()) + usize::from(req.to.is_some())) {
+            out.diags.push(Diag::error(Code::UnknownName, "--where names fields that no source read by these KPIs has").at(f.span));
+            return out;
+        }
+    }
+    // KPIs over a source that cannot be grouped are left out, with a warning.
+    let mut sources_of = vec![Vec::<SourceId>::new(); an.kpis.len()];
+    for &k in &order {
+        let mut s = Vec::new();
+        an.kpis[k.0 as usize].expr.leaves(&mut |l| match l {
+            KLeaf::Agg(a) => s.push(an.aggs[a.0 as usize].source),
+            KLeaf::Kpi(d) => s.extend(sources_of[d.0 as usize].iter().copied()),
+            KLeaf::Inner(_) => {}
+        });
+        s.sort();
+        s.dedup();
+        sources_of[k.0 as usize] = s;
+    }
+    let mut shown: Vec<KpiId> = req.kpis.clone();
+    if !ungroupable.is_empty() {
+        let bad: Vec<KpiId> = shown.iter().copied().filter(|k| sources_of[k.0 as usize].iter().any(|s| ungroupable.iter().any(|u| u.0 == *s))).collect();
+        for (s, why) in &ungroupable {
+            let names: Vec<&str> = bad.iter().filter(|k| sources_of[k.0 as usize].contains(s)).map(|k| an.cat.kpis[k.0 as usize].name.text.as_str()).collect();
+            if !names.is_empty() {
+                out.diags.push(
+                    Diag::warning(Code::Scope, format!("left out, cannot be grouped by source `{}` ({why}): {}", an.sources[s.0 as usize].name, names.join(", ")))
+                        .help("choose KPIs with --kpi, or group by a field their sources have"),
+                );
+            }
+        }
+        shown.retain(|k| !bad.contains(k));
+        if shown.is_empty() {
+            out.diags.push(Diag::error(Code::Scope, "no selected KPI can be grouped that way").help("group by a field of the sources the KPIs read"));
+            return out;
+        }
+        plans.retain(|p| !ungroupable.iter().any(|u| u.0 == p.id));
+    }
+    // Read each source once.
+    let grouped = !out.key_names.is_empty();
+    for p in &mut plans {
+        let src = &an.sources[p.id.0 as usize];
+        let Some(file) = req.files.get(&p.id) else {
+            out.diags.push(
+                Diag::error(Code::Io, format!("source `{}` has no data file", src.name))
+                    .help(format!("bind one with --data {}=FILE, or give the source a `path:`", src.name)),
+            );
+            continue;
+        };
+        let mut needed_cols = vec![false; src.columns.len()];
+        for a in &p.aggs {
+            an.aggs[a.0 as usize].columns(&mut |c| needed_cols[c.0 as usize] = true);
+        }
+        for e in p.keys.iter().chain(&p.filters) {
+            e.leaves(&mut |c| needed_cols[c.0 as usize] = true);
+        }
+        let columns: Vec<(String, crate::analysis::Ty)> = src.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+        let input = read::Input { source: &src.name, path: file, columns: &columns, needed: &needed_cols };
+        let specs: Vec<&crate::ir::AggSpec> = p.aggs.iter().map(|a| &an.aggs[a.0 as usize]).collect();
+        let n = specs.len();
+        let mut states: Vec<AggState> = Vec::new();
+        let mut total: Option<Vec<AggState>> = (req.total && grouped || !grouped).then(|| specs.iter().map(|s| AggState::new(s)).collect());
+        let mut key_buf = Vec::new();
+        let mut agg_buf = Vec::new();
+        let mut failure: Option<(usize, OpError)> = None;
+        let mut type_errors = 0u64;
+        let keys = &p.keys;
+        let filters = &p.filters;
+        let groups = &mut p.groups;
+        let group_keys = &mut p.group_keys;
+        take_div_by_zero();
+        let mut on_row = |row: &Row| {
+            if failure.is_some() {
+                return;
+            }
+            for f in filters {
+                match row.eval(f) {
+                    Ok(v) if v.truth() == Some(true) => {}
+                    Ok(_) => return,
+                    Err(_) => {
+                        type_errors += 1;
+                        return;
+                    }
+                }
+            }
+            let mut apply = |states: &mut [AggState]| {
+                for (i, spec) in specs.iter().enumerate() {
+                    match states[i].update(spec, row, &mut agg_buf) {
+                        Ok(()) => {}
+                        Err(OpError::Type(_)) => type_errors += 1,
+                        Err(e) => failure = Some((i, e)),
+                    }
+                }
+            };
+            if grouped {
+                key_buf.clear();
+                for k in keys {
+                    match row.eval(k) {
+                        Ok(v) => {
+                            encode_key(&v, &mut key_buf);
+                        }
+                        Err(_) => {
+                            type_errors += 1;
+                            return;
+                        }
+                    }
+                }
+                let g = match groups.get(key_buf.as_slice()) {
+                    Some(&g) => g,
+                    None => {
+                        let g = group_keys.len();
+                        groups.insert(key_buf.as_slice().into(), g);
+                        group_keys.push(keys.iter().map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null)).collect());
+                        states.extend(specs.iter().map(|s| AggState::new(s)));
+                        g
+                    }
+                };
+                apply(&mut states[g * n..(g + 1) * n]);
+            }
+            if let Some(t) = total.as_mut() {
+                apply(t);
+            }
+        };
+        let mut data_diags = Vec::new();
+        let stats = read::read(&input, &mut data_diags, &mut on_row);
+        out.diags.append(&mut data_diags);
+        let dz = take_div_by_zero();
+        let stats = match stats {
+            Ok(s) => s,
+            Err(d) => {
+                out.diags.push(d);
+                continue;
+            }
+        };
+        out.sources.push(SourceReport { name: src.name.clone(), file: file.clone(), records: stats.records, rejected: stats.rejected });
+        if let Some((i, e)) = failure {
+            out.diags.push(op_failure(&e, &specs[i].text, ""));
+            continue;
+        }
+        if type_errors > 0 {
+            out.diags.push(Diag::warning(
+                Code::Type,
+                format!("{type_errors} records of `{}` had values of a type a formula cannot use; they count as null", src.name),
+            ));
+        }
+        if dz > 0 {
+            out.diags.push(Diag::warning(Code::DivisionByZero, format!("{dz} divisions by zero while reading `{}` gave null", src.name)));
+        }
+        // Aggregate results.
+        let finish = |states: &[AggState]| -> Result<Vec<Value<'static>>, (usize, OpError)> {
+            states.iter().zip(&specs).enumerate().map(|(i, (s, spec))| s.result(spec).map_err(|e| (i, e))).collect()
+        };
+        for g in 0..p.group_keys.len() {
+            match finish(&states[g * n..(g + 1) * n]) {
+                Ok(v) => p.values.push(v),
+                Err((i, e)) => {
+                    out.diags.push(op_failure(&e, &specs[i].text, ""));
+                    p.values.push(specs.iter().map(|s| empty_value(s)).collect());
+                }
+            }
+        }
+        if let Some(t) = &total {
+            match finish(t) {
+                Ok(v) => p.total = Some(v),
+                Err((i, e)) => out.diags.push(op_failure(&e, &specs[i].text, "")),
+            }
+        }
+    }
+    if out.diags.iter().any(|d| d.is_error() && d.code == Code::Io) {
+        return out;
+    }
+    compute_kpis(an, req, &order, &shown, &sources_of, &plans, grouped, &mut out);
+    out
+}
+
+fn empty_value(spec: &crate::ir::AggSpec) -> Value<'static> {
+    Acc::new(spec.func).result(spec.func, spec.fraction).unwrap_or(Value::Null)
+}
+
+fn op_failure(e: &OpError, what: &str, group: &str) -> Diag {
+    match e {
+        OpError::Overflow => Diag::error(Code::Overflow, format!("`{what}`{group}: the result is too large for exact decimals"))
+            .help("check the data for absurd values; exact decimals hold 28 significant digits"),
+        OpError::DivByZero => Diag::warning(Code::DivisionByZero, format!("division by zero in `{what}`{group}: the value is null")),
+        OpError::Type(m) => Diag::error(Code::Type, format!("`{what}`{group}: {m}")),
+    }
+}
+
+/// Every group key seen by any source, sorted (nulls last).
+fn all_groups(plans: &[SourcePlan]) -> Vec<(Box<[u8]>, Vec<Value<'static>>)> {
+    let mut seen: FxHashMap<&[u8], usize> = FxHashMap::default();
+    let mut list: Vec<(Box<[u8]>, Vec<Value<'static>>)> = Vec::new();
+    for p in plans {
+        for (k, &g) in &p.groups {
+            if !seen.contains_key(&**k) {
+                seen.insert(k, list.len());
+                list.push((k.clone(), p.group_keys[g].clone()));
+            }
+        }
+    }
+    list.sort_by(|a, b| compare_keys(&a.1, &b.1));
+    list
+}
+
+pub fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let o = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            _ => value::compare(x, y).ok().flatten().unwrap_or_else(|| x.type_name().cmp(y.type_name())),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compute_kpis(
+    an: &Analyzer,
+    req: &Request,
+    order: &[KpiId],
+    shown: &[KpiId],
+    sources_of: &[Vec<SourceId>],
+    plans: &[SourcePlan],
+    grouped: bool,
+    out: &mut Output,
+) {
+    let agg_slot: FxHashMap<AggId, (usize, usize)> =
+        plans.iter().enumerate().flat_map(|(pi, p)| p.aggs.iter().enumerate().map(move |(ai, a)| (*a, (pi, ai)))).collect();
+    // One cell: the aggregate values of one group in every source (None: group absent).
+    let eval_cell = |cell: &[Option<&Vec<Value<'static>>>], label: &str, diags: &mut Vec<Diag>| -> Vec<Value<'static>> {
+        let mut values: Vec<Value<'static>> = vec![Value::Null; an.kpis.len()];
+        for &k in order {
+            let info = &an.kpis[k.0 as usize];
+            let name = &an.cat.kpis[k.0 as usize].name.text;
+            let r = expr::eval(&info.expr, &|l: &KLeaf| {
+                Ok(match l {
+                    KLeaf::Agg(a) => match agg_slot.get(a) {
+                        Some(&(pi, ai)) => match cell[pi] {
+                            Some(v) => v[ai].clone(),
+                            None => empty_value(&an.aggs[a.0 as usize]),
+                        },
+                        None => Value::Null,
+                    },
+                    KLeaf::Kpi(d) => values[d.0 as usize].clone(),
+                    KLeaf::Inner(_) => Value::Null,
+                })
+            })
+            .map(Value::into_owned);
+            if take_div_by_zero() > 0 {
+                diags.push(
+                    Diag::warning(Code::DivisionByZero, format!("division by zero in `{name}`{label}: the value is null"))
+                        .help("a denominator was zero (often: no records in the group); the result is null"),
+                );
+            }
+            values[k.0 as usize] = match r {
+                Ok(v) => v,
+                Err(e) => {
+                    diags.push(op_failure(&e, name, label));
+                    Value::Null
+                }
+            };
+        }
+        values
+    };
+    let mut rows: Vec<ResultRow> = Vec::new();
+    if grouped {
+        for (key_bytes, key) in all_groups(plans) {
+            let cell: Vec<Option<&Vec<Value<'static>>>> = plans.iter().map(|p| p.groups.get(&key_bytes).map(|&g| &p.values[g])).collect();
+            let label = format!(" (group {})", key.iter().map(display_key).collect::<Vec<_>>().join(", "));
+            let values = eval_cell(&cell, &label, &mut out.diags);
+            for &k in shown {
+                let present = sources_of[k.0 as usize].iter().any(|s| plans.iter().zip(&cell).any(|(p, c)| p.id == *s && c.is_some()));
+                if present {
+                    rows.push(ResultRow { kpi: k, key: key.clone(), total: false, value: values[k.0 as usize].clone(), previous: None });
+                }
+            }
+        }
+    }
+    if !grouped || req.total {
+        let cell: Vec<Option<&Vec<Value<'static>>>> = plans.iter().map(|p| p.total.as_ref()).collect();
+        let values = eval_cell(&cell, if grouped { " (total)" } else { "" }, &mut out.diags);
+        for &k in shown {
+            rows.push(ResultRow { kpi: k, key: Vec::new(), total: grouped, value: values[k.0 as usize].clone(), previous: None });
+        }
+    }
+    // Order: KPIs as shown, then groups ascending, the total last.
+    let pos: FxHashMap<KpiId, usize> = shown.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    rows.sort_by(|a, b| pos[&a.kpi].cmp(&pos[&b.kpi]).then(a.total.cmp(&b.total)).then_with(|| compare_keys(&a.key, &b.key)));
+    if let (Some(c), Some(g)) = (req.compare, req.grain) {
+        let index: FxHashMap<(KpiId, Vec<u8>), usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.total)
+            .map(|(i, r)| ((r.kpi, key_bytes(&r.key)), i))
+            .collect();
+        for i in 0..rows.len() {
+            if rows[i].total {
+                continue;
+            }
+            let mut key = rows[i].key.clone();
+            let Some(prev) = previous_period(&key[0], g, c) else { continue };
+            key[0] = prev;
+            let p = index.get(&(rows[i].kpi, key_bytes(&key))).map(|&j| rows[j].value.clone());
+            rows[i].previous = Some(p.unwrap_or(Value::Null));
+        }
+    }
+    if let Some(n) = req.top.filter(|_| grouped) {
+        let mut kept = Vec::new();
+        for &k in shown {
+            let mut mine: Vec<ResultRow> = rows.iter().filter(|r| r.kpi == k && !r.total).cloned().collect();
+            mine.sort_by(|a, b| match (a.value.is_null(), b.value.is_null()) {
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                _ => value::compare(&b.value, &a.value).ok().flatten().unwrap_or(Ordering::Equal),
+            });
+            mine.truncate(n);
+            kept.extend(mine);
+            kept.extend(rows.iter().filter(|r| r.kpi == k && r.total).cloned());
+        }
+        rows = kept;
+    }
+    out.rows = rows;
+}
+
+fn key_bytes(key: &[Value]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for v in key {
+        encode_key(v, &mut b);
+    }
+    b
+}
+
+pub fn display_key(v: &Value) -> String {
+    crate::output::plain_value(v)
+}
+
+/// The period before `p` (a key made by the grain's function), or the same period a year before.
+fn previous_period(p: &Value, g: Grain, c: Compare) -> Option<Value<'static>> {
+    use crate::time;
+    let s = match p {
+        Value::Str(s) => s.to_string(),
+        Value::Date(d) => {
+            let (y, m, day) = time::civil_from_days(*d);
+            return Some(Value::Date(match c {
+                Compare::Previous => d - 1,
+                Compare::Year => {
+                    let day = day.min(if m == 2 { 28 } else { day });
+                    time::days_from_civil(y - 1, m, day)
+                }
+            }));
+        }
+        _ => return None,
+    };
+    let year: i64 = s.get(..4)?.parse().ok()?;
+    let out = match (g, c) {
+        (_, Compare::Year) => format!("{:04}{}", year - 1, &s[4..]),
+        (Grain::Year, _) => format!("{:04}", year - 1),
+        (Grain::Quarter, _) => {
+            let q: u32 = s.get(6..)?.parse().ok()?;
+            if q == 1 { format!("{:04}-Q4", year - 1) } else { format!("{year:04}-Q{}", q - 1) }
+        }
+        (Grain::Month, _) => {
+            let m: u32 = s.get(5..)?.parse().ok()?;
+            if m == 1 { format!("{:04}-12", year - 1) } else { format!("{year:04}-{:02}", m - 1) }
+        }
+        (Grain::Week, _) => {
+            let w: i64 = s.get(6..)?.parse().ok()?;
+            // The Monday of that ISO week, minus seven days.
+            let jan4 = time::days_from_civil(year, 1, 4);
+            let monday = jan4 - (time::weekday(jan4) as i64 - 1) + (w - 1) * 7;
+            time::iso_week(monday - 7)
+        }
+        (Grain::Day, _) => return None,
+    };
+    Some(Value::Str(out.into()))
+}
+
+/// The change from the previous value: a difference (in points for percentages).
+pub fn change(v: &Value, prev: &Value) -> Value<'static> {
+    value::binary(BinOp::Sub, v.clone(), prev.clone()).map(Value::into_owned).unwrap_or(Value::Null)
+}

@@ -1,0 +1,100 @@
+//! One record as the evaluator sees it: a typed slot per used column, parsed once, with
+//! strings left in the reader's buffer. Nothing here allocates per record.
+
+use crate::analysis::Ty;
+use crate::ir::{Col, RExpr};
+use crate::value::{self, OpError, Value};
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Slot {
+    Null,
+    Bool(bool),
+    Num(Decimal),
+    /// A byte range of the row's text.
+    Str(u32, u32),
+    Date(i64),
+    DateTime(i64),
+    Dur(Decimal),
+}
+
+pub struct Row<'r> {
+    pub slots: &'r [Slot],
+    pub text: &'r str,
+}
+
+impl<'r> Row<'r> {
+    #[inline]
+    pub fn get(&self, c: Col) -> Value<'r> {
+        match self.slots[c.0 as usize] {
+            Slot::Null => Value::Null,
+            Slot::Bool(b) => Value::Bool(b),
+            Slot::Num(d) => Value::Num(d),
+            Slot::Str(s, e) => Value::Str(Cow::Borrowed(&self.text[s as usize..e as usize])),
+            Slot::Date(d) => Value::Date(d),
+            Slot::DateTime(t) => Value::DateTime(t),
+            Slot::Dur(d) => Value::Dur(d),
+        }
+    }
+
+    pub fn eval(&self, e: &'r RExpr) -> Result<Value<'r>, OpError> {
+        super::expr::eval(e, &|c: &Col| Ok(self.get(*c)))
+    }
+}
+
+/// Parse one cell for a column of type `ty`. `Err` carries what was expected.
+/// `range` is where `cell` sits in the row's text (for strings).
+#[inline]
+pub fn parse_cell(cell: &str, range: (u32, u32), ty: Ty, decimal_comma: bool) -> Result<Slot, &'static str> {
+    if cell.is_empty() {
+        return Ok(Slot::Null);
+    }
+    match ty {
+        Ty::Num => value::parse_number(cell, decimal_comma).map(Slot::Num).ok_or("a number"),
+        Ty::Bool => value::parse_bool(cell).map(Slot::Bool).ok_or("true or false (also 1/0, yes/no)"),
+        Ty::Date => crate::time::parse_date(cell.as_bytes())
+            .or_else(|| crate::time::parse_datetime(cell.as_bytes()).map(|t| t.div_euclid(crate::time::MICROS_PER_DAY)))
+            .map(Slot::Date)
+            .ok_or("a date (YYYY-MM-DD)"),
+        Ty::DateTime => crate::time::parse_datetime(cell.as_bytes())
+            .map(Slot::DateTime)
+            .ok_or("a date and time (YYYY-MM-DDTHH:MM:SS)"),
+        Ty::Dur => value::parse_duration(cell).map(Slot::Dur).ok_or("a duration (seconds or HH:MM:SS)"),
+        Ty::Str | Ty::Any | Ty::Null => Ok(Slot::Str(range.0, range.1)),
+    }
+}
+
+/// Append a value to a key buffer, in a form where equal values give equal bytes.
+/// `false` for null (a null key leaves the record out of a `per`).
+pub fn encode_key(v: &Value, buf: &mut Vec<u8>) -> bool {
+    match v {
+        Value::Null => {
+            buf.push(0);
+            return false;
+        }
+        Value::Bool(b) => buf.extend_from_slice(&[1, u8::from(*b)]),
+        Value::Num(d) => {
+            buf.push(2);
+            buf.extend_from_slice(&d.normalize().serialize());
+        }
+        Value::Dur(d) => {
+            buf.push(3);
+            buf.extend_from_slice(&d.normalize().serialize());
+        }
+        Value::Str(s) => {
+            buf.push(4);
+            buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Date(d) => {
+            buf.push(5);
+            buf.extend_from_slice(&d.to_le_bytes());
+        }
+        Value::DateTime(t) => {
+            buf.push(6);
+            buf.extend_from_slice(&t.to_le_bytes());
+        }
+    }
+    true
+}
