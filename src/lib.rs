@@ -14,3 +14,4 @@ pub mod analysis;
 pub mod cli;
 pub mod eval;
 pub mod output;
+pub mod testing;

@@ -10,6 +10,7 @@ use crate::diag::{did_you_mean, Code, Diag};
 use crate::ir::{AggSpec, Col, KExpr, KpiId, RExpr, SourceId};
 use crate::syntax::{Expr, ExprKind, Name};
 use std::collections::HashMap;
+pub use lower::literal_value;
 pub use types::Ty;
 
 /// A field that some formula reads.

@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 mod explain;
+mod test;
 
 use crate::analysis::Analyzer;
 use crate::catalogue::{self, Catalogue};
@@ -32,6 +33,11 @@ pub enum Command {
     },
     /// Evaluate KPIs over record streams
     Eval(Box<eval::EvalArgs>),
+    /// Run the tests embedded in catalogues
+    Test {
+        /// Catalogue files or folders (default: ./kpis)
+        paths: Vec<PathBuf>,
+    },
     /// Show the expression tree, dependencies and evaluation plan of a KPI
     Explain {
         /// The KPI
@@ -61,6 +67,7 @@ pub fn main() -> i32 {
         Command::Check { paths, format } => check::run(&paths, format),
         Command::Explain { name, paths } => explain::run(&name, &paths),
         Command::Eval(args) => eval::run(&args),
+        Command::Test { paths } => test::run(&paths),
     }
 }
 

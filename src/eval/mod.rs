@@ -128,7 +128,15 @@ struct SourcePlan {
     total: Option<Vec<Value<'static>>>,
 }
 
+/// Where records come from: a file reader, or (for catalogue tests) inline records.
+pub type Reader<'x> = dyn FnMut(SourceId, &read::Input, &mut Vec<Diag>, &mut dyn FnMut(&Row)) -> Result<read::Stats, Diag> + 'x;
+
+/// Evaluate over the files of `req.files`.
 pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
+    evaluate_with(an, req, &mut |_, input, diags, on_row| read::read(input, diags, on_row))
+}
+
+pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> Output {
     let mut out = Output::default();
     // KPIs to compute: the shown ones and everything they depend on, in dependency order.
     let mut needed = vec![false; an.kpis.len()];
@@ -270,7 +278,9 @@ pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
             e.leaves(&mut |c| needed_cols[c.0 as usize] = true);
         }
         let columns: Vec<(String, crate::analysis::Ty)> = src.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
-        let input = read::Input { source: &src.name, path: file, columns: &columns, needed: &needed_cols };
+        let declared: Option<Vec<&str>> =
+            an.source_def(p.id).filter(|d| d.has_schema).map(|d| d.fields.iter().map(|f| f.name.text.as_str()).collect());
+        let input = read::Input { source: &src.name, path: file, columns: &columns, needed: &needed_cols, declared: declared.as_deref() };
         let specs: Vec<&crate::ir::AggSpec> = p.aggs.iter().map(|a| &an.aggs[a.0 as usize]).collect();
         let n = specs.len();
         let mut states: Vec<AggState> = Vec::new();
@@ -337,7 +347,7 @@ pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
             }
         };
         let mut data_diags = Vec::new();
-        let stats = read::read(&input, &mut data_diags, &mut on_row);
+        let stats = reader(p.id, &input, &mut data_diags, &mut on_row);
         out.diags.append(&mut data_diags);
         let dz = take_div_by_zero();
         let stats = match stats {

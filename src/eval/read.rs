@@ -26,6 +26,8 @@ pub struct Input<'a> {
     pub columns: &'a [(String, Ty)],
     /// Which of them this run reads (the others stay null and need not exist in the file).
     pub needed: &'a [bool],
+    /// The declared fields of the source, when it has a schema.
+    pub declared: Option<&'a [&'a str]>,
 }
 
 /// Read every record, calling `on_row` with the typed row; bad records are counted,
