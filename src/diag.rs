@@ -102,7 +102,10 @@ impl Diag {
         }
     }
     pub fn warning(code: Code, message: impl Into<String>) -> Diag {
-        Diag { severity: Severity::Warning, ..Diag::error(code, message) }
+        Diag {
+            severity: Severity::Warning,
+            ..Diag::error(code, message)
+        }
     }
     /// Attach the primary location, without a label text.
     pub fn at(mut self, span: Span) -> Diag {
@@ -110,7 +113,10 @@ impl Diag {
         self
     }
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Diag {
-        self.labels.push(Label { span, text: Some(text.into()) });
+        self.labels.push(Label {
+            span,
+            text: Some(text.into()),
+        });
         self
     }
     pub fn help(mut self, help: impl Into<String>) -> Diag {
@@ -147,13 +153,20 @@ impl Diags {
         self.list.extend(other);
     }
     /// Order by file and position so output is stable whatever order passes ran in.
+    /// The same diagnostic reached twice (e.g. a bad `@source` shared by several KPIs) is shown once.
     pub fn sort(&mut self) {
-        self.list.sort_by_key(|d| d.span().map(|s| (s.file, s.start, s.end)));
+        self.list
+            .sort_by_key(|d| d.span().map(|s| (s.file, s.start, s.end)));
+        self.list
+            .dedup_by(|a, b| a.code == b.code && a.message == b.message && a.span() == b.span());
     }
 }
 
 /// "did you mean `x`?" — the closest candidate by edit distance, if close enough.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -166,19 +179,28 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c)
 }
 
+/// Edit distance where swapping two neighbours counts as one edit (`unti` → `unit`).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Location of a diagnostic as (file name, line, column), for machine outputs.
@@ -189,7 +211,9 @@ pub fn location(d: &Diag, sources: &SourceMap) -> Option<(String, usize, usize)>
         return Some((f.name.clone(), line, col));
     }
     d.excerpt.as_ref().map(|e| {
-        let col = e.range.map_or(1, |(s, _)| e.text[..s.min(e.text.len())].chars().count() + 1);
+        let col = e.range.map_or(1, |(s, _)| {
+            e.text[..s.min(e.text.len())].chars().count() + 1
+        });
         (e.file.clone(), e.line as usize, col)
     })
 }
@@ -204,5 +228,6 @@ mod tests {
         assert_eq!(did_you_mean("recomend", names), Some("recommend"));
         assert_eq!(did_you_mean("Effort", names), Some("effort"));
         assert_eq!(did_you_mean("zzz", names), None);
+        assert_eq!(did_you_mean("unti", ["unit", "label"]), Some("unit"));
     }
 }

@@ -72,8 +72,18 @@ impl AggFunc {
             _ => return None,
         })
     }
-    pub const NAMES: [&'static str; 10] =
-        ["count", "sum", "avg", "min", "max", "median", "percentile", "distinct", "pct", "share"];
+    pub const NAMES: [&'static str; 10] = [
+        "count",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "median",
+        "percentile",
+        "distinct",
+        "pct",
+        "share",
+    ];
 }
 
 /// One aggregate over one source: computed once per run however many KPIs use it.

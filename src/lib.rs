@@ -1,17 +1,19 @@
 //! `kpi`: a declarative language for business KPIs, its checker and its streaming evaluator.
 //! See `ARCHITECTURE.md` for the stages and where each lives.
 #![forbid(unsafe_code)]
+// Diagnostics are rich (spans, labels, help) and travel only on cold error paths.
+#![allow(clippy::result_large_err)]
 
+pub mod analysis;
+pub mod catalogue;
+pub mod cli;
 pub mod diag;
+pub mod eval;
+pub mod ir;
+pub mod output;
 pub mod render;
 pub mod span;
 pub mod syntax;
-pub mod time;
-pub mod catalogue;
-pub mod ir;
-pub mod value;
-pub mod analysis;
-pub mod cli;
-pub mod eval;
-pub mod output;
 pub mod testing;
+pub mod time;
+pub mod value;

@@ -18,12 +18,19 @@ pub struct Style {
 
 impl Style {
     /// No colour, fixed width: what snapshot tests see.
-    pub const PLAIN: Style = Style { color: false, width: 100 };
+    pub const PLAIN: Style = Style {
+        color: false,
+        width: 100,
+    };
 }
 
 /// Render one diagnostic as the text a user sees.
 pub fn human(d: &Diag, sources: &SourceMap, style: Style) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
@@ -38,7 +45,10 @@ pub fn human(d: &Diag, sources: &SourceMap, style: Style) -> String {
 
 /// Render many diagnostics, one after the other.
 pub fn human_all(ds: &[Diag], sources: &SourceMap, style: Style) -> String {
-    ds.iter().map(|d| human(d, sources, style)).collect::<Vec<_>>().join("")
+    ds.iter()
+        .map(|d| human(d, sources, style))
+        .collect::<Vec<_>>()
+        .join("")
 }
 
 /// `{"severity", "code", "message", "file", "line", "column", "help"}` as `cli.md` says.
@@ -66,11 +76,22 @@ pub fn github(d: &Diag, sources: &SourceMap) -> String {
         msg.push_str("\nhelp: ");
         msg.push_str(h);
     }
-    let msg = msg.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    let prop = |s: &str| s.replace('%', "%25").replace(',', "%2C").replace(':', "%3A");
+    let msg = msg
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    let prop = |s: &str| {
+        s.replace('%', "%25")
+            .replace(',', "%2C")
+            .replace(':', "%3A")
+    };
     match location(d, sources) {
         Some((file, line, col)) => {
-            format!("::{kind} file={},line={line},col={col},title={}::{msg}", prop(&file), d.code)
+            format!(
+                "::{kind} file={},line={line},col={col},title={}::{msg}",
+                prop(&file),
+                d.code
+            )
         }
         None => format!("::{kind} title={}::{msg}", d.code),
     }
@@ -80,26 +101,73 @@ pub fn github(d: &Diag, sources: &SourceMap) -> String {
 struct View<'a> {
     diag: &'a Diag,
     source: Option<Source<'a>>,
+    /// When a very long line is cut to a window: the file offset where the shown text
+    /// starts, and how many bytes of marker precede it.
+    window: Option<(usize, usize, usize)>,
 }
 
+/// Lines longer than this are shown as a window around the span.
+const MAX_LINE: usize = 400;
+
 enum Source<'a> {
-    File { name: &'a str, text: &'a str },
-    Excerpt { name: String, text: &'a str, line: usize },
+    File {
+        name: &'a str,
+        text: &'a str,
+    },
+    Excerpt {
+        name: String,
+        text: std::borrow::Cow<'a, str>,
+        line: usize,
+    },
 }
 
 impl<'a> View<'a> {
     fn new(diag: &'a Diag, sources: &'a SourceMap) -> View<'a> {
+        let mut window = None;
         let source = if let Some(span) = diag.span() {
             let f = sources.get(span.file);
-            Some(Source::File { name: &f.name, text: &f.text })
+            let at = (span.start as usize).min(f.text.len());
+            let line_start = f.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = f.text[at..].find('\n').map_or(f.text.len(), |i| at + i);
+            if line_end - line_start > MAX_LINE {
+                let mut from = at.saturating_sub(120).max(line_start);
+                let mut to = (at + 200).min(line_end);
+                while !f.text.is_char_boundary(from) {
+                    from -= 1;
+                }
+                while !f.text.is_char_boundary(to) {
+                    to += 1;
+                }
+                let (pre, post) = (
+                    if from > line_start { "…" } else { "" },
+                    if to < line_end { "…" } else { "" },
+                );
+                let text = format!("{pre}{}{post}", &f.text[from..to]);
+                let (line, _) = f.line_col(at);
+                window = Some((from, to, pre.len()));
+                Some(Source::Excerpt {
+                    name: f.name.clone(),
+                    text: text.into(),
+                    line: line - 1,
+                })
+            } else {
+                Some(Source::File {
+                    name: &f.name,
+                    text: &f.text,
+                })
+            }
         } else {
             diag.excerpt.as_ref().map(|e| Source::Excerpt {
                 name: e.file.clone(),
-                text: &e.text,
+                text: e.text.as_str().into(),
                 line: e.line.saturating_sub(1) as usize,
             })
         };
-        View { diag, source }
+        View {
+            diag,
+            source,
+            window,
+        }
     }
 }
 
@@ -128,7 +196,10 @@ impl Diagnostic for View<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
@@ -136,22 +207,41 @@ impl Diagnostic for View<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         if self.diag.span().is_some() {
             let file = self.diag.span().map(|s| s.file);
-            let labels = self.diag.labels.iter().filter(move |l| Some(l.span.file) == file).enumerate().map(
-                |(i, l)| {
-                    let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
+            let window = self.window;
+            let labels = self
+                .diag
+                .labels
+                .iter()
+                .filter(move |l| Some(l.span.file) == file)
+                .filter(move |l| {
+                    window.is_none_or(|(from, to, _)| {
+                        l.span.start as usize >= from && l.span.start as usize <= to
+                    })
+                })
+                .enumerate()
+                .map(move |(i, l)| {
+                    let (start, len) = match window {
+                        Some((from, to, pre)) => (
+                            l.span.start as usize - from + pre,
+                            (l.span.end as usize).min(to) - l.span.start as usize,
+                        ),
+                        None => (l.span.start as usize, l.span.len()),
+                    };
+                    let span = SourceSpan::new(start.into(), len);
                     if i == 0 {
                         LabeledSpan::new_primary_with_span(l.text.clone(), span)
                     } else {
                         LabeledSpan::new_with_span(l.text.clone(), span)
                     }
-                },
-            );
+                });
             return Some(Box::new(labels));
         }
         let e = self.diag.excerpt.as_ref()?;
         let (s, end) = e.range.unwrap_or((0, 0));
         let span = SourceSpan::new(s.into(), end.saturating_sub(s));
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(e.label.clone(), span))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(e.label.clone(), span),
+        )))
     }
 }
 

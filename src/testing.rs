@@ -33,27 +33,43 @@ pub fn run_all(cat: &Catalogue, an: &mut Analyzer) -> Vec<Outcome> {
 }
 
 fn fail(kpi: &KpiDef, t: &TestDef, diags: Vec<Diag>) -> Outcome {
-    Outcome { kpi: kpi.name.text.clone(), test: t.name.clone(), passed: false, diags }
+    Outcome {
+        kpi: kpi.name.text.clone(),
+        test: t.name.clone(),
+        passed: false,
+        diags,
+    }
 }
 
 fn run_one(an: &mut Analyzer, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
     let mut diags = Vec::new();
     // Which source each block of records feeds.
-    let default = def.source.as_ref().and_then(|s| an.source_id(&s.text)).or((an.sources.len() == 1).then_some(SourceId(0)));
+    let default = def
+        .source
+        .as_ref()
+        .and_then(|s| an.source_id(&s.text))
+        .or((an.sources.len() == 1).then_some(SourceId(0)));
     let mut blocks: Vec<(SourceId, &[Node])> = Vec::new();
     for (name, records) in &t.data {
         let sid = match name {
             Some(n) => an.source_id(&n.text).ok_or_else(|| {
-                let d = Diag::error(Code::UnknownName, format!("test data for `{}`, which is not a source", n.text)).at(n.span);
+                let d = Diag::error(
+                    Code::UnknownName,
+                    format!("test data for `{}`, which is not a source", n.text),
+                )
+                .at(n.span);
                 match did_you_mean(&n.text, an.sources.iter().map(|s| s.name.as_str())) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d,
                 }
             }),
             None => default.ok_or_else(|| {
-                Diag::error(Code::Catalogue, "these records feed no source: the KPI has no default source")
-                    .at(t.span)
-                    .help("write `data:` as a mapping from source name to records")
+                Diag::error(
+                    Code::Catalogue,
+                    "these records feed no source: the KPI has no default source",
+                )
+                .at(t.span)
+                .help("write `data:` as a mapping from source name to records")
             }),
         };
         match sid {
@@ -61,7 +77,10 @@ fn run_one(an: &mut Analyzer, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
             Err(d) => diags.push(d),
         }
     }
-    let mut req = Request { kpis: vec![id], ..Default::default() };
+    let mut req = Request {
+        kpis: vec![id],
+        ..Default::default()
+    };
     for e in &t.by {
         req.by.push((expr_to_string(e), e.clone()));
     }
@@ -87,14 +106,26 @@ fn run_one(an: &mut Analyzer, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
     if !diags.is_empty() {
         return fail(def, t, diags);
     }
-    let actual: Vec<(Vec<Value<'static>>, Value<'static>)> = out.rows.iter().map(|r| (r.key.clone(), r.value.clone())).collect();
+    let actual: Vec<(Vec<Value<'static>>, Value<'static>)> = out
+        .rows
+        .iter()
+        .map(|r| (r.key.clone(), r.value.clone()))
+        .collect();
     match compare(&t.expect, &actual, &out.key_names) {
-        Ok(()) => Outcome { kpi: def.name.text.clone(), test: t.name.clone(), passed: true, diags },
+        Ok(()) => Outcome {
+            kpi: def.name.text.clone(),
+            test: t.name.clone(),
+            passed: true,
+            diags,
+        },
         Err(why) => {
             diags.push(
-                Diag::error(Code::TestFailed, format!("test `{}` of `{}` failed: {why}", t.name, def.name.text))
-                    .label(t.expect.span, "expected here")
-                    .label(t.span, "in this test"),
+                Diag::error(
+                    Code::TestFailed,
+                    format!("test `{}` of `{}` failed: {why}", t.name, def.name.text),
+                )
+                .label(t.expect.span, "expected here")
+                .label(t.span, "in this test"),
             );
             fail(def, t, diags)
         }
@@ -102,20 +133,42 @@ fn run_one(an: &mut Analyzer, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
 }
 
 /// One YAML record → one row. `false` when a value does not fit its field.
-fn feed(record: &Node, input: &read::Input, diags: &mut Vec<Diag>, on_row: &mut dyn FnMut(&Row)) -> bool {
+fn feed(
+    record: &Node,
+    input: &read::Input,
+    diags: &mut Vec<Diag>,
+    on_row: &mut dyn FnMut(&Row),
+) -> bool {
     let NodeKind::Map(entries) = &record.kind else {
-        diags.push(Diag::error(Code::Catalogue, format!("a test record is a mapping of field to value, not {}", record.describe())).at(record.span));
+        diags.push(
+            Diag::error(
+                Code::Catalogue,
+                format!(
+                    "a test record is a mapping of field to value, not {}",
+                    record.describe()
+                ),
+            )
+            .at(record.span),
+        );
         return false;
     };
     let mut ok = true;
     for (k, _) in entries {
         let key = k.as_str().unwrap_or("");
-        if !input.columns.iter().any(|(c, _)| c == key) && input.declared.is_some_and(|f| !f.contains(&key)) {
-            let d = Diag::error(Code::UnknownName, format!("`{key}` is not a field of `{}`", input.source)).at(k.span);
-            diags.push(match did_you_mean(key, input.declared.unwrap_or(&[]).iter().copied()) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d,
-            });
+        if !input.columns.iter().any(|(c, _)| c == key)
+            && input.declared.is_some_and(|f| !f.contains(&key))
+        {
+            let d = Diag::error(
+                Code::UnknownName,
+                format!("`{key}` is not a field of `{}`", input.source),
+            )
+            .at(k.span);
+            diags.push(
+                match did_you_mean(key, input.declared.unwrap_or(&[]).iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d,
+                },
+            );
             ok = false;
         }
     }
@@ -125,12 +178,20 @@ fn feed(record: &Node, input: &read::Input, diags: &mut Vec<Diag>, on_row: &mut 
         if !input.needed[i] {
             continue;
         }
-        let Some((_, v)) = entries.iter().find(|(k, _)| k.as_str() == Some(name)) else { continue };
+        let Some((_, v)) = entries.iter().find(|(k, _)| k.as_str() == Some(name)) else {
+            continue;
+        };
         if v.is_null() {
             continue;
         }
         let Some(cell) = v.as_str() else {
-            diags.push(Diag::error(Code::Data, format!("`{name}` must be a single value, not {}", v.describe())).at(v.span));
+            diags.push(
+                Diag::error(
+                    Code::Data,
+                    format!("`{name}` must be a single value, not {}", v.describe()),
+                )
+                .at(v.span),
+            );
             ok = false;
             continue;
         };
@@ -139,13 +200,22 @@ fn feed(record: &Node, input: &read::Input, diags: &mut Vec<Diag>, on_row: &mut 
         match parse_cell(cell, (start, text.len() as u32), *ty, false) {
             Ok(s) => slots[i] = s,
             Err(expected) => {
-                diags.push(Diag::error(Code::Data, format!("field `{name}`: `{cell}` is not {expected}")).at(v.span));
+                diags.push(
+                    Diag::error(
+                        Code::Data,
+                        format!("field `{name}`: `{cell}` is not {expected}"),
+                    )
+                    .at(v.span),
+                );
                 ok = false;
             }
         }
     }
     if ok {
-        on_row(&Row { slots: &slots, text: &text });
+        on_row(&Row {
+            slots: &slots,
+            text: &text,
+        });
     }
     ok
 }
@@ -155,7 +225,9 @@ fn expected_value(n: &Node) -> Result<Value<'static>, String> {
     if n.is_null() {
         return Ok(Value::Null);
     }
-    let Some(s) = n.as_scalar() else { return Err(format!("expect a value, not {}", n.describe())) };
+    let Some(s) = n.as_scalar() else {
+        return Err(format!("expect a value, not {}", n.describe()));
+    };
     if let Some(d) = value::parse_number(&s.value, false) {
         return Ok(Value::Num(d));
     }
@@ -180,41 +252,93 @@ fn same(actual: &Value, expected: &Value) -> bool {
 }
 
 fn show(v: &Value) -> String {
-    if v.is_null() { "null".into() } else { plain_value(v) }
+    if v.is_null() {
+        "null".into()
+    } else {
+        plain_value(v)
+    }
 }
 
-fn compare(expect: &Node, actual: &[(Vec<Value<'static>>, Value<'static>)], key_names: &[String]) -> Result<(), String> {
+fn compare(
+    expect: &Node,
+    actual: &[(Vec<Value<'static>>, Value<'static>)],
+    key_names: &[String],
+) -> Result<(), String> {
     let NodeKind::Seq(rows) = &expect.kind else {
         let want = expected_value(expect)?;
         return match actual {
             [(_, got)] if same(got, &want) => Ok(()),
             [(_, got)] => Err(format!("expected {}, got {}", show(&want), show(got))),
-            _ => Err(format!("expected one value, got {} rows (add `by:` to the test for grouped results)", actual.len())),
+            _ => Err(format!(
+                "expected one value, got {} rows (add `by:` to the test for grouped results)",
+                actual.len()
+            )),
         };
     };
     let mut matched = vec![false; actual.len()];
     for row in rows {
-        let NodeKind::Map(entries) = &row.kind else { return Err("each expected row is `{by: {...}, value: ...}`".into()) };
-        let get = |k: &str| entries.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v);
+        let NodeKind::Map(entries) = &row.kind else {
+            return Err("each expected row is `{by: {...}, value: ...}`".into());
+        };
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(k))
+                .map(|(_, v)| v)
+        };
         let want = expected_value(get("value").ok_or("an expected row has no `value`")?)?;
         let by: Vec<(String, String)> = match get("by").map(|b| &b.kind) {
-            Some(NodeKind::Map(m)) => m.iter().map(|(k, v)| (k.as_str().unwrap_or("").to_string(), if v.is_null() { String::new() } else { v.as_str().unwrap_or("").to_string() })).collect(),
+            Some(NodeKind::Map(m)) => m
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().unwrap_or("").to_string(),
+                        if v.is_null() {
+                            String::new()
+                        } else {
+                            v.as_str().unwrap_or("").to_string()
+                        },
+                    )
+                })
+                .collect(),
             _ => Vec::new(),
         };
         let found = actual.iter().position(|(key, _)| {
-            by.iter().all(|(k, v)| key_names.iter().position(|n| n == k).is_some_and(|i| key.get(i).is_some_and(|x| plain_value(x) == *v)))
-                && by.len() == key.len()
+            by.iter().all(|(k, v)| {
+                key_names
+                    .iter()
+                    .position(|n| n == k)
+                    .is_some_and(|i| key.get(i).is_some_and(|x| plain_value(x) == *v))
+            }) && by.len() == key.len()
         });
-        let label = by.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+        let label = by
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         match found {
             Some(i) if same(&actual[i].1, &want) => matched[i] = true,
-            Some(i) => return Err(format!("for {label}: expected {}, got {}", show(&want), show(&actual[i].1))),
+            Some(i) => {
+                return Err(format!(
+                    "for {label}: expected {}, got {}",
+                    show(&want),
+                    show(&actual[i].1)
+                ))
+            }
             None => return Err(format!("no result for {label}")),
         }
     }
     if let Some(i) = matched.iter().position(|m| !m) {
-        let key: Vec<String> = key_names.iter().zip(&actual[i].0).map(|(k, v)| format!("{k}={}", plain_value(v))).collect();
-        return Err(format!("unexpected result for {}: {}", key.join(", "), show(&actual[i].1)));
+        let key: Vec<String> = key_names
+            .iter()
+            .zip(&actual[i].0)
+            .map(|(k, v)| format!("{k}={}", plain_value(v)))
+            .collect();
+        return Err(format!(
+            "unexpected result for {}: {}",
+            key.join(", "),
+            show(&actual[i].1)
+        ));
     }
     Ok(())
 }

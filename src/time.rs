@@ -25,7 +25,15 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 fn days_in_month(y: i64, m: u32) -> u32 {
@@ -49,7 +57,11 @@ pub fn parse_date(s: &[u8]) -> Option<i64> {
     if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
         return None;
     }
-    let (y, m, d) = (digits(&s[0..4])? as i64, digits(&s[5..7])?, digits(&s[8..10])?);
+    let (y, m, d) = (
+        digits(&s[0..4])? as i64,
+        digits(&s[5..7])?,
+        digits(&s[8..10])?,
+    );
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
@@ -100,7 +112,13 @@ pub fn format_datetime(micros: i64) -> String {
     let rest = micros.rem_euclid(MICROS_PER_DAY);
     let secs = rest / MICROS_PER_SEC;
     let frac = rest % MICROS_PER_SEC;
-    let mut s = format!("{}T{:02}:{:02}:{:02}", format_date(days), secs / 3600, secs / 60 % 60, secs % 60);
+    let mut s = format!(
+        "{}T{:02}:{:02}:{:02}",
+        format_date(days),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
     if frac != 0 {
         let f = format!("{frac:06}");
         s.push('.');
@@ -158,8 +176,14 @@ mod tests {
         let t = parse_datetime(b"2025-03-01T08:05:09").unwrap();
         assert_eq!(format_datetime(t), "2025-03-01T08:05:09");
         assert_eq!(parse_datetime(b"2025-03-01 08:05:09Z"), Some(t));
-        assert_eq!(parse_datetime(b"2025-03-01T08:05"), Some(t - 9 * MICROS_PER_SEC));
-        assert_eq!(format_datetime(parse_datetime(b"2025-03-01T08:05:09.250").unwrap()), "2025-03-01T08:05:09.25");
+        assert_eq!(
+            parse_datetime(b"2025-03-01T08:05"),
+            Some(t - 9 * MICROS_PER_SEC)
+        );
+        assert_eq!(
+            format_datetime(parse_datetime(b"2025-03-01T08:05:09.250").unwrap()),
+            "2025-03-01T08:05:09.25"
+        );
         assert_eq!(parse_datetime(b"2025-03-01T24:00:00"), None);
         assert_eq!(parse_datetime(b"2025-03-01T08"), None);
     }
@@ -171,6 +195,9 @@ mod tests {
         assert_eq!(iso_week(d), "2025-W09");
         assert_eq!(iso_week(parse_date(b"2024-12-30").unwrap()), "2025-W01");
         assert_eq!(iso_week(parse_date(b"2021-01-03").unwrap()), "2020-W53");
-        assert_eq!((month(d), quarter(d), year(d)), ("2025-03".into(), "2025-Q1".into(), "2025".into()));
+        assert_eq!(
+            (month(d), quarter(d), year(d)),
+            ("2025-03".into(), "2025-Q1".into(), "2025".into())
+        );
     }
 }

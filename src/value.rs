@@ -79,7 +79,10 @@ fn micros_to_secs(m: i64) -> Decimal {
 }
 
 fn secs_to_micros(d: Decimal) -> Result<i64, OpError> {
-    (d * Decimal::from(1_000_000)).round().to_i64().ok_or(OpError::Overflow)
+    (d * Decimal::from(1_000_000))
+        .round()
+        .to_i64()
+        .ok_or(OpError::Overflow)
 }
 
 fn checked(r: Option<Decimal>) -> Result<Decimal, OpError> {
@@ -112,21 +115,32 @@ pub fn binary<'a>(op: BinOp, a: Value<'a>, b: Value<'a>) -> OpResult<'a> {
         (BinOp::Div, Num(x), Num(y)) => Num(divide(x, y)?),
         (BinOp::Add, Dur(x), Dur(y)) => Dur(checked(x.checked_add(y))?),
         (BinOp::Sub, Dur(x), Dur(y)) => Dur(checked(x.checked_sub(y))?),
-        (BinOp::Mul, Dur(x), Num(y)) | (BinOp::Mul, Num(y), Dur(x)) => Dur(checked(x.checked_mul(y))?),
+        (BinOp::Mul, Dur(x), Num(y)) | (BinOp::Mul, Num(y), Dur(x)) => {
+            Dur(checked(x.checked_mul(y))?)
+        }
         (BinOp::Div, Dur(x), Num(y)) => Dur(divide(x, y)?),
         (BinOp::Div, Dur(x), Dur(y)) => Num(divide(x, y)?),
-        (BinOp::Sub, DateTime(x), DateTime(y)) => Dur(micros_to_secs(x.checked_sub(y).ok_or(OpError::Overflow)?)),
+        (BinOp::Sub, DateTime(x), DateTime(y)) => {
+            Dur(micros_to_secs(x.checked_sub(y).ok_or(OpError::Overflow)?))
+        }
         (BinOp::Sub, Date(x), Date(y)) => Dur(Decimal::from(x - y) * Decimal::from(86_400)),
         (BinOp::Sub, DateTime(x), Date(y)) => Dur(micros_to_secs(x - y * time::MICROS_PER_DAY)),
         (BinOp::Sub, Date(x), DateTime(y)) => Dur(micros_to_secs(x * time::MICROS_PER_DAY - y)),
         (BinOp::Add, DateTime(x), Dur(d)) | (BinOp::Add, Dur(d), DateTime(x)) => {
             DateTime(x.checked_add(secs_to_micros(d)?).ok_or(OpError::Overflow)?)
         }
-        (BinOp::Sub, DateTime(x), Dur(d)) => DateTime(x.checked_sub(secs_to_micros(d)?).ok_or(OpError::Overflow)?),
+        (BinOp::Sub, DateTime(x), Dur(d)) => {
+            DateTime(x.checked_sub(secs_to_micros(d)?).ok_or(OpError::Overflow)?)
+        }
         (BinOp::Add, Date(x), Dur(d)) | (BinOp::Add, Dur(d), Date(x)) => date_plus(x, d)?,
         (BinOp::Sub, Date(x), Dur(d)) => date_plus(x, -d)?,
         (op, a, b) => {
-            return Err(OpError::Type(format!("cannot apply `{}` to {} and {}", op.symbol(), a.type_name(), b.type_name())))
+            return Err(OpError::Type(format!(
+                "cannot apply `{}` to {} and {}",
+                op.symbol(),
+                a.type_name(),
+                b.type_name()
+            )))
         }
     })
 }
@@ -138,7 +152,11 @@ fn date_plus(days: i64, d: Decimal) -> OpResult<'static> {
         let n = (d / day).to_i64().ok_or(OpError::Overflow)?;
         return Ok(Value::Date(days.checked_add(n).ok_or(OpError::Overflow)?));
     }
-    Ok(Value::DateTime((days * time::MICROS_PER_DAY).checked_add(secs_to_micros(d)?).ok_or(OpError::Overflow)?))
+    Ok(Value::DateTime(
+        (days * time::MICROS_PER_DAY)
+            .checked_add(secs_to_micros(d)?)
+            .ok_or(OpError::Overflow)?,
+    ))
 }
 
 pub fn divide(x: Decimal, y: Decimal) -> Result<Decimal, OpError> {
@@ -159,7 +177,13 @@ pub fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, OpError> {
         (Date(x), Date(y)) | (DateTime(x), DateTime(y)) => x.cmp(y),
         (Date(x), DateTime(y)) => (x * time::MICROS_PER_DAY).cmp(y),
         (DateTime(x), Date(y)) => x.cmp(&(y * time::MICROS_PER_DAY)),
-        _ => return Err(OpError::Type(format!("cannot compare {} with {}", a.type_name(), b.type_name()))),
+        _ => {
+            return Err(OpError::Type(format!(
+                "cannot compare {} with {}",
+                a.type_name(),
+                b.type_name()
+            )))
+        }
     }))
 }
 
@@ -203,10 +227,14 @@ pub fn parse_number(s: &str, decimal_comma: bool) -> Option<Decimal> {
         return Decimal::from_str_exact(&s.replacen(',', ".", 1)).ok();
     }
     let s = s.strip_prefix('+').unwrap_or(s);
-    if s.bytes().any(|c| c.is_ascii_alphabetic() && c != b'e' && c != b'E') {
+    if s.bytes()
+        .any(|c| c.is_ascii_alphabetic() && c != b'e' && c != b'E')
+    {
         return None;
     }
-    Decimal::from_str_exact(s).or_else(|_| Decimal::from_scientific(s)).ok()
+    Decimal::from_str_exact(s)
+        .or_else(|_| Decimal::from_scientific(s))
+        .ok()
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {
@@ -238,7 +266,9 @@ pub fn parse_duration(s: &str) -> Option<Decimal> {
     if parts.len() == 3 {
         let h = parts[0].parse::<i64>().ok()?;
         let m = parts[1].parse::<i64>().ok().filter(|m| *m < 60)?;
-        let sec = Decimal::from_str_exact(parts[2]).ok().filter(|s| *s < Decimal::from(60))?;
+        let sec = Decimal::from_str_exact(parts[2])
+            .ok()
+            .filter(|s| *s < Decimal::from(60))?;
         return Some(Decimal::from(h * 3600 + m * 60) + sec);
     }
     None
@@ -283,12 +313,30 @@ mod tests {
         let a = Value::DateTime(time::parse_datetime(b"2025-03-01T10:00:00").unwrap());
         let b = Value::DateTime(time::parse_datetime(b"2025-03-01T08:30:00").unwrap());
         assert_eq!(binary(BinOp::Sub, a, b), Ok(Value::Dur(dec!(5400))));
-        assert_eq!(binary(BinOp::Mul, Value::Num(dec!(2)), Value::Dur(dec!(3600))), Ok(Value::Dur(dec!(7200))));
-        assert_eq!(binary(BinOp::Div, Value::Num(dec!(1)), Value::Num(dec!(0))), Err(OpError::DivByZero));
-        assert_eq!(binary(BinOp::Add, Value::Null, Value::Num(dec!(1))), Ok(Value::Null));
+        assert_eq!(
+            binary(BinOp::Mul, Value::Num(dec!(2)), Value::Dur(dec!(3600))),
+            Ok(Value::Dur(dec!(7200)))
+        );
+        assert_eq!(
+            binary(BinOp::Div, Value::Num(dec!(1)), Value::Num(dec!(0))),
+            Err(OpError::DivByZero)
+        );
+        assert_eq!(
+            binary(BinOp::Add, Value::Null, Value::Num(dec!(1))),
+            Ok(Value::Null)
+        );
         let d = time::parse_date(b"2025-03-01").unwrap();
-        assert_eq!(binary(BinOp::Add, Value::Date(d), Value::Dur(dec!(86400))), Ok(Value::Date(d + 1)));
-        assert!(matches!(binary(BinOp::Add, Value::Str("a".into()), Value::Num(dec!(1))), Err(OpError::Type(_))));
-        assert_eq!(binary(BinOp::Mul, Value::Num(Decimal::MAX), Value::Num(dec!(2))), Err(OpError::Overflow));
+        assert_eq!(
+            binary(BinOp::Add, Value::Date(d), Value::Dur(dec!(86400))),
+            Ok(Value::Date(d + 1))
+        );
+        assert!(matches!(
+            binary(BinOp::Add, Value::Str("a".into()), Value::Num(dec!(1))),
+            Err(OpError::Type(_))
+        ));
+        assert_eq!(
+            binary(BinOp::Mul, Value::Num(Decimal::MAX), Value::Num(dec!(2))),
+            Err(OpError::Overflow)
+        );
     }
 }

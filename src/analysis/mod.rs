@@ -9,8 +9,8 @@ use crate::catalogue::{Catalogue, SourceDef};
 use crate::diag::{did_you_mean, Code, Diag};
 use crate::ir::{AggSpec, Col, KExpr, KpiId, RExpr, SourceId};
 use crate::syntax::{Expr, ExprKind, Name};
-use std::collections::HashMap;
 pub use lower::literal_value;
+use std::collections::HashMap;
 pub use types::Ty;
 
 /// A field that some formula reads.
@@ -80,7 +80,11 @@ impl<'c> Analyzer<'c> {
                 a.diags.push(duplicate("source", &s.name, first));
                 continue;
             }
-            a.sources.push(SourceInfo { name: s.name.text.clone(), def: Some(i), columns: Vec::new() });
+            a.sources.push(SourceInfo {
+                name: s.name.text.clone(),
+                def: Some(i),
+                columns: Vec::new(),
+            });
             a.check_source(s);
         }
         for (i, k) in cat.kpis.iter().enumerate() {
@@ -91,7 +95,16 @@ impl<'c> Analyzer<'c> {
                 a.kpi_index.insert(&k.name.text, KpiId(i as u32));
             }
         }
-        a.kpis = cat.kpis.iter().map(|_| KpiInfo { expr: KExpr::Lit(crate::value::Value::Null), ty: Ty::Any, deps: vec![], ok: false }).collect();
+        a.kpis = cat
+            .kpis
+            .iter()
+            .map(|_| KpiInfo {
+                expr: KExpr::Lit(crate::value::Value::Null),
+                ty: Ty::Any,
+                deps: vec![],
+                ok: false,
+            })
+            .collect();
         a
     }
 
@@ -100,16 +113,25 @@ impl<'c> Analyzer<'c> {
         if let Some(id) = self.source_id(name) {
             return id;
         }
-        self.sources.push(SourceInfo { name: name.to_string(), def: None, columns: Vec::new() });
+        self.sources.push(SourceInfo {
+            name: name.to_string(),
+            def: None,
+            columns: Vec::new(),
+        });
         SourceId(self.sources.len() as u32 - 1)
     }
 
     pub fn source_id(&self, name: &str) -> Option<SourceId> {
-        self.sources.iter().position(|s| s.name == name).map(|i| SourceId(i as u32))
+        self.sources
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| SourceId(i as u32))
     }
 
     pub fn source_def(&self, id: SourceId) -> Option<&'c SourceDef> {
-        self.sources[id.0 as usize].def.map(|i| &self.cat.sources[i])
+        self.sources[id.0 as usize]
+            .def
+            .map(|i| &self.cat.sources[i])
     }
 
     pub fn kpi_id(&self, name: &str) -> Option<KpiId> {
@@ -119,8 +141,14 @@ impl<'c> Analyzer<'c> {
     fn check_source(&mut self, s: &SourceDef) {
         if let (Some(t), true) = (&s.time, s.has_schema) {
             if s.field(&t.text).is_none() {
-                let d = Diag::error(Code::UnknownName, format!("the time field `{}` is not a field of `{}`", t.text, s.name.text))
-                    .at(t.span);
+                let d = Diag::error(
+                    Code::UnknownName,
+                    format!(
+                        "the time field `{}` is not a field of `{}`",
+                        t.text, s.name.text
+                    ),
+                )
+                .at(t.span);
                 let names = s.fields.iter().map(|f| f.name.text.as_str());
                 self.diags.push(match did_you_mean(&t.text, names) {
                     Some(n) => d.help(format!("did you mean `{n}`?")),
@@ -136,7 +164,9 @@ impl<'c> Analyzer<'c> {
             self.kpi(KpiId(i as u32));
         }
         for (si, s) in self.cat.sources.iter().enumerate() {
-            let Some(id) = self.sources.iter().position(|x| x.def == Some(si)) else { continue };
+            let Some(id) = self.sources.iter().position(|x| x.def == Some(si)) else {
+                continue;
+            };
             for (_, e) in &s.dimensions {
                 self.record_expr(SourceId(id as u32), e);
             }
@@ -174,16 +204,31 @@ impl<'c> Analyzer<'c> {
     fn report_cycle(&mut self, id: KpiId) {
         let start = self.stack.iter().position(|k| *k == id).unwrap_or(0);
         let cycle: Vec<KpiId> = self.stack[start..].to_vec();
-        let names: Vec<&str> = cycle.iter().map(|k| self.cat.kpis[k.0 as usize].name.text.as_str()).collect();
-        let mut path = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
+        let names: Vec<&str> = cycle
+            .iter()
+            .map(|k| self.cat.kpis[k.0 as usize].name.text.as_str())
+            .collect();
+        let mut path = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
         path.push_str(&format!(" → `{}`", names[0]));
         let first = &self.cat.kpis[cycle[0].0 as usize];
-        let mut d = Diag::error(Code::Cycle, format!("KPIs refer to each other in a cycle: {path}")).at(first.name.span);
+        let mut d = Diag::error(
+            Code::Cycle,
+            format!("KPIs refer to each other in a cycle: {path}"),
+        )
+        .at(first.name.span);
         for k in cycle.iter().skip(1) {
             let def = &self.cat.kpis[k.0 as usize];
-            d = d.label(def.name.span, format!("`{}` is part of the cycle", def.name.text));
+            d = d.label(
+                def.name.span,
+                format!("`{}` is part of the cycle", def.name.text),
+            );
         }
-        self.diags.push(d.help("a KPI cannot depend on itself, directly or through others"));
+        self.diags
+            .push(d.help("a KPI cannot depend on itself, directly or through others"));
     }
 
     /// Analyse a record-scope expression of `source` (a `--by`, `--where` or dimension).
@@ -201,15 +246,25 @@ impl<'c> Analyzer<'c> {
         (self.error_count() == before && !contains_error(e)).then_some(r)
     }
 
+    /// Analyse a record-scope condition (`--where`): a bare field in it is a bool.
+    pub fn record_condition(&mut self, source: SourceId, e: &Expr, what: &str) -> Option<RExpr> {
+        let before = self.error_count();
+        let r = lower::record_condition(self, source, e, what);
+        (self.error_count() == before && !contains_error(e)).then_some(r)
+    }
+
     /// Whether `e` names only fields that `source` has (for `--where` across sources).
     pub fn fits_source(&self, source: SourceId, e: &Expr) -> bool {
-        let Some(def) = self.source_def(source) else { return true };
+        let Some(def) = self.source_def(source) else {
+            return true;
+        };
         if !def.has_schema {
             return true;
         }
         let mut ok = true;
         walk_names(e, &mut |n| {
-            ok &= def.field(&n.text).is_some() || def.dimensions.iter().any(|(d, _)| d.text == n.text)
+            ok &=
+                def.field(&n.text).is_some() || def.dimensions.iter().any(|(d, _)| d.text == n.text)
         });
         ok
     }
@@ -219,8 +274,11 @@ impl<'c> Analyzer<'c> {
         let s = &self.sources[source.0 as usize];
         let Some(t) = self.source_def(source).and_then(|d| d.time.as_ref()) else {
             let span = self.source_def(source).map(|d| d.name.span);
-            let d = Diag::error(Code::Catalogue, format!("source `{}` has no `time` field", s.name))
-                .help("add `time: FIELD` to the source, for --grain, --from and --to");
+            let d = Diag::error(
+                Code::Catalogue,
+                format!("source `{}` has no `time` field", s.name),
+            )
+            .help("add `time: FIELD` to the source, for --grain, --from and --to");
             return Err(match span {
                 Some(sp) => d.at(sp),
                 None => d,
@@ -241,19 +299,27 @@ impl<'c> Analyzer<'c> {
             .filter(|(_, u)| !u)
             .filter_map(|(s, _)| s.def.map(|d| &self.cat.sources[d]))
             .map(|d| {
-                Diag::warning(Code::Unused, format!("no KPI reads the source `{}`", d.name.text))
-                    .at(d.name.span)
-                    .help("remove it, or write KPIs over it")
+                Diag::warning(
+                    Code::Unused,
+                    format!("no KPI reads the source `{}`", d.name.text),
+                )
+                .at(d.name.span)
+                .help("remove it, or write KPIs over it")
             })
             .collect()
     }
 }
 
 fn duplicate(what: &str, again: &Name, first: &Name) -> Diag {
-    Diag::error(Code::Duplicate, format!("the {what} `{}` is defined twice", again.text))
-        .label(again.span, "defined again here")
-        .label(first.span, "first defined here")
-        .help(format!("rename one of them; {what} names are unique across the catalogue"))
+    Diag::error(
+        Code::Duplicate,
+        format!("the {what} `{}` is defined twice", again.text),
+    )
+    .label(again.span, "defined again here")
+    .label(first.span, "first defined here")
+    .help(format!(
+        "rename one of them; {what} names are unique across the catalogue"
+    ))
 }
 
 pub fn contains_error(e: &Expr) -> bool {
@@ -264,7 +330,11 @@ pub fn walk_names(e: &Expr, f: &mut impl FnMut(&Name)) {
     match &e.kind {
         ExprKind::Name(n) => f(n),
         ExprKind::Call(c) => {
-            c.args.iter().chain(&c.per).chain(&c.filter).for_each(|x| walk_names(x, f));
+            c.args
+                .iter()
+                .chain(&c.per)
+                .chain(&c.filter)
+                .for_each(|x| walk_names(x, f));
         }
         _ => e.children().into_iter().for_each(|x| walk_names(x, f)),
     }

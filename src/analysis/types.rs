@@ -83,31 +83,33 @@ impl Ty {
     }
 }
 
-/// The type of `a op b`, or why there is none. Comparisons and `and`/`or` are checked by
+/// The type of `a op b`, or `None` when the operator does not take those types. Comparisons and `and`/`or` are checked by
 /// the caller; this covers arithmetic.
-pub fn arithmetic(op: BinOp, a: Ty, b: Ty) -> Result<Ty, ()> {
+pub fn arithmetic(op: BinOp, a: Ty, b: Ty) -> Option<Ty> {
     use Ty::*;
     if !a.known() && !b.known() {
-        return Ok(if a == Null || b == Null { Null } else { Any });
+        return Some(if a == Null || b == Null { Null } else { Any });
     }
     // One side unknown: the known side decides.
     if !a.known() || !b.known() {
         let k = if a.known() { a } else { b };
         return match (op, k) {
-            (_, Num) => Ok(Any),
-            (BinOp::Add | BinOp::Sub, Dur | Date | DateTime) => Ok(Any),
-            (BinOp::Mul | BinOp::Div, Dur) => Ok(Any),
-            _ => Err(()),
+            (_, Num) => Some(Any),
+            (BinOp::Add | BinOp::Sub, Dur | Date | DateTime) => Some(Any),
+            (BinOp::Mul | BinOp::Div, Dur) => Some(Any),
+            _ => None,
         };
     }
-    Ok(match (op, a, b) {
+    Some(match (op, a, b) {
         (_, Num, Num) => Num,
         (BinOp::Add | BinOp::Sub, Dur, Dur) => Dur,
         (BinOp::Mul, Dur, Num) | (BinOp::Mul, Num, Dur) | (BinOp::Div, Dur, Num) => Dur,
         (BinOp::Div, Dur, Dur) => Num,
         (BinOp::Sub, Date | DateTime, Date | DateTime) => Dur,
-        (BinOp::Add, DateTime, Dur) | (BinOp::Add, Dur, DateTime) | (BinOp::Sub, DateTime, Dur) => DateTime,
+        (BinOp::Add, DateTime, Dur) | (BinOp::Add, Dur, DateTime) | (BinOp::Sub, DateTime, Dur) => {
+            DateTime
+        }
         (BinOp::Add, Date, Dur) | (BinOp::Add, Dur, Date) | (BinOp::Sub, Date, Dur) => Date,
-        _ => return Err(()),
+        _ => return None,
     })
 }

@@ -8,8 +8,17 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 /// Every key a KPI may have, in both file forms.
-pub const KPI_KEYS: &[&str] =
-    &["label", "description", "formula", "unit", "currency", "decimals", "target", "tests", "source"];
+pub const KPI_KEYS: &[&str] = &[
+    "label",
+    "description",
+    "formula",
+    "unit",
+    "currency",
+    "decimals",
+    "target",
+    "tests",
+    "source",
+];
 
 /// Set a one-line KPI attribute. `key` may carry a language (`label.fr`).
 pub fn set(kpi: &mut KpiDef, key: &str, value: &str, span: Span) -> Result<(), Diag> {
@@ -19,8 +28,11 @@ pub fn set(kpi: &mut KpiDef, key: &str, value: &str, span: Span) -> Result<(), D
         None => (key, None),
     };
     if lang.is_some() && !matches!(base, "label" | "description") {
-        return Err(Diag::error(Code::Catalogue, format!("`{key}`: only `label` and `description` take a language"))
-            .at(span));
+        return Err(Diag::error(
+            Code::Catalogue,
+            format!("`{key}`: only `label` and `description` take a language"),
+        )
+        .at(span));
     }
     match base {
         "label" => add_text(&mut kpi.label, lang, value),
@@ -36,9 +48,15 @@ pub fn set(kpi: &mut KpiDef, key: &str, value: &str, span: Span) -> Result<(), D
         }
         "currency" => kpi.currency = Some(value.to_string()),
         "decimals" => {
-            kpi.decimals = Some(value.parse::<u32>().ok().filter(|d| *d <= 12).ok_or_else(|| {
-                Diag::error(Code::Catalogue, format!("`decimals` is a whole number from 0 to 12, not `{value}`")).at(span)
-            })?)
+            kpi.decimals = Some(value.parse::<u32>().ok().filter(|d| *d <= 12).ok_or_else(
+                || {
+                    Diag::error(
+                        Code::Catalogue,
+                        format!("`decimals` is a whole number from 0 to 12, not `{value}`"),
+                    )
+                    .at(span)
+                },
+            )?)
         }
         "target" => {
             let op = parse_target(value).map_err(|m| {
@@ -46,9 +64,18 @@ pub fn set(kpi: &mut KpiDef, key: &str, value: &str, span: Span) -> Result<(), D
                     .at(span)
                     .help("write `>= 30`, `<= 5`, `> 0`, `< 10`, `== 100` or `between 80 and 90`")
             })?;
-            kpi.target = Some(Target { op, text: value.to_string(), span })
+            kpi.target = Some(Target {
+                op,
+                text: value.to_string(),
+                span,
+            })
         }
-        "source" => kpi.source = Some(Name { text: value.to_string(), span }),
+        "source" => {
+            kpi.source = Some(Name {
+                text: value.to_string(),
+                span,
+            })
+        }
         _ => return Err(unknown_key(key, KPI_KEYS, "a KPI", span)),
     }
     Ok(())
@@ -62,7 +89,10 @@ fn add_text(slot: &mut Option<Text>, lang: Option<&str>, value: &str) {
             v.push((l.to_string(), value.to_string()));
         }
         (Some(l), Some(Text::Plain(p))) => {
-            *slot = Some(Text::Langs(vec![("en".into(), p.clone()), (l.to_string(), value.to_string())]));
+            *slot = Some(Text::Langs(vec![
+                ("en".into(), p.clone()),
+                (l.to_string(), value.to_string()),
+            ]));
         }
         (Some(l), None) => *slot = Some(Text::Langs(vec![(l.to_string(), value.to_string())])),
     }
@@ -75,7 +105,9 @@ pub fn parse_target(s: &str) -> Result<TargetOp, String> {
     };
     let s = s.trim();
     if let Some(rest) = s.strip_prefix("between") {
-        let (a, b) = rest.split_once(" and ").ok_or_else(|| format!("`{s}`: write `between LOW and HIGH`"))?;
+        let (a, b) = rest
+            .split_once(" and ")
+            .ok_or_else(|| format!("`{s}`: write `between LOW and HIGH`"))?;
         let (a, b) = (num(a)?, num(b)?);
         if a > b {
             return Err(format!("`{s}`: the low bound is above the high bound"));
@@ -113,7 +145,10 @@ mod tests {
     fn targets() {
         assert_eq!(parse_target(">= 30"), Ok(TargetOp::Ge(Decimal::from(30))));
         assert_eq!(parse_target("<=5"), Ok(TargetOp::Le(Decimal::from(5))));
-        assert_eq!(parse_target("between 80 and 90"), Ok(TargetOp::Between(80.into(), 90.into())));
+        assert_eq!(
+            parse_target("between 80 and 90"),
+            Ok(TargetOp::Between(80.into(), 90.into()))
+        );
         assert!(parse_target("between 90 and 80").is_err());
         assert!(parse_target("about 30").is_err());
     }

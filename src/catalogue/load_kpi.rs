@@ -10,7 +10,12 @@ use crate::syntax::Name;
 
 pub fn load(cat: &mut Catalogue, file: FileId, text: &str, diags: &mut Vec<Diag>) {
     let statements = parse_kpi_file(text, file, diags);
-    if statements.is_empty() && text.trim().lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if statements.is_empty()
+        && text
+            .trim()
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         diags.push(
             Diag::error(Code::Catalogue, "this `.kpi` file defines no KPI")
                 .at(crate::span::Span::new(file, 0, 0))
@@ -24,11 +29,28 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, diags: &mut Vec<Diag>
     for st in statements {
         match st {
             Statement::Doc(text, _) => docs.push(text),
-            Statement::Attr { key, value, value_span, .. } if key == "source" => {
-                source = Some(Name { text: value, span: value_span })
+            Statement::Attr {
+                key,
+                value,
+                value_span,
+                ..
+            } if key == "source" => {
+                source = Some(Name {
+                    text: value,
+                    span: value_span,
+                })
             }
-            Statement::Attr { key, key_span, value, value_span } => attrs_pending.push((key, key_span, value, value_span)),
-            Statement::Def { name, formula, formula_span } => {
+            Statement::Attr {
+                key,
+                key_span,
+                value,
+                value_span,
+            } => attrs_pending.push((key, key_span, value, value_span)),
+            Statement::Def {
+                name,
+                formula,
+                formula_span,
+            } => {
                 let mut def = KpiDef {
                     name,
                     source: source.clone(),
@@ -45,7 +67,11 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, diags: &mut Vec<Diag>
                 };
                 docs.clear();
                 for (key, key_span, value, value_span) in attrs_pending.drain(..) {
-                    let span = if attrs::KPI_KEYS.contains(&key.split('.').next().unwrap_or("")) { value_span } else { key_span };
+                    let span = if attrs::KPI_KEYS.contains(&key.split('.').next().unwrap_or("")) {
+                        value_span
+                    } else {
+                        key_span
+                    };
                     if matches!(key.as_str(), "formula" | "tests") {
                         diags.push(
                             Diag::error(Code::Catalogue, format!("`@{key}` cannot be written as an attribute"))
@@ -68,9 +94,12 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, diags: &mut Vec<Diag>
     }
     if let Some((key, key_span, ..)) = attrs_pending.first() {
         diags.push(
-            Diag::error(Code::Catalogue, format!("`@{key}` is not followed by a KPI definition"))
-                .at(*key_span)
-                .help("attributes describe the next `name = formula` line"),
+            Diag::error(
+                Code::Catalogue,
+                format!("`@{key}` is not followed by a KPI definition"),
+            )
+            .at(*key_span)
+            .help("attributes describe the next `name = formula` line"),
         );
     }
 }

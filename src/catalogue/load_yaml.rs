@@ -10,7 +10,14 @@ use crate::syntax::{parse_formula, Expr, ExprKind, Name};
 use std::path::Path;
 
 const FILE_KEYS: &[&str] = &["source", "sources", "kpis", "tests"];
-const SOURCE_KEYS: &[&str] = &["path", "time", "fields", "dimensions", "description", "label"];
+const SOURCE_KEYS: &[&str] = &[
+    "path",
+    "time",
+    "fields",
+    "dimensions",
+    "description",
+    "label",
+];
 const TEST_KEYS: &[&str] = &["name", "data", "by", "expect"];
 
 pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &mut Vec<Diag>) {
@@ -25,12 +32,19 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &m
                 .help("add `kpis:` with at least one KPI, or `sources:`"),
         );
     }
-    let Some(entries) = mapping(&root, "a catalogue file", diags) else { return };
+    let Some(entries) = mapping(&root, "a catalogue file", diags) else {
+        return;
+    };
     let mut default_source = None;
     let mut kpi_maps = Vec::new();
     for (k, v) in entries {
         match k.as_str().unwrap_or("") {
-            "source" => default_source = string(v, "`source`", diags).map(|s| Name { text: s, span: v.span }),
+            "source" => {
+                default_source = string(v, "`source`", diags).map(|s| Name {
+                    text: s,
+                    span: v.span,
+                })
+            }
             "sources" => {
                 for (name, def) in mapping(v, "`sources`", diags).unwrap_or(&[]) {
                     if let Some(s) = source(name, def, dir, diags) {
@@ -41,9 +55,12 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &m
             "kpis" => {
                 if matches!(v.kind, NodeKind::Seq(_)) {
                     diags.push(
-                        Diag::error(Code::Catalogue, "`kpis` is a list; it must be a mapping from KPI name to definition")
-                            .at(v.span)
-                            .help("write `kpis:` then `  nps:` and the KPI's keys indented below it"),
+                        Diag::error(
+                            Code::Catalogue,
+                            "`kpis` is a list; it must be a mapping from KPI name to definition",
+                        )
+                        .at(v.span)
+                        .help("write `kpis:` then `  nps:` and the KPI's keys indented below it"),
                     );
                     continue;
                 }
@@ -51,9 +68,17 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &m
             }
             "tests" => {
                 for (name, list) in mapping(v, "`tests`", diags).unwrap_or(&[]) {
-                    let Some(kpi_name) = name.as_str() else { continue };
+                    let Some(kpi_name) = name.as_str() else {
+                        continue;
+                    };
                     let tests = tests(list, diags);
-                    cat.extra_tests.push((Name { text: kpi_name.into(), span: name.span }, tests));
+                    cat.extra_tests.push((
+                        Name {
+                            text: kpi_name.into(),
+                            span: name.span,
+                        },
+                        tests,
+                    ));
                 }
             }
             other => diags.push(unknown_key(other, FILE_KEYS, "a catalogue file", k.span)),
@@ -73,7 +98,13 @@ fn mapping<'a>(n: &'a Node, what: &str, diags: &mut Vec<Diag>) -> Option<&'a [(N
         NodeKind::Map(e) => Some(e),
         _ if n.is_null() => Some(&[]),
         _ => {
-            diags.push(Diag::error(Code::Catalogue, format!("{what} must be a mapping, not {}", n.describe())).at(n.span));
+            diags.push(
+                Diag::error(
+                    Code::Catalogue,
+                    format!("{what} must be a mapping, not {}", n.describe()),
+                )
+                .at(n.span),
+            );
             None
         }
     }
@@ -83,14 +114,23 @@ fn string(n: &Node, what: &str, diags: &mut Vec<Diag>) -> Option<String> {
     match n.as_str() {
         Some(s) if !n.is_null() => Some(s.to_string()),
         _ => {
-            diags.push(Diag::error(Code::Catalogue, format!("{what} must be a text, not {}", n.describe())).at(n.span));
+            diags.push(
+                Diag::error(
+                    Code::Catalogue,
+                    format!("{what} must be a text, not {}", n.describe()),
+                )
+                .at(n.span),
+            );
             None
         }
     }
 }
 
 fn name_of(k: &Node) -> Name {
-    Name { text: k.as_str().unwrap_or("").to_string(), span: k.span }
+    Name {
+        text: k.as_str().unwrap_or("").to_string(),
+        span: k.span,
+    }
 }
 
 fn text(n: &Node, what: &str, diags: &mut Vec<Diag>) -> Option<Text> {
@@ -115,20 +155,36 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
     };
     for (key, val) in mapping(v, &format!("source `{}`", s.name.text), diags)? {
         match key.as_str().unwrap_or("") {
-            "path" => s.path = string(val, "`path`", diags).map(|p| (super::join_path(dir, &p), val.span)),
-            "time" => s.time = string(val, "`time`", diags).map(|t| Name { text: t, span: val.span }),
+            "path" => {
+                s.path = string(val, "`path`", diags).map(|p| (super::join_path(dir, &p), val.span))
+            }
+            "time" => {
+                s.time = string(val, "`time`", diags).map(|t| Name {
+                    text: t,
+                    span: val.span,
+                })
+            }
             "description" | "label" => {}
             "fields" => {
                 s.has_schema = true;
                 for (fk, fv) in mapping(val, "`fields`", diags).unwrap_or(&[]) {
-                    let Some(ty_name) = string(fv, "a field type", diags) else { continue };
+                    let Some(ty_name) = string(fv, "a field type", diags) else {
+                        continue;
+                    };
                     match FieldType::parse(&ty_name) {
-                        Some(ty) => s.fields.push(FieldDef { name: name_of(fk), ty }),
+                        Some(ty) => s.fields.push(FieldDef {
+                            name: name_of(fk),
+                            ty,
+                        }),
                         None => {
-                            let d = Diag::error(Code::Catalogue, format!("unknown type `{ty_name}`")).at(fv.span);
+                            let d =
+                                Diag::error(Code::Catalogue, format!("unknown type `{ty_name}`"))
+                                    .at(fv.span);
                             diags.push(match did_you_mean(&ty_name, FieldType::NAMES) {
                                 Some(t) => d.help(format!("did you mean `{t}`?")),
-                                None => d.help(format!("the types are {}", FieldType::NAMES.join(", "))),
+                                None => {
+                                    d.help(format!("the types are {}", FieldType::NAMES.join(", ")))
+                                }
                             });
                         }
                     }
@@ -152,7 +208,13 @@ fn formula(n: &Node, diags: &mut Vec<Diag>) -> Option<Expr> {
     Some(parse_formula(&text, &n.locator(), diags))
 }
 
-fn kpi(k: &Node, v: &Node, default_source: Option<Name>, file: FileId, diags: &mut Vec<Diag>) -> Option<KpiDef> {
+fn kpi(
+    k: &Node,
+    v: &Node,
+    default_source: Option<Name>,
+    file: FileId,
+    diags: &mut Vec<Diag>,
+) -> Option<KpiDef> {
     let name = name_of(k);
     let mut def = KpiDef {
         name: name.clone(),
@@ -175,6 +237,7 @@ fn kpi(k: &Node, v: &Node, default_source: Option<Name>, file: FileId, diags: &m
         return Some(def);
     }
     let mut has_formula = false;
+    let mut formula_typo = false;
     for (key, val) in mapping(v, &format!("KPI `{}`", name.text), diags)? {
         let key_text = key.as_str().unwrap_or("");
         match key_text {
@@ -189,27 +252,42 @@ fn kpi(k: &Node, v: &Node, default_source: Option<Name>, file: FileId, diags: &m
             "description" => def.description = text(val, "`description`", diags),
             "tests" => def.tests = tests(val, diags),
             _ => {
+                formula_typo |= did_you_mean(key_text, ["formula"]).is_some();
                 let Some(s) = val.as_scalar() else {
                     diags.push(if attrs::KPI_KEYS.contains(&key_text) {
-                        Diag::error(Code::Catalogue, format!("`{key_text}` must be a single value, not {}", val.describe()))
-                            .at(val.span)
+                        Diag::error(
+                            Code::Catalogue,
+                            format!(
+                                "`{key_text}` must be a single value, not {}",
+                                val.describe()
+                            ),
+                        )
+                        .at(val.span)
                     } else {
                         unknown_key(key_text, attrs::KPI_KEYS, "a KPI", key.span)
                     });
                     continue;
                 };
-                let span = if attrs::KPI_KEYS.contains(&key_text) { val.span } else { key.span };
+                let span = if attrs::KPI_KEYS.contains(&key_text) {
+                    val.span
+                } else {
+                    key.span
+                };
                 if let Err(d) = attrs::set(&mut def, key_text, &s.value, span) {
                     diags.push(d);
                 }
             }
         }
     }
-    if !has_formula {
+    // A misspelt `formula` key already has its own error.
+    if !has_formula && !formula_typo {
         diags.push(
-            Diag::error(Code::Catalogue, format!("KPI `{}` has no formula", name.text))
-                .at(name.span)
-                .help("add `formula: ...` under it"),
+            Diag::error(
+                Code::Catalogue,
+                format!("KPI `{}` has no formula", name.text),
+            )
+            .at(name.span)
+            .help("add `formula: ...` under it"),
         );
         // Kept (with an error formula) so that references to it do not cascade.
     }
@@ -218,14 +296,30 @@ fn kpi(k: &Node, v: &Node, default_source: Option<Name>, file: FileId, diags: &m
 
 fn tests(n: &Node, diags: &mut Vec<Diag>) -> Vec<TestDef> {
     let NodeKind::Seq(items) = &n.kind else {
-        diags.push(Diag::error(Code::Catalogue, format!("`tests` must be a list, not {}", n.describe())).at(n.span));
+        diags.push(
+            Diag::error(
+                Code::Catalogue,
+                format!("`tests` must be a list, not {}", n.describe()),
+            )
+            .at(n.span),
+        );
         return Vec::new();
     };
-    items.iter().enumerate().filter_map(|(i, t)| test(t, i, diags)).collect()
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| test(t, i, diags))
+        .collect()
 }
 
 fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
-    let mut t = TestDef { name: String::new(), span: n.span, data: Vec::new(), by: Vec::new(), expect: n.clone() };
+    let mut t = TestDef {
+        name: String::new(),
+        span: n.span,
+        data: Vec::new(),
+        by: Vec::new(),
+        expect: n.clone(),
+    };
     let mut has_expect = false;
     for (k, v) in mapping(n, "a test", diags)? {
         match k.as_str().unwrap_or("") {
@@ -235,7 +329,9 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
                 t.expect = v.clone();
             }
             "by" => match &v.kind {
-                NodeKind::Seq(items) => t.by = items.iter().filter_map(|i| formula(i, diags)).collect(),
+                NodeKind::Seq(items) => {
+                    t.by = items.iter().filter_map(|i| formula(i, diags)).collect()
+                }
                 _ => t.by = formula(v, diags).into_iter().collect(),
             },
             "data" => match &v.kind {
@@ -243,19 +339,27 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
                 NodeKind::Map(per_source) => {
                     for (sk, sv) in per_source {
                         match &sv.kind {
-                            NodeKind::Seq(records) => t.data.push((Some(name_of(sk)), records.clone())),
+                            NodeKind::Seq(records) => {
+                                t.data.push((Some(name_of(sk)), records.clone()))
+                            }
                             _ if sv.is_null() => t.data.push((Some(name_of(sk)), Vec::new())),
                             _ => diags.push(
-                                Diag::error(Code::Catalogue, format!("the records of `{}` must be a list", name_of(sk).text))
-                                    .at(sv.span),
+                                Diag::error(
+                                    Code::Catalogue,
+                                    format!("the records of `{}` must be a list", name_of(sk).text),
+                                )
+                                .at(sv.span),
                             ),
                         }
                     }
                 }
                 _ if v.is_null() => t.data.push((None, Vec::new())),
                 _ => diags.push(
-                    Diag::error(Code::Catalogue, "`data` is a list of records, or a mapping from source to records")
-                        .at(v.span),
+                    Diag::error(
+                        Code::Catalogue,
+                        "`data` is a list of records, or a mapping from source to records",
+                    )
+                    .at(v.span),
                 ),
             },
             other => diags.push(unknown_key(other, TEST_KEYS, "a test", k.span)),
@@ -265,7 +369,11 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
         t.name = format!("test {}", index + 1);
     }
     if !has_expect {
-        diags.push(Diag::error(Code::Catalogue, "this test has no `expect`").at(n.span).help("add `expect: VALUE`"));
+        diags.push(
+            Diag::error(Code::Catalogue, "this test has no `expect`")
+                .at(n.span)
+                .help("add `expect: VALUE`"),
+        );
         return None;
     }
     Some(t)

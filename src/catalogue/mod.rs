@@ -20,17 +20,26 @@ pub fn load(paths: &[PathBuf], sources: &mut SourceMap, diags: &mut Vec<Diag>) -
     for path in paths {
         if path.is_dir() {
             let mut files: Vec<PathBuf> = match std::fs::read_dir(path) {
-                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_catalogue_file(p)).collect(),
+                Ok(rd) => rd
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| is_catalogue_file(p))
+                    .collect(),
                 Err(e) => {
-                    diags.push(Diag::error(Code::Io, format!("cannot read the folder {}: {e}", path.display())));
+                    diags.push(Diag::error(
+                        Code::Io,
+                        format!("cannot read the folder {}: {e}", path.display()),
+                    ));
                     continue;
                 }
             };
             files.sort();
             if files.is_empty() {
                 diags.push(
-                    Diag::error(Code::Catalogue, format!("the folder {} holds no catalogue file", path.display()))
-                        .help("catalogue files end in .yaml, .yml or .kpi"),
+                    Diag::error(
+                        Code::Catalogue,
+                        format!("the folder {} holds no catalogue file", path.display()),
+                    )
+                    .help("catalogue files end in .yaml, .yml or .kpi"),
                 );
             }
             for f in files {
@@ -45,7 +54,13 @@ pub fn load(paths: &[PathBuf], sources: &mut SourceMap, diags: &mut Vec<Diag>) -
 }
 
 /// Load catalogue text that does not come from a file (tests, `-e`).
-pub fn load_text(name: &str, text: &str, kpi_form: bool, sources: &mut SourceMap, diags: &mut Vec<Diag>) -> Catalogue {
+pub fn load_text(
+    name: &str,
+    text: &str,
+    kpi_form: bool,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+) -> Catalogue {
     let mut cat = Catalogue::default();
     let id = sources.add(name, text);
     cat.files.push(id);
@@ -59,7 +74,11 @@ pub fn load_text(name: &str, text: &str, kpi_form: bool, sources: &mut SourceMap
 }
 
 fn is_catalogue_file(p: &Path) -> bool {
-    p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "kpi"))
+    p.is_file()
+        && matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "kpi")
+        )
 }
 
 fn load_file(path: &Path, cat: &mut Catalogue, sources: &mut SourceMap, diags: &mut Vec<Diag>) {
@@ -105,7 +124,11 @@ fn attach_tests(cat: &mut Catalogue, diags: &mut Vec<Diag>) {
         match cat.kpis.iter_mut().find(|k| k.name.text == name.text) {
             Some(k) => k.tests.extend(tests),
             None => {
-                let d = Diag::error(Code::UnknownName, format!("tests for `{}`, which is not a KPI", name.text)).at(name.span);
+                let d = Diag::error(
+                    Code::UnknownName,
+                    format!("tests for `{}`, which is not a KPI", name.text),
+                )
+                .at(name.span);
                 let names: Vec<&str> = cat.kpis.iter().map(|k| k.name.text.as_str()).collect();
                 diags.push(match did_you_mean(&name.text, names) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -123,7 +146,9 @@ pub fn join_path(dir: &Path, rel: &str) -> PathBuf {
     for c in joined.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             c => out.push(c),

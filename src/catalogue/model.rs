@@ -37,7 +37,8 @@ pub enum FieldType {
 }
 
 impl FieldType {
-    pub const NAMES: [&'static str; 6] = ["string", "number", "bool", "date", "datetime", "duration"];
+    pub const NAMES: [&'static str; 6] =
+        ["string", "number", "bool", "date", "datetime", "duration"];
     pub fn parse(s: &str) -> Option<FieldType> {
         Some(match s {
             "string" | "text" => FieldType::String,
@@ -110,7 +111,9 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub const NAMES: [&'static str; 8] = ["count", "percent", "points", "ratio", "number", "currency", "seconds", "duration"];
+    pub const NAMES: [&'static str; 8] = [
+        "count", "percent", "points", "ratio", "number", "currency", "seconds", "duration",
+    ];
     pub fn parse(s: &str) -> Option<Unit> {
         Some(match s {
             "count" => Unit::Count,

@@ -61,7 +61,9 @@ impl Node {
     /// Where the text of a scalar sits in its file, for parsing it as a formula.
     pub fn locator(&self) -> Locator {
         match &self.kind {
-            NodeKind::Scalar(Scalar { offsets: Some(m), .. }) => Locator::mapped(self.span.file, m.clone()),
+            NodeKind::Scalar(Scalar {
+                offsets: Some(m), ..
+            }) => Locator::mapped(self.span.file, m.clone()),
             _ => Locator::shifted(self.span.file, self.span.start as usize),
         }
     }
@@ -69,7 +71,11 @@ impl Node {
 
 /// Parse a YAML file into one node (an empty file is a null scalar).
 pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
-    let char_to_byte: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).chain([text.len() as u32]).collect();
+    let char_to_byte: Vec<u32> = text
+        .char_indices()
+        .map(|(b, _)| b as u32)
+        .chain([text.len() as u32])
+        .collect();
     let byte = |char_index: usize| char_to_byte[char_index.min(char_to_byte.len() - 1)] as usize;
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<(Node, usize, Option<Node>)> = Vec::new(); // container, anchor, pending key
@@ -79,25 +85,47 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
             let at = byte(e.marker().index());
-            Diag::error(Code::Catalogue, format!("this file is not valid YAML: {}", e.info()))
-                .at(Span::new(file, at, at + usize::from(at < text.len())))
+            Diag::error(
+                Code::Catalogue,
+                format!("this file is not valid YAML: {}", e.info()),
+            )
+            .at(Span::new(file, at, at + usize::from(at < text.len())))
         })?;
         let at = byte(mark.index());
         let (node, anchor) = match event {
             Event::StreamEnd => break,
             Event::DocumentStart if root.is_some() => {
-                return Err(Diag::error(Code::Catalogue, "a catalogue file holds one YAML document")
-                    .at(Span::new(file, at, at + 3))
-                    .help("split the documents into separate files"));
+                return Err(Diag::error(
+                    Code::Catalogue,
+                    "a catalogue file holds one YAML document",
+                )
+                .at(Span::new(file, at, at + 3))
+                .help("split the documents into separate files"));
             }
-            Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => continue,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {
+                continue
+            }
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(Diag::error(Code::Catalogue, format!("YAML nests more than {MAX_DEPTH} levels deep"))
-                        .at(Span::new(file, at, at + 1)));
+                    return Err(Diag::error(
+                        Code::Catalogue,
+                        format!("YAML nests more than {MAX_DEPTH} levels deep"),
+                    )
+                    .at(Span::new(file, at, at + 1)));
                 }
-                let kind = if matches!(event, Event::MappingStart(..)) { NodeKind::Map(vec![]) } else { NodeKind::Seq(vec![]) };
-                stack.push((Node { kind, span: Span::new(file, at, at + 1) }, anchor, None));
+                let kind = if matches!(event, Event::MappingStart(..)) {
+                    NodeKind::Map(vec![])
+                } else {
+                    NodeKind::Seq(vec![])
+                };
+                stack.push((
+                    Node {
+                        kind,
+                        span: Span::new(file, at, at + 1),
+                    },
+                    anchor,
+                    None,
+                ));
                 continue;
             }
             Event::MappingEnd | Event::SequenceEnd => {
@@ -107,20 +135,38 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
             Event::Scalar(value, style, anchor, _) => {
                 let offsets = trace(text, at, &value, style);
                 let end = offsets.as_ref().map_or(at + value.len(), |m| {
-                    if value.is_empty() { at } else { m[m.len() - 2] as usize + 1 }
+                    if value.is_empty() {
+                        at
+                    } else {
+                        m[m.len() - 2] as usize + 1
+                    }
                 });
                 let plain = style == TScalarStyle::Plain;
-                (Node { kind: NodeKind::Scalar(Scalar { value, plain, offsets }), span: Span::new(file, at, end) }, anchor)
+                (
+                    Node {
+                        kind: NodeKind::Scalar(Scalar {
+                            value,
+                            plain,
+                            offsets,
+                        }),
+                        span: Span::new(file, at, end),
+                    },
+                    anchor,
+                )
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else {
-                    return Err(Diag::error(Code::Catalogue, "this alias names no anchor").at(Span::new(file, at, at + 1)));
+                    return Err(Diag::error(Code::Catalogue, "this alias names no anchor")
+                        .at(Span::new(file, at, at + 1)));
                 };
                 nodes += count(target);
                 if nodes > MAX_NODES {
-                    return Err(Diag::error(Code::Catalogue, format!("YAML aliases expand to more than {MAX_NODES} values"))
-                        .at(Span::new(file, at, at + 1))
-                        .help("repeat less through anchors and aliases"));
+                    return Err(Diag::error(
+                        Code::Catalogue,
+                        format!("YAML aliases expand to more than {MAX_NODES} values"),
+                    )
+                    .at(Span::new(file, at, at + 1))
+                    .help("repeat less through anchors and aliases"));
                 }
                 (target.clone(), 0)
             }
@@ -142,7 +188,11 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
         }
     }
     Ok(root.unwrap_or(Node {
-        kind: NodeKind::Scalar(Scalar { value: String::new(), plain: true, offsets: None }),
+        kind: NodeKind::Scalar(Scalar {
+            value: String::new(),
+            plain: true,
+            offsets: None,
+        }),
         span: Span::new(file, 0, 0),
     }))
 }
@@ -151,7 +201,12 @@ fn count(n: &Node) -> usize {
     match &n.kind {
         NodeKind::Scalar(_) => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count(k) + count(v)).sum::<usize>(),
+        NodeKind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| count(k) + count(v))
+                .sum::<usize>()
+        }
     }
 }
 
@@ -163,7 +218,10 @@ fn trace(text: &str, start: usize, value: &str, style: TScalarStyle) -> Option<V
     let bytes = text.as_bytes();
     let mut map = Vec::with_capacity(value.len() + 1);
     let mut p = start;
-    if matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) {
+    if matches!(
+        style,
+        TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+    ) {
         p += 1;
     }
     for (i, c) in value.char_indices() {
@@ -193,11 +251,21 @@ mod tests {
 
     fn formula_span(src: &str, key: &str) -> (String, String) {
         let root = parse(FileId(0), src).unwrap();
-        let NodeKind::Map(entries) = &root.kind else { panic!() };
-        let (_, v) = entries.iter().find(|(k, _)| k.as_str() == Some(key)).unwrap();
+        let NodeKind::Map(entries) = &root.kind else {
+            panic!()
+        };
+        let (_, v) = entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .unwrap();
         let s = v.as_scalar().unwrap();
         let m = s.offsets.as_ref().expect("traced");
-        let mapped: String = s.value.char_indices().map(|(i, _)| &src[m[i] as usize..]).map(|r| r.chars().next().unwrap()).collect();
+        let mapped: String = s
+            .value
+            .char_indices()
+            .map(|(i, _)| &src[m[i] as usize..])
+            .map(|r| r.chars().next().unwrap())
+            .collect();
         (s.value.clone(), mapped)
     }
 
@@ -214,7 +282,11 @@ mod tests {
     fn aliases_that_explode_are_refused() {
         let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
             src.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let err = parse(FileId(0), &src).unwrap_err();

@@ -4,29 +4,60 @@ use super::{analyze, count, load, plural, report, CheckFormat};
 use crate::diag::Severity;
 use crate::render;
 
-pub fn run(paths: &[std::path::PathBuf], format: CheckFormat) -> i32 {
+/// Every diagnostic `check` finds, sorted by place; with the KPI and source counts.
+pub fn diagnose(
+    paths: &[std::path::PathBuf],
+) -> (crate::span::SourceMap, Vec<crate::diag::Diag>, usize, usize) {
     let mut front = load(paths);
     let (kpis, sources) = (front.cat.kpis.len(), front.cat.sources.len());
     let unused = {
         let an = analyze(&mut front);
         an.unused_sources()
     };
-    // Drop the analyzer's borrow before touching the diagnostics again.
-    let Front { sources: map, mut diags, .. } = front;
-    diags.extend(unused);
+    // The analyzer's borrow ends above, before the diagnostics are touched again.
+    let Front {
+        sources: map,
+        mut diags,
+        ..
+    } = front;
+    // With errors, some KPIs were not analysed: "unused" would be noise.
+    if !diags.has_errors() {
+        diags.extend(unused);
+    }
     diags.sort();
-    let list = &diags.list;
+    (map, diags.list, kpis, sources)
+}
+
+pub fn run(paths: &[std::path::PathBuf], format: CheckFormat) -> i32 {
+    let (map, list, kpis, sources) = diagnose(paths);
+    let list = &list;
     let (errors, warnings) = (count(list, Severity::Error), count(list, Severity::Warning));
     match format {
         CheckFormat::Human => {
             report(list, &map);
-            let verdict = if errors == 0 { "ok".to_string() } else { plural(errors, "error") };
-            let warn = if warnings > 0 { format!(", {}", plural(warnings, "warning")) } else { String::new() };
-            crate::outln!("checked {} and {}: {verdict}{warn}", plural(kpis, "KPI"), plural(sources, "source"));
+            let verdict = if errors == 0 {
+                "ok".to_string()
+            } else {
+                plural(errors, "error")
+            };
+            let warn = if warnings > 0 {
+                format!(", {}", plural(warnings, "warning"))
+            } else {
+                String::new()
+            };
+            crate::outln!(
+                "checked {} and {}: {verdict}{warn}",
+                plural(kpis, "KPI"),
+                plural(sources, "source")
+            );
         }
         CheckFormat::Json => {
             let v: Vec<_> = list.iter().map(|d| render::json_value(d, &map)).collect();
-            crate::outln!("{}", serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": v })).unwrap_or_default());
+            crate::outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": v }))
+                    .unwrap_or_default()
+            );
         }
         CheckFormat::Github => {
             for d in list {

@@ -61,7 +61,11 @@ pub struct EvalArgs {
 
 pub fn run(args: &EvalArgs) -> i32 {
     let mut front = if args.paths.is_empty() && !args.formulas.is_empty() {
-        Front { sources: SourceMap::default(), cat: Default::default(), diags: Default::default() }
+        Front {
+            sources: SourceMap::default(),
+            cat: Default::default(),
+            diags: Default::default(),
+        }
     } else {
         super::load(&args.paths)
     };
@@ -95,24 +99,48 @@ pub fn run(args: &EvalArgs) -> i32 {
     }
     an.analyze_all();
     errors.append(&mut an.diags);
-    errors.extend(front.diags.list.drain(..));
+    errors.append(&mut front.diags.list);
     let shown = select(args, &an, first_adhoc, &mut errors);
-    let mut req = Request { kpis: shown, grain: args.grain, compare: args.compare, total: args.total, top: args.top, ..Default::default() };
+    let mut req = Request {
+        kpis: shown,
+        grain: args.grain,
+        compare: args.compare,
+        total: args.total,
+        top: args.top,
+        ..Default::default()
+    };
     for (i, by) in args.by.iter().enumerate() {
-        if let Some(e) = cli_expr(&format!("--by {}", i + 1), by, &mut front.sources, &mut errors) {
+        if let Some(e) = cli_expr(
+            &format!("--by {}", i + 1),
+            by,
+            &mut front.sources,
+            &mut errors,
+        ) {
             req.by.push((by.clone(), e));
         }
     }
     if let Some(w) = &args.filter {
         req.filter = cli_expr("--where", w, &mut front.sources, &mut errors);
     }
-    req.from = args.from.as_deref().and_then(|d| parse_when("--from", d, &mut errors));
-    req.to = args.to.as_deref().and_then(|d| parse_when("--to", d, &mut errors));
+    req.from = args
+        .from
+        .as_deref()
+        .and_then(|d| parse_when("--from", d, &mut errors));
+    req.to = args
+        .to
+        .as_deref()
+        .and_then(|d| parse_when("--to", d, &mut errors));
     // Files: --data bindings first, then each source's declared path.
     for (i, s) in an.sources.iter().enumerate() {
         let id = crate::ir::SourceId(i as u32);
-        let bound = bindings.iter().find(|(n, _)| n.as_deref() == Some(s.name.as_str()) || (n.is_none() && default_source(cat, &an) == Some(i)));
-        let declared = an.source_def(id).and_then(|d| d.path.as_ref()).map(|(p, _)| catalogue::display_path(p));
+        let bound = bindings.iter().find(|(n, _)| {
+            n.as_deref() == Some(s.name.as_str())
+                || (n.is_none() && default_source(cat, &an) == Some(i))
+        });
+        let declared = an
+            .source_def(id)
+            .and_then(|d| d.path.as_ref())
+            .map(|(p, _)| catalogue::display_path(p));
         if let Some(file) = bound.map(|(_, f)| f.clone()).or(declared) {
             req.files.insert(id, file);
         }
@@ -128,10 +156,17 @@ pub fn run(args: &EvalArgs) -> i32 {
     diags.extend(out.diags.iter().cloned());
     let failed = diags.iter().any(Diag::is_error);
     if !(failed && out.rows.is_empty()) {
-        crate::outln!("{}", output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n'));
+        crate::outln!(
+            "{}",
+            output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n')
+        );
     }
     report_sorted(diags, &front.sources);
-    let missed = args.fail_on_miss && out.rows.iter().any(|r| output::status(&front.cat.kpis[r.kpi.0 as usize], &r.value) == Some("missed"));
+    let missed = args.fail_on_miss
+        && out
+            .rows
+            .iter()
+            .any(|r| output::status(&front.cat.kpis[r.kpi.0 as usize], &r.value) == Some("missed"));
     i32::from(failed || missed)
 }
 
@@ -152,39 +187,77 @@ fn default_source(cat: &catalogue::Catalogue, an: &Analyzer) -> Option<usize> {
 }
 
 /// `[SOURCE=]FILE` pairs. A bare file binds the only source, or the one named like the file.
-fn parse_bindings(data: &[String], cat: &catalogue::Catalogue) -> Result<Vec<(Option<String>, String)>, Diag> {
+fn parse_bindings(
+    data: &[String],
+    cat: &catalogue::Catalogue,
+) -> Result<Vec<(Option<String>, String)>, Diag> {
     let mut out = Vec::new();
     for d in data {
         match d.split_once('=') {
             Some((name, file)) if !name.is_empty() && crate::syntax::print::is_plain_name(name) => {
                 if !cat.sources.is_empty() && cat.source(name).is_none() {
-                    let e = Diag::error(Code::UnknownName, format!("--data {d}: the catalogue has no source `{name}`"));
-                    return Err(match did_you_mean(name, cat.sources.iter().map(|s| s.name.text.as_str())) {
-                        Some(s) => e.help(format!("did you mean `{s}`?")),
-                        None => e,
-                    });
+                    let e = Diag::error(
+                        Code::UnknownName,
+                        format!("--data {d}: the catalogue has no source `{name}`"),
+                    );
+                    return Err(
+                        match did_you_mean(name, cat.sources.iter().map(|s| s.name.text.as_str())) {
+                            Some(s) => e.help(format!("did you mean `{s}`?")),
+                            None => e,
+                        },
+                    );
                 }
                 out.push((Some(name.to_string()), file.to_string()));
             }
             _ => {
                 // A file named like a source binds that source.
-                let stem = std::path::Path::new(d).file_name().and_then(|f| f.to_str()).and_then(|f| f.split('.').next()).unwrap_or("");
+                let stem = std::path::Path::new(d)
+                    .file_name()
+                    .and_then(|f| f.to_str())
+                    .and_then(|f| f.split('.').next())
+                    .unwrap_or("");
                 let named = cat.source(stem).map(|s| s.name.text.clone());
                 if named.is_none() && cat.sources.len() > 1 {
-                    return Err(Diag::error(Code::UnknownName, format!("--data {d}: which source does this file feed?"))
-                        .help(format!("write --data SOURCE={d}; the sources are: {}", cat.sources.iter().map(|s| s.name.text.as_str()).collect::<Vec<_>>().join(", "))));
+                    return Err(Diag::error(
+                        Code::UnknownName,
+                        format!("--data {d}: which source does this file feed?"),
+                    )
+                    .help(format!(
+                        "write --data SOURCE={d}; the sources are: {}",
+                        cat.sources
+                            .iter()
+                            .map(|s| s.name.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
                 }
-                out.push((named.or_else(|| (cat.sources.len() == 1).then(|| cat.sources[0].name.text.clone())), d.clone()));
+                out.push((
+                    named.or_else(|| {
+                        (cat.sources.len() == 1).then(|| cat.sources[0].name.text.clone())
+                    }),
+                    d.clone(),
+                ));
             }
         }
     }
     Ok(out)
 }
 
-fn select(args: &EvalArgs, an: &Analyzer, first_adhoc: usize, errors: &mut Vec<Diag>) -> Vec<KpiId> {
+fn select(
+    args: &EvalArgs,
+    an: &Analyzer,
+    first_adhoc: usize,
+    errors: &mut Vec<Diag>,
+) -> Vec<KpiId> {
     if args.kpis.is_empty() {
-        let start = if first_adhoc < an.cat.kpis.len() { first_adhoc } else { 0 };
-        return (start..an.cat.kpis.len()).map(|i| KpiId(i as u32)).collect();
+        let start = if first_adhoc < an.cat.kpis.len() {
+            first_adhoc
+        } else {
+            0
+        };
+        return (start..an.cat.kpis.len())
+            .map(|i| KpiId(i as u32))
+            .collect();
     }
     let mut shown = Vec::new();
     for name in &args.kpis {
@@ -192,10 +265,12 @@ fn select(args: &EvalArgs, an: &Analyzer, first_adhoc: usize, errors: &mut Vec<D
             Some(id) => shown.push(id),
             None => {
                 let d = Diag::error(Code::UnknownName, format!("--kpi {name}: no such KPI"));
-                errors.push(match did_you_mean(name, an.cat.kpis.iter().map(|k| k.name.text.as_str())) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help("`kpi check` lists the catalogue; `kpi doc` documents it"),
-                });
+                errors.push(
+                    match did_you_mean(name, an.cat.kpis.iter().map(|k| k.name.text.as_str())) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("`kpi check` lists the catalogue; `kpi doc` documents it"),
+                    },
+                );
             }
         }
     }
@@ -206,7 +281,12 @@ fn select(args: &EvalArgs, an: &Analyzer, first_adhoc: usize, errors: &mut Vec<D
 }
 
 /// An expression given on the command line, kept in the source map for diagnostics.
-fn cli_expr(name: &str, text: &str, sources: &mut SourceMap, errors: &mut Vec<Diag>) -> Option<Expr> {
+fn cli_expr(
+    name: &str,
+    text: &str,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diag>,
+) -> Option<Expr> {
     let id = sources.add(name, text);
     let e = parse_formula(text, &Locator::shifted(id, 0), errors);
     (!matches!(e.kind, ExprKind::Error)).then_some(e)
@@ -225,14 +305,20 @@ fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) 
     let name = text[..eq].trim();
     let start = text.find(name).unwrap_or(0);
     if !crate::syntax::print::is_plain_name(name) {
-        errors.push(Diag::error(Code::Syntax, format!("`{name}` is not a KPI name")).at(crate::span::Span::new(id, 0, eq)));
+        errors.push(
+            Diag::error(Code::Syntax, format!("`{name}` is not a KPI name"))
+                .at(crate::span::Span::new(id, 0, eq)),
+        );
         return None;
     }
     let formula = &text[eq + 1..];
     let e = parse_formula(formula, &Locator::shifted(id, eq + 1), errors);
     let span = e.span;
     Some(KpiDef {
-        name: Name { text: name.to_string(), span: crate::span::Span::new(id, start, start + name.len()) },
+        name: Name {
+            text: name.to_string(),
+            span: crate::span::Span::new(id, start, start + name.len()),
+        },
         source: None,
         label: None,
         description: None,
@@ -251,7 +337,10 @@ fn parse_when(flag: &str, s: &str, errors: &mut Vec<Diag>) -> Option<Value<'stat
     match crate::time::parse_datetime(s.as_bytes()) {
         Some(t) => Some(Value::DateTime(t)),
         None => {
-            errors.push(Diag::error(Code::Syntax, format!("{flag} {s}: not a date")).help("write a date as 2025-03-01, or 2025-03-01T08:00:00"));
+            errors.push(
+                Diag::error(Code::Syntax, format!("{flag} {s}: not a date"))
+                    .help("write a date as 2025-03-01, or 2025-03-01T08:00:00"),
+            );
             None
         }
     }

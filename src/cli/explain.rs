@@ -26,8 +26,20 @@ pub fn run(name: &str, paths: &[std::path::PathBuf]) -> i32 {
     let _ = writeln!(out, "\ntree:");
     tree(&mut out, &def.formula, 1);
     let _ = writeln!(out, "\ntype: {}", info.ty);
-    let deps: Vec<&str> = info.deps.iter().map(|d| an.cat.kpis[d.0 as usize].name.text.as_str()).collect();
-    let _ = writeln!(out, "depends on: {}", if deps.is_empty() { "no other KPI".into() } else { deps.join(", ") });
+    let deps: Vec<&str> = info
+        .deps
+        .iter()
+        .map(|d| an.cat.kpis[d.0 as usize].name.text.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "depends on: {}",
+        if deps.is_empty() {
+            "no other KPI".into()
+        } else {
+            deps.join(", ")
+        }
+    );
     let mut aggs = Vec::new();
     info.expr.leaves(&mut |l| {
         if let KLeaf::Agg(a) = l {
@@ -39,7 +51,12 @@ pub fn run(name: &str, paths: &[std::path::PathBuf]) -> i32 {
         let spec = &an.aggs[a.0 as usize];
         let _ = write!(out, "  aggregate #{}: {}", a.0, spec.text);
         if let Some(AggArg::Per(p)) = &spec.arg {
-            let _ = write!(out, " (two levels: {} per-entity aggregate(s), then {:?})", p.inner_aggs.len(), spec.func);
+            let _ = write!(
+                out,
+                " (two levels: {} per-entity aggregate(s), then {:?})",
+                p.inner_aggs.len(),
+                spec.func
+            );
         }
         out.push('\n');
     }
@@ -57,13 +74,32 @@ pub fn run(name: &str, paths: &[std::path::PathBuf]) -> i32 {
         cols.sort_unstable();
         cols.dedup();
         let src = &an.sources[s];
-        let cols: Vec<String> = cols.iter().map(|c| &src.columns[*c as usize]).map(|c| format!("{} ({})", c.name, c.ty)).collect();
-        let _ = writeln!(out, "  reads {}: {}", src.name, if cols.is_empty() { "records only".into() } else { cols.join(", ") });
+        let cols: Vec<String> = cols
+            .iter()
+            .map(|c| &src.columns[*c as usize])
+            .map(|c| format!("{} ({})", c.name, c.ty))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  reads {}: {}",
+            src.name,
+            if cols.is_empty() {
+                "records only".into()
+            } else {
+                cols.join(", ")
+            }
+        );
     }
     crate::outln!("{}", out.trim_end());
     let errors: Vec<Diag> = an.diags.clone();
     drop(an);
-    let errs: Vec<Diag> = front.diags.list.into_iter().chain(errors).filter(|d| d.is_error()).collect();
+    let errs: Vec<Diag> = front
+        .diags
+        .list
+        .into_iter()
+        .chain(errors)
+        .filter(|d| d.is_error())
+        .collect();
     report(&errs, &front.sources);
     i32::from(!errs.is_empty())
 }
@@ -85,7 +121,14 @@ pub fn tree(out: &mut String, e: &Expr, depth: usize) {
                 s = format!("call {}.{}", src.text, c.func.text);
             }
             if !c.per.is_empty() {
-                s.push_str(&format!(" per {}", c.per.iter().map(expr_to_string).collect::<Vec<_>>().join(", ")));
+                s.push_str(&format!(
+                    " per {}",
+                    c.per
+                        .iter()
+                        .map(expr_to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
             if let Some(f) = &c.filter {
                 s.push_str(&format!(" where {}", expr_to_string(f)));

@@ -1,7 +1,7 @@
 //! The command line (`design/cli.md`): argument parsing and the commands. Exit codes:
 //! 0 success, 1 the catalogue, data or tests are wrong, 2 the command line is wrong.
 
-mod check;
+pub mod check;
 mod eval;
 mod explain;
 mod test;
@@ -16,7 +16,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "kpi", version, about = "Business KPIs as code: check, evaluate, test and document them")]
+#[command(
+    name = "kpi",
+    version,
+    about = "Business KPIs as code: check, evaluate, test and document them"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -81,8 +85,12 @@ macro_rules! outln {
 }
 
 /// The style of reports on standard error: colour only on a terminal and without NO_COLOR.
+pub use check::diagnose;
+pub use explain::tree as explain_tree;
+
 pub fn stderr_style() -> Style {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     Style { color, width: 100 }
 }
 
@@ -115,7 +123,11 @@ pub fn load(paths: &[PathBuf]) -> Front {
     let mut sources = SourceMap::default();
     let mut list = Vec::new();
     let cat = catalogue::load(&default_paths(paths), &mut sources, &mut list);
-    Front { sources, cat, diags: Diags { list } }
+    Front {
+        sources,
+        cat,
+        diags: Diags { list },
+    }
 }
 
 /// Analyse everything; diagnostics are added to `front.diags`.

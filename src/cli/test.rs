@@ -8,7 +8,13 @@ pub fn run(paths: &[std::path::PathBuf]) -> i32 {
     let mut front = load(paths);
     let mut an = Analyzer::new(&front.cat);
     an.analyze_all();
-    let mut errors: Vec<_> = front.diags.list.drain(..).chain(an.diags.drain(..)).filter(|d| d.is_error()).collect();
+    let mut errors: Vec<_> = front
+        .diags
+        .list
+        .drain(..)
+        .chain(an.diags.drain(..))
+        .filter(|d| d.is_error())
+        .collect();
     if !errors.is_empty() {
         drop(an);
         errors.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
@@ -20,7 +26,12 @@ pub fn run(paths: &[std::path::PathBuf]) -> i32 {
     drop(an);
     let mut failures = Vec::new();
     for o in &outcomes {
-        crate::outln!("{} {} › {}", if o.passed { "ok  " } else { "FAIL" }, o.kpi, o.test);
+        crate::outln!(
+            "{} {} › {}",
+            if o.passed { "ok  " } else { "FAIL" },
+            o.kpi,
+            o.test
+        );
         if !o.passed {
             failures.extend(o.diags.iter().cloned());
         }

@@ -27,9 +27,16 @@ impl Acc {
     pub fn new(f: AggFunc) -> Acc {
         match f {
             AggFunc::Count => Acc::Count(0),
-            AggFunc::Sum | AggFunc::Avg => Acc::Sum { sum: Decimal::ZERO, n: 0, dur: false },
+            AggFunc::Sum | AggFunc::Avg => Acc::Sum {
+                sum: Decimal::ZERO,
+                n: 0,
+                dur: false,
+            },
             AggFunc::Min | AggFunc::Max => Acc::Best(None),
-            AggFunc::Median | AggFunc::Percentile => Acc::Values { values: Vec::new(), dur: false },
+            AggFunc::Median | AggFunc::Percentile => Acc::Values {
+                values: Vec::new(),
+                dur: false,
+            },
             AggFunc::Distinct => Acc::Distinct(FxHashSet::default()),
             AggFunc::Pct | AggFunc::Share => Acc::Ratio { yes: 0, n: 0 },
         }
@@ -61,13 +68,22 @@ impl Acc {
                     *dur |= matches!(v, Value::Dur(_));
                 }
                 Value::Null => {}
-                v => return Err(OpError::Type(format!("cannot take the median of a {}", v.type_name()))),
+                v => {
+                    return Err(OpError::Type(format!(
+                        "cannot take the median of a {}",
+                        v.type_name()
+                    )))
+                }
             },
             Acc::Best(best) => {
                 if v.is_null() {
                     return Ok(());
                 }
-                let want = if f == AggFunc::Min { Ordering::Less } else { Ordering::Greater };
+                let want = if f == AggFunc::Min {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
                 let better = match best {
                     None => true,
                     Some(b) => value::compare(v, b)? == Some(want),
@@ -94,12 +110,25 @@ impl Acc {
                 *yes += y2;
                 *n += n2;
             }
-            (Acc::Sum { sum, n, dur }, Acc::Sum { sum: s2, n: n2, dur: d2 }) => {
+            (
+                Acc::Sum { sum, n, dur },
+                Acc::Sum {
+                    sum: s2,
+                    n: n2,
+                    dur: d2,
+                },
+            ) => {
                 *sum = sum.checked_add(s2).ok_or(OpError::Overflow)?;
                 *n += n2;
                 *dur |= d2;
             }
-            (Acc::Values { values, dur }, Acc::Values { values: v2, dur: d2 }) => {
+            (
+                Acc::Values { values, dur },
+                Acc::Values {
+                    values: v2,
+                    dur: d2,
+                },
+            ) => {
                 values.extend(v2);
                 *dur |= d2;
             }
@@ -119,7 +148,11 @@ impl Acc {
             Acc::Ratio { n: 0, .. } => Value::Null,
             Acc::Ratio { yes, n } => {
                 let share = value::divide(Decimal::from(*yes), Decimal::from(*n))?;
-                Value::Num(if f == AggFunc::Pct { percent(*yes, *n)? } else { share })
+                Value::Num(if f == AggFunc::Pct {
+                    percent(*yes, *n)?
+                } else {
+                    share
+                })
             }
             Acc::Sum { sum, n, dur } => match f {
                 AggFunc::Sum => wrap(*sum, *dur),
@@ -129,7 +162,11 @@ impl Acc {
             Acc::Best(b) => b.clone().unwrap_or(Value::Null),
             Acc::Values { values, .. } if values.is_empty() => Value::Null,
             Acc::Values { values, dur } => {
-                let p = if f == AggFunc::Median { Decimal::new(5, 1) } else { fraction.unwrap_or(Decimal::new(5, 1)) };
+                let p = if f == AggFunc::Median {
+                    Decimal::new(5, 1)
+                } else {
+                    fraction.unwrap_or(Decimal::new(5, 1))
+                };
                 wrap(percentile(values, p)?, *dur)
             }
             Acc::Distinct(set) => Value::Num(Decimal::from(set.len())),
@@ -139,7 +176,9 @@ impl Acc {
 
 /// 100 × yes / n, computed so that 1 of 3 gives 33.33…3 with as many digits as exact decimals hold.
 fn percent(yes: u64, n: u64) -> Result<Decimal, OpError> {
-    let hundred = Decimal::from(100u64).checked_mul(Decimal::from(yes)).ok_or(OpError::Overflow)?;
+    let hundred = Decimal::from(100u64)
+        .checked_mul(Decimal::from(yes))
+        .ok_or(OpError::Overflow)?;
     value::divide(hundred, Decimal::from(n))
 }
 
@@ -147,7 +186,9 @@ fn percent(yes: u64, n: u64) -> Result<Decimal, OpError> {
 fn percentile(values: &[Decimal], p: Decimal) -> Result<Decimal, OpError> {
     let mut v = values.to_vec();
     v.sort_unstable();
-    let rank = p.checked_mul(Decimal::from(v.len() - 1)).ok_or(OpError::Overflow)?;
+    let rank = p
+        .checked_mul(Decimal::from(v.len() - 1))
+        .ok_or(OpError::Overflow)?;
     let lo = rank.floor();
     let i = lo.to_usize().unwrap_or(0).min(v.len() - 1);
     let frac = rank - lo;
@@ -155,7 +196,8 @@ fn percentile(values: &[Decimal], p: Decimal) -> Result<Decimal, OpError> {
         return Ok(v[i]);
     }
     let step = v[i + 1].checked_sub(v[i]).ok_or(OpError::Overflow)?;
-    v[i].checked_add(step.checked_mul(frac).ok_or(OpError::Overflow)?).ok_or(OpError::Overflow)
+    v[i].checked_add(step.checked_mul(frac).ok_or(OpError::Overflow)?)
+        .ok_or(OpError::Overflow)
 }
 
 #[cfg(test)]

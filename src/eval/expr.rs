@@ -58,7 +58,11 @@ pub fn eval<'a, L>(e: &'a Node<L>, leaf: &impl Fn(&'a L) -> Res<'a>) -> Res<'a> 
                     _ => {}
                 }
             }
-            Ok(if saw_null { Value::Null } else { Value::Bool(*negated) })
+            Ok(if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*negated)
+            })
         }
         Node::Between(x, lo, hi) => {
             let v = eval(x, leaf)?;
@@ -85,7 +89,11 @@ fn borrow<'a>(v: &'a Value<'static>) -> Value<'a> {
 fn func<'a, L>(f: Func, args: &'a [Node<L>], leaf: &impl Fn(&'a L) -> Res<'a>) -> Res<'a> {
     match f {
         Func::If => {
-            return if eval(&args[0], leaf)?.truth() == Some(true) { eval(&args[1], leaf) } else { eval(&args[2], leaf) };
+            return if eval(&args[0], leaf)?.truth() == Some(true) {
+                eval(&args[1], leaf)
+            } else {
+                eval(&args[2], leaf)
+            };
         }
         Func::Coalesce => {
             for a in args {
@@ -107,7 +115,11 @@ fn func<'a, L>(f: Func, args: &'a [Node<L>], leaf: &impl Fn(&'a L) -> Res<'a>) -
                     None => true,
                     Some(b) => {
                         let o = value::compare(&v, b)?;
-                        if f == Func::Least { o == Some(std::cmp::Ordering::Less) } else { o == Some(std::cmp::Ordering::Greater) }
+                        if f == Func::Least {
+                            o == Some(std::cmp::Ordering::Less)
+                        } else {
+                            o == Some(std::cmp::Ordering::Greater)
+                        }
                     }
                 };
                 if better {
@@ -122,16 +134,31 @@ fn func<'a, L>(f: Func, args: &'a [Node<L>], leaf: &impl Fn(&'a L) -> Res<'a>) -
     if x.is_null() {
         return Ok(Value::Null);
     }
-    let num = |v: &Value| v.decimal().ok_or_else(|| OpError::Type(format!("expected a number, not a {}", v.type_name())));
+    let num = |v: &Value| {
+        v.decimal()
+            .ok_or_else(|| OpError::Type(format!("expected a number, not a {}", v.type_name())))
+    };
     let text = |v: Value<'a>| match v {
         Value::Str(s) => Ok(s),
-        v => Err(OpError::Type(format!("expected a string, not a {}", v.type_name()))),
+        v => Err(OpError::Type(format!(
+            "expected a string, not a {}",
+            v.type_name()
+        ))),
     };
-    let same = |v: &Value, d: Decimal| if matches!(v, Value::Dur(_)) { Value::Dur(d) } else { Value::Num(d) };
+    let same = |v: &Value, d: Decimal| {
+        if matches!(v, Value::Dur(_)) {
+            Value::Dur(d)
+        } else {
+            Value::Num(d)
+        }
+    };
     let day = |v: &Value| match v {
         Value::Date(d) => Ok(*d),
         Value::DateTime(t) => Ok(t.div_euclid(time::MICROS_PER_DAY)),
-        v => Err(OpError::Type(format!("expected a date, not a {}", v.type_name()))),
+        v => Err(OpError::Type(format!(
+            "expected a date, not a {}",
+            v.type_name()
+        ))),
     };
     Ok(match f {
         Func::Abs => same(&x, num(&x)?.abs()),
@@ -141,11 +168,17 @@ fn func<'a, L>(f: Func, args: &'a [Node<L>], leaf: &impl Fn(&'a L) -> Res<'a>) -
             let places = match args.get(1) {
                 Some(a) => match eval(a, leaf)? {
                     Value::Null => return Ok(Value::Null),
-                    v => num(&v)?.to_u32().filter(|p| *p <= 28).ok_or_else(|| OpError::Type("decimals must be 0 to 28".into()))?,
+                    v => num(&v)?
+                        .to_u32()
+                        .filter(|p| *p <= 28)
+                        .ok_or_else(|| OpError::Type("decimals must be 0 to 28".into()))?,
                 },
                 None => 0,
             };
-            same(&x, num(&x)?.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero))
+            same(
+                &x,
+                num(&x)?.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero),
+            )
         }
         Func::Lower => Value::Str(Cow::Owned(text(x)?.to_lowercase())),
         Func::Upper => Value::Str(Cow::Owned(text(x)?.to_uppercase())),
@@ -174,9 +207,16 @@ fn func<'a, L>(f: Func, args: &'a [Node<L>], leaf: &impl Fn(&'a L) -> Res<'a>) -
         Func::Day => Value::Num(Decimal::from(time::civil_from_days(day(&x)?).2)),
         Func::Weekday => Value::Num(Decimal::from(time::weekday(day(&x)?))),
         Func::Hour => match x {
-            Value::DateTime(t) => Value::Num(Decimal::from(t.rem_euclid(time::MICROS_PER_DAY) / (3600 * time::MICROS_PER_SEC))),
+            Value::DateTime(t) => Value::Num(Decimal::from(
+                t.rem_euclid(time::MICROS_PER_DAY) / (3600 * time::MICROS_PER_SEC),
+            )),
             Value::Date(_) => Value::Num(Decimal::ZERO),
-            v => return Err(OpError::Type(format!("expected a datetime, not a {}", v.type_name()))),
+            v => {
+                return Err(OpError::Type(format!(
+                    "expected a datetime, not a {}",
+                    v.type_name()
+                )))
+            }
         },
         Func::If | Func::Coalesce | Func::Least | Func::Greatest => unreachable!("handled above"),
     })

@@ -129,11 +129,14 @@ struct SourcePlan {
 }
 
 /// Where records come from: a file reader, or (for catalogue tests) inline records.
-pub type Reader<'x> = dyn FnMut(SourceId, &read::Input, &mut Vec<Diag>, &mut dyn FnMut(&Row)) -> Result<read::Stats, Diag> + 'x;
+pub type Reader<'x> = dyn FnMut(SourceId, &read::Input, &mut Vec<Diag>, &mut dyn FnMut(&Row)) -> Result<read::Stats, Diag>
+    + 'x;
 
 /// Evaluate over the files of `req.files`.
 pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
-    evaluate_with(an, req, &mut |_, input, diags, on_row| read::read(input, diags, on_row))
+    evaluate_with(an, req, &mut |_, input, diags, on_row| {
+        read::read(input, diags, on_row)
+    })
 }
 
 pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> Output {
@@ -146,7 +149,12 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
             stack.extend(an.kpis[k.0 as usize].deps.iter().copied());
         }
     }
-    let order: Vec<KpiId> = an.order.iter().copied().filter(|k| needed[k.0 as usize]).collect();
+    let order: Vec<KpiId> = an
+        .order
+        .iter()
+        .copied()
+        .filter(|k| needed[k.0 as usize])
+        .collect();
     // Aggregates by source.
     let mut plans: Vec<SourcePlan> = Vec::new();
     for &k in &order {
@@ -201,7 +209,7 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
         }
         if let Some(f) = &req.filter {
             if an.fits_source(p.id, f) {
-                if let Some((r, _)) = an.record_expr(p.id, f) {
+                if let Some(r) = an.record_condition(p.id, f, "--where") {
                     p.filters.push(r);
                 }
             }
@@ -209,10 +217,17 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
         for (bound, op) in [(&req.from, BinOp::Ge), (&req.to, BinOp::Lt)] {
             let Some(b) = bound else { continue };
             match an.time_column(p.id) {
-                Ok(col) => p.filters.push(Node::Binary(op, Box::new(Node::Leaf(col)), Box::new(Node::Lit(b.clone())))),
+                Ok(col) => p.filters.push(Node::Binary(
+                    op,
+                    Box::new(Node::Leaf(col)),
+                    Box::new(Node::Lit(b.clone())),
+                )),
                 Err(_) => out.diags.push(Diag::warning(
                     Code::Catalogue,
-                    format!("source `{}` has no `time` field: --from and --to do not filter it", an.sources[p.id.0 as usize].name),
+                    format!(
+                        "source `{}` has no `time` field: --from and --to do not filter it",
+                        an.sources[p.id.0 as usize].name
+                    ),
                 )),
             }
         }
@@ -222,8 +237,19 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
         return out;
     }
     if let Some(f) = &req.filter {
-        if !plans.is_empty() && plans.iter().all(|p| p.filters.len() < 1 + usize::from(req.from.is_some()) + usize::from(req.to.is_some())) {
-            out.diags.push(Diag::error(Code::UnknownName, "--where names fields that no source read by these KPIs has").at(f.span));
+        if !plans.is_empty()
+            && plans.iter().all(|p| {
+                p.filters.len()
+                    < 1 + usize::from(req.from.is_some()) + usize::from(req.to.is_some())
+            })
+        {
+            out.diags.push(
+                Diag::error(
+                    Code::UnknownName,
+                    "--where names fields that no source read by these KPIs has",
+                )
+                .at(f.span),
+            );
             return out;
         }
     }
@@ -242,19 +268,41 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
     }
     let mut shown: Vec<KpiId> = req.kpis.clone();
     if !ungroupable.is_empty() {
-        let bad: Vec<KpiId> = shown.iter().copied().filter(|k| sources_of[k.0 as usize].iter().any(|s| ungroupable.iter().any(|u| u.0 == *s))).collect();
+        let bad: Vec<KpiId> = shown
+            .iter()
+            .copied()
+            .filter(|k| {
+                sources_of[k.0 as usize]
+                    .iter()
+                    .any(|s| ungroupable.iter().any(|u| u.0 == *s))
+            })
+            .collect();
         for (s, why) in &ungroupable {
-            let names: Vec<&str> = bad.iter().filter(|k| sources_of[k.0 as usize].contains(s)).map(|k| an.cat.kpis[k.0 as usize].name.text.as_str()).collect();
+            let names: Vec<&str> = bad
+                .iter()
+                .filter(|k| sources_of[k.0 as usize].contains(s))
+                .map(|k| an.cat.kpis[k.0 as usize].name.text.as_str())
+                .collect();
             if !names.is_empty() {
                 out.diags.push(
-                    Diag::warning(Code::Scope, format!("left out, cannot be grouped by source `{}` ({why}): {}", an.sources[s.0 as usize].name, names.join(", ")))
-                        .help("choose KPIs with --kpi, or group by a field their sources have"),
+                    Diag::warning(
+                        Code::Scope,
+                        format!(
+                            "left out, cannot be grouped by source `{}` ({why}): {}",
+                            an.sources[s.0 as usize].name,
+                            names.join(", ")
+                        ),
+                    )
+                    .help("choose KPIs with --kpi, or group by a field their sources have"),
                 );
             }
         }
         shown.retain(|k| !bad.contains(k));
         if shown.is_empty() {
-            out.diags.push(Diag::error(Code::Scope, "no selected KPI can be grouped that way").help("group by a field of the sources the KPIs read"));
+            out.diags.push(
+                Diag::error(Code::Scope, "no selected KPI can be grouped that way")
+                    .help("group by a field of the sources the KPIs read"),
+            );
             return out;
         }
         plans.retain(|p| !ungroupable.iter().any(|u| u.0 == p.id));
@@ -265,8 +313,12 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
         let src = &an.sources[p.id.0 as usize];
         let Some(file) = req.files.get(&p.id) else {
             out.diags.push(
-                Diag::error(Code::Io, format!("source `{}` has no data file", src.name))
-                    .help(format!("bind one with --data {}=FILE, or give the source a `path:`", src.name)),
+                Diag::error(Code::Io, format!("source `{}` has no data file", src.name)).help(
+                    format!(
+                        "bind one with --data {}=FILE, or give the source a `path:`",
+                        src.name
+                    ),
+                ),
             );
             continue;
         };
@@ -277,14 +329,25 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
         for e in p.keys.iter().chain(&p.filters) {
             e.leaves(&mut |c| needed_cols[c.0 as usize] = true);
         }
-        let columns: Vec<(String, crate::analysis::Ty)> = src.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
-        let declared: Option<Vec<&str>> =
-            an.source_def(p.id).filter(|d| d.has_schema).map(|d| d.fields.iter().map(|f| f.name.text.as_str()).collect());
-        let input = read::Input { source: &src.name, path: file, columns: &columns, needed: &needed_cols, declared: declared.as_deref() };
-        let specs: Vec<&crate::ir::AggSpec> = p.aggs.iter().map(|a| &an.aggs[a.0 as usize]).collect();
+        let columns: Vec<(String, crate::analysis::Ty)> =
+            src.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+        let declared: Option<Vec<&str>> = an
+            .source_def(p.id)
+            .filter(|d| d.has_schema)
+            .map(|d| d.fields.iter().map(|f| f.name.text.as_str()).collect());
+        let input = read::Input {
+            source: &src.name,
+            path: file,
+            columns: &columns,
+            needed: &needed_cols,
+            declared: declared.as_deref(),
+        };
+        let specs: Vec<&crate::ir::AggSpec> =
+            p.aggs.iter().map(|a| &an.aggs[a.0 as usize]).collect();
         let n = specs.len();
         let mut states: Vec<AggState> = Vec::new();
-        let mut total: Option<Vec<AggState>> = (req.total && grouped || !grouped).then(|| specs.iter().map(|s| AggState::new(s)).collect());
+        let mut total: Option<Vec<AggState>> =
+            (req.total || !grouped).then(|| specs.iter().map(|s| AggState::new(s)).collect());
         let mut key_buf = Vec::new();
         let mut agg_buf = Vec::new();
         let mut failure: Option<(usize, OpError)> = None;
@@ -335,7 +398,11 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
                     None => {
                         let g = group_keys.len();
                         groups.insert(key_buf.as_slice().into(), g);
-                        group_keys.push(keys.iter().map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null)).collect());
+                        group_keys.push(
+                            keys.iter()
+                                .map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null))
+                                .collect(),
+                        );
                         states.extend(specs.iter().map(|s| AggState::new(s)));
                         g
                     }
@@ -357,7 +424,12 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
                 continue;
             }
         };
-        out.sources.push(SourceReport { name: src.name.clone(), file: file.clone(), records: stats.records, rejected: stats.rejected });
+        out.sources.push(SourceReport {
+            name: src.name.clone(),
+            file: file.clone(),
+            records: stats.records,
+            rejected: stats.rejected,
+        });
         if let Some((i, e)) = failure {
             out.diags.push(op_failure(&e, &specs[i].text, ""));
             continue;
@@ -369,18 +441,30 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
             ));
         }
         if dz > 0 {
-            out.diags.push(Diag::warning(Code::DivisionByZero, format!("{dz} divisions by zero while reading `{}` gave null", src.name)));
+            out.diags.push(Diag::warning(
+                Code::DivisionByZero,
+                format!(
+                    "{dz} divisions by zero while reading `{}` gave null",
+                    src.name
+                ),
+            ));
         }
         // Aggregate results.
         let finish = |states: &[AggState]| -> Result<Vec<Value<'static>>, (usize, OpError)> {
-            states.iter().zip(&specs).enumerate().map(|(i, (s, spec))| s.result(spec).map_err(|e| (i, e))).collect()
+            states
+                .iter()
+                .zip(&specs)
+                .enumerate()
+                .map(|(i, (s, spec))| s.result(spec).map_err(|e| (i, e)))
+                .collect()
         };
         for g in 0..p.group_keys.len() {
             match finish(&states[g * n..(g + 1) * n]) {
                 Ok(v) => p.values.push(v),
                 Err((i, e)) => {
                     out.diags.push(op_failure(&e, &specs[i].text, ""));
-                    p.values.push(specs.iter().map(|s| empty_value(s)).collect());
+                    p.values
+                        .push(specs.iter().map(|s| empty_value(s)).collect());
                 }
             }
         }
@@ -394,19 +478,36 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
     if out.diags.iter().any(|d| d.is_error() && d.code == Code::Io) {
         return out;
     }
-    compute_kpis(an, req, &order, &shown, &sources_of, &plans, grouped, &mut out);
+    compute_kpis(
+        an,
+        req,
+        &order,
+        &shown,
+        &sources_of,
+        &plans,
+        grouped,
+        &mut out,
+    );
     out
 }
 
 fn empty_value(spec: &crate::ir::AggSpec) -> Value<'static> {
-    Acc::new(spec.func).result(spec.func, spec.fraction).unwrap_or(Value::Null)
+    Acc::new(spec.func)
+        .result(spec.func, spec.fraction)
+        .unwrap_or(Value::Null)
 }
 
 fn op_failure(e: &OpError, what: &str, group: &str) -> Diag {
     match e {
-        OpError::Overflow => Diag::error(Code::Overflow, format!("`{what}`{group}: the result is too large for exact decimals"))
-            .help("check the data for absurd values; exact decimals hold 28 significant digits"),
-        OpError::DivByZero => Diag::warning(Code::DivisionByZero, format!("division by zero in `{what}`{group}: the value is null")),
+        OpError::Overflow => Diag::error(
+            Code::Overflow,
+            format!("`{what}`{group}: the result is too large for exact decimals"),
+        )
+        .help("check the data for absurd values; exact decimals hold 28 significant digits"),
+        OpError::DivByZero => Diag::warning(
+            Code::DivisionByZero,
+            format!("division by zero in `{what}`{group}: the value is null"),
+        ),
         OpError::Type(m) => Diag::error(Code::Type, format!("`{what}`{group}: {m}")),
     }
 }
@@ -433,7 +534,10 @@ pub fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
             (true, true) => Ordering::Equal,
             (true, false) => Ordering::Greater,
             (false, true) => Ordering::Less,
-            _ => value::compare(x, y).ok().flatten().unwrap_or_else(|| x.type_name().cmp(y.type_name())),
+            _ => value::compare(x, y)
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| x.type_name().cmp(y.type_name())),
         };
         if o != Ordering::Equal {
             return o;
@@ -453,10 +557,41 @@ fn compute_kpis(
     grouped: bool,
     out: &mut Output,
 ) {
-    let agg_slot: FxHashMap<AggId, (usize, usize)> =
-        plans.iter().enumerate().flat_map(|(pi, p)| p.aggs.iter().enumerate().map(move |(ai, a)| (*a, (pi, ai)))).collect();
+    let out_keys = out.key_names.clone();
+    let agg_slot: FxHashMap<AggId, (usize, usize)> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| p.aggs.iter().enumerate().map(move |(ai, a)| (*a, (pi, ai))))
+        .collect();
     // One cell: the aggregate values of one group in every source (None: group absent).
-    let eval_cell = |cell: &[Option<&Vec<Value<'static>>>], label: &str, diags: &mut Vec<Diag>| -> Vec<Value<'static>> {
+    let eval_cell = |cell: &[Option<&Vec<Value<'static>>>],
+                     key: &[Value<'static>],
+                     diags: &mut Vec<Diag>|
+     -> Vec<Value<'static>> {
+        let label = if key.is_empty() {
+            if grouped {
+                " (total)".to_string()
+            } else {
+                String::new()
+            }
+        } else {
+            let parts: Vec<String> = out_keys
+                .iter()
+                .zip(key)
+                .map(|(k, v)| format!("{k} = {}", display_key(v)))
+                .collect();
+            format!(" ({})", parts.join(", "))
+        };
+        let context = |name: &str| {
+            Some((
+                name.to_string(),
+                out_keys
+                    .iter()
+                    .cloned()
+                    .zip(key.iter().cloned())
+                    .collect::<Vec<_>>(),
+            ))
+        };
         let mut values: Vec<Value<'static>> = vec![Value::Null; an.kpis.len()];
         for &k in order {
             let info = &an.kpis[k.0 as usize];
@@ -476,15 +611,20 @@ fn compute_kpis(
             })
             .map(Value::into_owned);
             if take_div_by_zero() > 0 {
-                diags.push(
-                    Diag::warning(Code::DivisionByZero, format!("division by zero in `{name}`{label}: the value is null"))
-                        .help("a denominator was zero (often: no records in the group); the result is null"),
+                let mut d = Diag::warning(
+                    Code::DivisionByZero,
+                    format!("division by zero in `{name}`{label}: the value is null"),
+                )
+                .help(
+                    "a denominator was zero (often: no records in the group); the result is null",
                 );
+                d.kpi = context(name);
+                diags.push(d);
             }
             values[k.0 as usize] = match r {
                 Ok(v) => v,
                 Err(e) => {
-                    diags.push(op_failure(&e, name, label));
+                    diags.push(op_failure(&e, name, &label));
                     Value::Null
                 }
             };
@@ -494,27 +634,52 @@ fn compute_kpis(
     let mut rows: Vec<ResultRow> = Vec::new();
     if grouped {
         for (key_bytes, key) in all_groups(plans) {
-            let cell: Vec<Option<&Vec<Value<'static>>>> = plans.iter().map(|p| p.groups.get(&key_bytes).map(|&g| &p.values[g])).collect();
-            let label = format!(" (group {})", key.iter().map(display_key).collect::<Vec<_>>().join(", "));
-            let values = eval_cell(&cell, &label, &mut out.diags);
+            let cell: Vec<Option<&Vec<Value<'static>>>> = plans
+                .iter()
+                .map(|p| p.groups.get(&key_bytes).map(|&g| &p.values[g]))
+                .collect();
+            let values = eval_cell(&cell, &key, &mut out.diags);
             for &k in shown {
-                let present = sources_of[k.0 as usize].iter().any(|s| plans.iter().zip(&cell).any(|(p, c)| p.id == *s && c.is_some()));
+                let present = sources_of[k.0 as usize].iter().any(|s| {
+                    plans
+                        .iter()
+                        .zip(&cell)
+                        .any(|(p, c)| p.id == *s && c.is_some())
+                });
                 if present {
-                    rows.push(ResultRow { kpi: k, key: key.clone(), total: false, value: values[k.0 as usize].clone(), previous: None });
+                    rows.push(ResultRow {
+                        kpi: k,
+                        key: key.clone(),
+                        total: false,
+                        value: values[k.0 as usize].clone(),
+                        previous: None,
+                    });
                 }
             }
         }
     }
     if !grouped || req.total {
-        let cell: Vec<Option<&Vec<Value<'static>>>> = plans.iter().map(|p| p.total.as_ref()).collect();
-        let values = eval_cell(&cell, if grouped { " (total)" } else { "" }, &mut out.diags);
+        let cell: Vec<Option<&Vec<Value<'static>>>> =
+            plans.iter().map(|p| p.total.as_ref()).collect();
+        let values = eval_cell(&cell, &[], &mut out.diags);
         for &k in shown {
-            rows.push(ResultRow { kpi: k, key: Vec::new(), total: grouped, value: values[k.0 as usize].clone(), previous: None });
+            rows.push(ResultRow {
+                kpi: k,
+                key: Vec::new(),
+                total: grouped,
+                value: values[k.0 as usize].clone(),
+                previous: None,
+            });
         }
     }
     // Order: KPIs as shown, then groups ascending, the total last.
     let pos: FxHashMap<KpiId, usize> = shown.iter().enumerate().map(|(i, k)| (*k, i)).collect();
-    rows.sort_by(|a, b| pos[&a.kpi].cmp(&pos[&b.kpi]).then(a.total.cmp(&b.total)).then_with(|| compare_keys(&a.key, &b.key)));
+    rows.sort_by(|a, b| {
+        pos[&a.kpi]
+            .cmp(&pos[&b.kpi])
+            .then(a.total.cmp(&b.total))
+            .then_with(|| compare_keys(&a.key, &b.key))
+    });
     if let (Some(c), Some(g)) = (req.compare, req.grain) {
         let index: FxHashMap<(KpiId, Vec<u8>), usize> = rows
             .iter()
@@ -527,20 +692,31 @@ fn compute_kpis(
                 continue;
             }
             let mut key = rows[i].key.clone();
-            let Some(prev) = previous_period(&key[0], g, c) else { continue };
+            let Some(prev) = previous_period(&key[0], g, c) else {
+                continue;
+            };
             key[0] = prev;
-            let p = index.get(&(rows[i].kpi, key_bytes(&key))).map(|&j| rows[j].value.clone());
+            let p = index
+                .get(&(rows[i].kpi, key_bytes(&key)))
+                .map(|&j| rows[j].value.clone());
             rows[i].previous = Some(p.unwrap_or(Value::Null));
         }
     }
     if let Some(n) = req.top.filter(|_| grouped) {
         let mut kept = Vec::new();
         for &k in shown {
-            let mut mine: Vec<ResultRow> = rows.iter().filter(|r| r.kpi == k && !r.total).cloned().collect();
+            let mut mine: Vec<ResultRow> = rows
+                .iter()
+                .filter(|r| r.kpi == k && !r.total)
+                .cloned()
+                .collect();
             mine.sort_by(|a, b| match (a.value.is_null(), b.value.is_null()) {
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
-                _ => value::compare(&b.value, &a.value).ok().flatten().unwrap_or(Ordering::Equal),
+                _ => value::compare(&b.value, &a.value)
+                    .ok()
+                    .flatten()
+                    .unwrap_or(Ordering::Equal),
             });
             mine.truncate(n);
             kept.extend(mine);
@@ -586,11 +762,19 @@ fn previous_period(p: &Value, g: Grain, c: Compare) -> Option<Value<'static>> {
         (Grain::Year, _) => format!("{:04}", year - 1),
         (Grain::Quarter, _) => {
             let q: u32 = s.get(6..)?.parse().ok()?;
-            if q == 1 { format!("{:04}-Q4", year - 1) } else { format!("{year:04}-Q{}", q - 1) }
+            if q == 1 {
+                format!("{:04}-Q4", year - 1)
+            } else {
+                format!("{year:04}-Q{}", q - 1)
+            }
         }
         (Grain::Month, _) => {
             let m: u32 = s.get(5..)?.parse().ok()?;
-            if m == 1 { format!("{:04}-12", year - 1) } else { format!("{year:04}-{:02}", m - 1) }
+            if m == 1 {
+                format!("{:04}-12", year - 1)
+            } else {
+                format!("{year:04}-{:02}", m - 1)
+            }
         }
         (Grain::Week, _) => {
             let w: i64 = s.get(6..)?.parse().ok()?;
@@ -606,5 +790,7 @@ fn previous_period(p: &Value, g: Grain, c: Compare) -> Option<Value<'static>> {
 
 /// The change from the previous value: a difference (in points for percentages).
 pub fn change(v: &Value, prev: &Value) -> Value<'static> {
-    value::binary(BinOp::Sub, v.clone(), prev.clone()).map(Value::into_owned).unwrap_or(Value::Null)
+    value::binary(BinOp::Sub, v.clone(), prev.clone())
+        .map(Value::into_owned)
+        .unwrap_or(Value::Null)
 }

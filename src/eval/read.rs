@@ -32,19 +32,34 @@ pub struct Input<'a> {
 
 /// Read every record, calling `on_row` with the typed row; bad records are counted,
 /// reported in `diags`, and skipped. Returns an error when the file cannot be read at all.
-pub fn read(input: &Input, diags: &mut Vec<Diag>, on_row: &mut dyn FnMut(&Row)) -> Result<Stats, Diag> {
+pub fn read(
+    input: &Input,
+    diags: &mut Vec<Diag>,
+    on_row: &mut dyn FnMut(&Row),
+) -> Result<Stats, Diag> {
     let (reader, total) = open(input.path)?;
     let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let inner = input.path.strip_suffix(".gz").unwrap_or(input.path).to_ascii_lowercase();
+    let inner = input
+        .path
+        .strip_suffix(".gz")
+        .unwrap_or(input.path)
+        .to_ascii_lowercase();
     let peek = reader.fill_buf().map_err(|e| io_error(input.path, e))?;
     let peek = peek.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(peek);
     let first = peek.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let jsonl = inner.ends_with(".jsonl") || inner.ends_with(".ndjson") || inner.ends_with(".json") || (input.path == "-" && first == Some(b'{'));
+    let jsonl = inner.ends_with(".jsonl")
+        || inner.ends_with(".ndjson")
+        || inner.ends_with(".json")
+        || (input.path == "-" && first == Some(b'{'));
     let mut progress = Progress::new(input.path, total);
     if jsonl {
         read_jsonl(input, reader, diags, on_row, &mut progress)
     } else {
-        let delimiter = if inner.ends_with(".tsv") || inner.ends_with(".tab") { b'\t' } else { sniff_delimiter(peek) };
+        let delimiter = if inner.ends_with(".tsv") || inner.ends_with(".tab") {
+            b'\t'
+        } else {
+            sniff_delimiter(peek)
+        };
         read_csv(input, reader, delimiter, diags, on_row, &mut progress)
     }
 }
@@ -59,7 +74,11 @@ fn open(path: &str) -> Result<(Box<dyn Read>, Option<u64>), Diag> {
     } else {
         let f = std::fs::File::open(path).map_err(|e| {
             let d = io_error(path, e);
-            if std::path::Path::new(path).exists() { d } else { d.help("check the path, or bind another file with --data SOURCE=FILE") }
+            if std::path::Path::new(path).exists() {
+                d
+            } else {
+                d.help("check the path, or bind another file with --data SOURCE=FILE")
+            }
         })?;
         let len = f.metadata().ok().map(|m| m.len());
         (Box::new(f), len)
@@ -75,18 +94,27 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let count = |d: u8| {
         let mut quoted = false;
-        line.iter().filter(|&&b| {
-            if b == b'"' {
-                quoted = !quoted;
-            }
-            !quoted && b == d
-        }).count()
+        line.iter()
+            .filter(|&&b| {
+                if b == b'"' {
+                    quoted = !quoted;
+                }
+                !quoted && b == d
+            })
+            .count()
     };
-    [b',', b';', b'\t'].into_iter().max_by_key(|&d| (count(d), d == b',')).unwrap_or(b',')
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| (count(d), d == b','))
+        .unwrap_or(b',')
 }
 
 /// Where each needed column sits in the file's header.
-fn resolve_columns(input: &Input, header: &[String], header_line: &str) -> Result<Vec<usize>, Diag> {
+fn resolve_columns(
+    input: &Input,
+    header: &[String],
+    header_line: &str,
+) -> Result<Vec<usize>, Diag> {
     input
         .columns
         .iter()
@@ -95,17 +123,32 @@ fn resolve_columns(input: &Input, header: &[String], header_line: &str) -> Resul
             if !needed {
                 return Ok(usize::MAX);
             }
-            header.iter().position(|h| h == name).or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name))).ok_or_else(|| {
-                let d = Diag::error(
-                    Code::Data,
-                    format!("{} has no column `{name}`, which source `{}` needs", input.path, input.source),
-                )
-                .excerpt(Excerpt { file: input.path.to_string(), line: 1, text: header_line.to_string(), range: None, label: Some("the header row".into()) });
-                match did_you_mean(name, header.iter().map(String::as_str)) {
-                    Some(h) => d.help(format!("did you mean `{h}`? Rename the column or the field")),
-                    None => d.help(format!("the columns are: {}", header.join(", "))),
-                }
-            })
+            header
+                .iter()
+                .position(|h| h == name)
+                .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
+                .ok_or_else(|| {
+                    let d = Diag::error(
+                        Code::Data,
+                        format!(
+                            "{} has no column `{name}`, which source `{}` needs",
+                            input.path, input.source
+                        ),
+                    )
+                    .excerpt(Excerpt {
+                        file: input.path.to_string(),
+                        line: 1,
+                        text: header_line.to_string(),
+                        range: None,
+                        label: Some("the header row".into()),
+                    });
+                    match did_you_mean(name, header.iter().map(String::as_str)) {
+                        Some(h) => d.help(format!(
+                            "did you mean `{h}`? Rename the column or the field"
+                        )),
+                        None => d.help(format!("the columns are: {}", header.join(", "))),
+                    }
+                })
         })
         .collect()
 }
@@ -120,8 +163,15 @@ fn reject(stats: &mut Stats, diags: &mut Vec<Diag>, make: impl FnOnce() -> Diag)
 fn summarize_rejections(input: &Input, stats: &Stats, diags: &mut Vec<Diag>) {
     if stats.rejected > MAX_SHOWN {
         diags.push(
-            Diag::error(Code::Data, format!("{} more records of {} were rejected (not shown)", stats.rejected - MAX_SHOWN, input.path))
-                .help("fix the first ones shown above; the others are likely alike"),
+            Diag::error(
+                Code::Data,
+                format!(
+                    "{} more records of {} were rejected (not shown)",
+                    stats.rejected - MAX_SHOWN,
+                    input.path
+                ),
+            )
+            .help("fix the first ones shown above; the others are likely alike"),
         );
     }
 }
@@ -134,21 +184,47 @@ fn read_csv(
     on_row: &mut dyn FnMut(&Row),
     progress: &mut Progress,
 ) -> Result<Stats, Diag> {
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
     let mut rec = csv::ByteRecord::new();
     let read_err = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line());
-        Diag::error(Code::Data, format!("{}:{line}: the file cannot be read as CSV: {e}", input.path))
+        Diag::error(
+            Code::Data,
+            format!("{}:{line}: the file cannot be read as CSV: {e}", input.path),
+        )
     };
     if !csv.read_byte_record(&mut rec).map_err(read_err)? {
-        return Err(Diag::error(Code::Data, format!("{} is empty: a header row is expected", input.path))
-            .help(format!("the first row names the columns, e.g. {}", input.columns.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join(","))));
+        return Err(Diag::error(
+            Code::Data,
+            format!("{} is empty: a header row is expected", input.path),
+        )
+        .help(format!(
+            "the first row names the columns, e.g. {}",
+            input
+                .columns
+                .iter()
+                .map(|c| c.0.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        )));
     }
-    let header: Vec<String> = rec.iter().enumerate().map(|(i, h)| {
-        let h = String::from_utf8_lossy(h);
-        let h = if i == 0 { h.trim_start_matches('\u{feff}') } else { &h };
-        h.trim().to_string()
-    }).collect();
+    let header: Vec<String> = rec
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = String::from_utf8_lossy(h);
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                &h
+            };
+            h.trim().to_string()
+        })
+        .collect();
     let header_line = header.join(&(delimiter as char).to_string());
     let idx = resolve_columns(input, &header, &header_line)?;
     let decimal_comma = delimiter != b',';
@@ -159,12 +235,16 @@ fn read_csv(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                if let csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. } = e.kind() {
+                if let csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. } =
+                    e.kind()
+                {
                 } else if e.is_io_error() {
                     return Err(read_err(e));
                 }
                 let line = e.position().map_or(0, |p| p.line());
-                reject(&mut stats, diags, || Diag::error(Code::Data, format!("{}:{line}: {e}", input.path)));
+                reject(&mut stats, diags, || {
+                    Diag::error(Code::Data, format!("{}:{line}: {e}", input.path))
+                });
                 continue;
             }
         }
@@ -180,15 +260,33 @@ fn read_csv(
                 continue;
             }
             reject(&mut stats, diags, || {
-                Diag::error(Code::Data, format!("{}:{line}: this row has {} fields, the header has {}", input.path, rec.len(), header.len()))
-                    .excerpt(record_excerpt(input.path, line, &rec, delimiter, None, None))
-                    .help("each row needs one value per column; quote values that contain the delimiter")
+                Diag::error(
+                    Code::Data,
+                    format!(
+                        "{}:{line}: this row has {} fields, the header has {}",
+                        input.path,
+                        rec.len(),
+                        header.len()
+                    ),
+                )
+                .excerpt(record_excerpt(
+                    input.path, line, &rec, delimiter, None, None,
+                ))
+                .help(
+                    "each row needs one value per column; quote values that contain the delimiter",
+                )
             });
             continue;
         }
         let text = rec.as_slice();
         let Ok(text) = std::str::from_utf8(text) else {
-            reject(&mut stats, diags, || Diag::error(Code::Data, format!("{}:{line}: this row is not UTF-8 text", input.path)).help("save the file as UTF-8"));
+            reject(&mut stats, diags, || {
+                Diag::error(
+                    Code::Data,
+                    format!("{}:{line}: this row is not UTF-8 text", input.path),
+                )
+                .help("save the file as UTF-8")
+            });
             continue;
         };
         let mut bad = None;
@@ -198,7 +296,12 @@ fn read_csv(
             }
             let r = rec.range(i).expect("row length checked against the header");
             let cell = &text[r.clone()];
-            match parse_cell(cell, (r.start as u32, r.end as u32), input.columns[k].1, decimal_comma) {
+            match parse_cell(
+                cell,
+                (r.start as u32, r.end as u32),
+                input.columns[k].1,
+                decimal_comma,
+            ) {
                 Ok(s) => slots[k] = s,
                 Err(expected) => {
                     bad = Some((k, i, expected));
@@ -216,7 +319,10 @@ fn read_csv(
             });
             continue;
         }
-        on_row(&Row { slots: &slots, text });
+        on_row(&Row {
+            slots: &slots,
+            text,
+        });
     }
     progress.finish();
     summarize_rejections(input, &stats, diags);
@@ -224,7 +330,14 @@ fn read_csv(
 }
 
 /// The record's text, re-joined, with the byte range of field `at` to underline.
-fn record_excerpt(path: &str, line: u64, rec: &csv::ByteRecord, delimiter: u8, at: Option<usize>, label: Option<String>) -> Excerpt {
+fn record_excerpt(
+    path: &str,
+    line: u64,
+    rec: &csv::ByteRecord,
+    delimiter: u8,
+    at: Option<usize>,
+    label: Option<String>,
+) -> Excerpt {
     let mut text = String::new();
     let mut range = None;
     for (i, f) in rec.iter().enumerate() {
@@ -246,7 +359,13 @@ fn record_excerpt(path: &str, line: u64, rec: &csv::ByteRecord, delimiter: u8, a
         text.truncate(cut);
         text.push('…');
     }
-    Excerpt { file: path.to_string(), line, text, range, label }
+    Excerpt {
+        file: path.to_string(),
+        line,
+        text,
+        range,
+        label,
+    }
 }
 
 fn read_jsonl(
@@ -264,7 +383,9 @@ fn read_jsonl(
     let mut bytes = 0u64;
     loop {
         line_buf.clear();
-        let n = reader.read_line(&mut line_buf).map_err(|e| io_error(input.path, e))?;
+        let n = reader
+            .read_line(&mut line_buf)
+            .map_err(|e| io_error(input.path, e))?;
         if n == 0 {
             break;
         }
@@ -283,14 +404,22 @@ fn read_jsonl(
             Err(e) => {
                 let col = e.column();
                 reject(&mut stats, diags, || {
-                    let at = line.char_indices().nth(col.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
-                    Diag::error(Code::Data, format!("{}:{line_no}: not a JSON object: {e}", input.path)).excerpt(Excerpt {
+                    let at = line
+                        .char_indices()
+                        .nth(col.saturating_sub(1))
+                        .map_or(line.len(), |(i, _)| i);
+                    Diag::error(
+                        Code::Data,
+                        format!("{}:{line_no}: not a JSON object: {e}", input.path),
+                    )
+                    .excerpt(Excerpt {
                         file: input.path.into(),
                         line: line_no,
                         text: line.chars().take(300).collect(),
                         range: Some((at.min(300), (at + 1).min(300))),
                         label: Some("here".into()),
-                    }).help("JSON Lines holds one object `{...}` per line")
+                    })
+                    .help("JSON Lines holds one object `{...}` per line")
                 });
                 continue;
             }
@@ -325,19 +454,28 @@ fn read_jsonl(
             reject(&mut stats, diags, || {
                 let field = &input.columns[k].0;
                 let at = line.find(&format!("\"{field}\"")).unwrap_or(0);
-                Diag::error(Code::Data, format!("{}:{line_no}: field `{field}`: `{cell}` is not {expected}", input.path))
-                    .excerpt(Excerpt {
-                        file: input.path.into(),
-                        line: line_no,
-                        text: line.to_string(),
-                        range: Some((at, at + field.len() + 2)),
-                        label: Some(format!("expected {expected}")),
-                    })
-                    .help("fix the value or make it null; the record was left out")
+                Diag::error(
+                    Code::Data,
+                    format!(
+                        "{}:{line_no}: field `{field}`: `{cell}` is not {expected}",
+                        input.path
+                    ),
+                )
+                .excerpt(Excerpt {
+                    file: input.path.into(),
+                    line: line_no,
+                    text: line.to_string(),
+                    range: Some((at, at + field.len() + 2)),
+                    label: Some(format!("expected {expected}")),
+                })
+                .help("fix the value or make it null; the record was left out")
             });
             continue;
         }
-        on_row(&Row { slots: &slots, text: &text });
+        on_row(&Row {
+            slots: &slots,
+            text: &text,
+        });
     }
     progress.finish();
     summarize_rejections(input, &stats, diags);
@@ -356,7 +494,13 @@ struct Progress {
 impl Progress {
     fn new(name: &str, total: Option<u64>) -> Progress {
         let enabled = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        Progress { name: name.to_string(), total, start: Instant::now(), shown: false, enabled }
+        Progress {
+            name: name.to_string(),
+            total,
+            start: Instant::now(),
+            shown: false,
+            enabled,
+        }
     }
 
     fn tick(&mut self, bytes: u64) {
@@ -369,7 +513,13 @@ impl Progress {
             Some(t) if t > 0 => {
                 let frac = (bytes as f64 / t as f64).min(1.0);
                 let filled = (frac * 30.0) as usize;
-                format!("\r{} [{}{}] {:>3.0}% {mb:.0} MB", self.name, "#".repeat(filled), "-".repeat(30 - filled), frac * 100.0)
+                format!(
+                    "\r{} [{}{}] {:>3.0}% {mb:.0} MB",
+                    self.name,
+                    "#".repeat(filled),
+                    "-".repeat(30 - filled),
+                    frac * 100.0
+                )
             }
             _ => format!("\r{} {mb:.0} MB", self.name),
         };

@@ -46,21 +46,35 @@ impl<'r> Row<'r> {
 /// Parse one cell for a column of type `ty`. `Err` carries what was expected.
 /// `range` is where `cell` sits in the row's text (for strings).
 #[inline]
-pub fn parse_cell(cell: &str, range: (u32, u32), ty: Ty, decimal_comma: bool) -> Result<Slot, &'static str> {
+pub fn parse_cell(
+    cell: &str,
+    range: (u32, u32),
+    ty: Ty,
+    decimal_comma: bool,
+) -> Result<Slot, &'static str> {
     if cell.is_empty() {
         return Ok(Slot::Null);
     }
     match ty {
-        Ty::Num => value::parse_number(cell, decimal_comma).map(Slot::Num).ok_or("a number"),
-        Ty::Bool => value::parse_bool(cell).map(Slot::Bool).ok_or("true or false (also 1/0, yes/no)"),
+        Ty::Num => value::parse_number(cell, decimal_comma)
+            .map(Slot::Num)
+            .ok_or("a number"),
+        Ty::Bool => value::parse_bool(cell)
+            .map(Slot::Bool)
+            .ok_or("true or false (also 1/0, yes/no)"),
         Ty::Date => crate::time::parse_date(cell.as_bytes())
-            .or_else(|| crate::time::parse_datetime(cell.as_bytes()).map(|t| t.div_euclid(crate::time::MICROS_PER_DAY)))
+            .or_else(|| {
+                crate::time::parse_datetime(cell.as_bytes())
+                    .map(|t| t.div_euclid(crate::time::MICROS_PER_DAY))
+            })
             .map(Slot::Date)
             .ok_or("a date (YYYY-MM-DD)"),
         Ty::DateTime => crate::time::parse_datetime(cell.as_bytes())
             .map(Slot::DateTime)
             .ok_or("a date and time (YYYY-MM-DDTHH:MM:SS)"),
-        Ty::Dur => value::parse_duration(cell).map(Slot::Dur).ok_or("a duration (seconds or HH:MM:SS)"),
+        Ty::Dur => value::parse_duration(cell)
+            .map(Slot::Dur)
+            .ok_or("a duration (seconds or HH:MM:SS)"),
         Ty::Str | Ty::Any | Ty::Null => Ok(Slot::Str(range.0, range.1)),
     }
 }

@@ -24,7 +24,11 @@ pub struct PerState {
 impl AggState {
     pub fn new(spec: &AggSpec) -> AggState {
         match &spec.arg {
-            Some(AggArg::Per(_)) => AggState::Per(PerState { index: FxHashMap::default(), accs: Vec::new(), scratch: Vec::new() }),
+            Some(AggArg::Per(_)) => AggState::Per(PerState {
+                index: FxHashMap::default(),
+                accs: Vec::new(),
+                scratch: Vec::new(),
+            }),
             _ => AggState::Simple(Acc::new(spec.func)),
         }
     }
@@ -39,7 +43,9 @@ impl AggState {
         }
         match (self, &spec.arg) {
             (AggState::Simple(acc), None) => acc.push(spec.func, &Value::Bool(true), buf),
-            (AggState::Simple(acc), Some(AggArg::Record(e))) => acc.push(spec.func, &row.eval(e)?, buf),
+            (AggState::Simple(acc), Some(AggArg::Record(e))) => {
+                acc.push(spec.func, &row.eval(e)?, buf)
+            }
             (AggState::Per(p), Some(AggArg::Per(per))) => p.update(per, row, buf),
             _ => unreachable!("state made for its spec"),
         }
@@ -74,13 +80,17 @@ impl AggState {
         match (self, other) {
             (AggState::Simple(a), AggState::Simple(b)) => a.merge(spec.func, b),
             (AggState::Per(a), AggState::Per(b)) => {
-                let Some(AggArg::Per(per)) = &spec.arg else { unreachable!() };
+                let Some(AggArg::Per(per)) = &spec.arg else {
+                    unreachable!()
+                };
                 let stride = per.inner_aggs.len();
                 let mut b_accs: Vec<Option<Acc>> = b.accs.into_iter().map(Some).collect();
                 for (key, e) in b.index {
                     let target = a.entity(per, key);
                     for i in 0..stride {
-                        let acc = b_accs[e as usize * stride + i].take().expect("each entity once");
+                        let acc = b_accs[e as usize * stride + i]
+                            .take()
+                            .expect("each entity once");
                         a.accs[target * stride + i].merge(per.inner_aggs[i].func, acc)?;
                     }
                 }
@@ -96,7 +106,8 @@ impl PerState {
         let next = self.index.len() as u32;
         let e = *self.index.entry(key).or_insert(next);
         if e == next {
-            self.accs.extend(per.inner_aggs.iter().map(|a| Acc::new(a.func)));
+            self.accs
+                .extend(per.inner_aggs.iter().map(|a| Acc::new(a.func)));
         }
         e as usize
     }

@@ -47,7 +47,11 @@ pub fn render(out: &Output, cat: &Catalogue, format: Format, lang: Lang) -> Stri
         Format::Markdown => table(out, cat, lang, true),
         Format::Csv => csv(out, cat),
         Format::Json => json(out, cat),
-        Format::Jsonl => out.rows.iter().map(|r| format!("{}\n", row_json(r, out, cat))).collect(),
+        Format::Jsonl => out
+            .rows
+            .iter()
+            .map(|r| format!("{}\n", row_json(r, out, cat)))
+            .collect(),
     }
 }
 
@@ -57,7 +61,10 @@ fn has_compare(out: &Output) -> bool {
 
 fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> String {
     let compare = has_compare(out);
-    let targets = out.rows.iter().any(|r| cat.kpis[r.kpi.0 as usize].target.is_some());
+    let targets = out
+        .rows
+        .iter()
+        .any(|r| cat.kpis[r.kpi.0 as usize].target.is_some());
     let fr = lang == Lang::Fr;
     let mut head: Vec<String> = vec![if fr { "indicateur" } else { "KPI" }.into()];
     head.extend(out.key_names.iter().cloned());
@@ -73,28 +80,51 @@ fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for r in &out.rows {
         let def = &cat.kpis[r.kpi.0 as usize];
-        let label = def.label.as_ref().map(|l| l.get(lang.code()).to_string()).unwrap_or_else(|| def.name.text.clone());
+        let label = def
+            .label
+            .as_ref()
+            .map(|l| l.get(lang.code()).to_string())
+            .unwrap_or_else(|| def.name.text.clone());
         let mut row = vec![label];
         if r.total {
-            row.push(if fr { "(total)" } else { "(total)" }.into());
-            row.extend(std::iter::repeat_n(String::new(), out.key_names.len().saturating_sub(1)));
+            row.push("(total)".into());
+            row.extend(std::iter::repeat_n(
+                String::new(),
+                out.key_names.len().saturating_sub(1),
+            ));
         } else {
             row.extend(r.key.iter().map(plain_value));
         }
-        let show = |v: &Value| display_value(v, def.unit, def.currency.as_deref(), def.decimals, lang);
+        let show =
+            |v: &Value| display_value(v, def.unit, def.currency.as_deref(), def.decimals, lang);
         row.push(show(&r.value));
         if compare {
             let prev = r.previous.clone().unwrap_or(Value::Null);
             row.push(show(&prev));
             let ch = change(&r.value, &prev);
-            let mut s = display_value(&ch, def.unit.map(|u| if u == Unit::Percent { Unit::Points } else { u }), def.currency.as_deref(), def.decimals, lang);
-            if ch.decimal().is_some_and(|d| d.is_sign_positive() && !d.is_zero()) {
+            let mut s = display_value(
+                &ch,
+                def.unit
+                    .map(|u| if u == Unit::Percent { Unit::Points } else { u }),
+                def.currency.as_deref(),
+                def.decimals,
+                lang,
+            );
+            if ch
+                .decimal()
+                .is_some_and(|d| d.is_sign_positive() && !d.is_zero())
+            {
                 s.insert(0, '+');
             }
             row.push(s);
         }
         if targets {
-            row.push(def.target.as_ref().map(|t| t.text.clone()).unwrap_or_default());
+            row.push(
+                def.target
+                    .as_ref()
+                    .map(|t| t.text.clone())
+                    .unwrap_or_default(),
+            );
             row.push(match (status(def, &r.value), fr) {
                 (Some("met"), false) => "met".into(),
                 (Some("met"), true) => "atteint".into(),
@@ -106,7 +136,10 @@ fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> String {
         rows.push(row);
     }
     let width = |s: &str| s.chars().count();
-    let mut widths: Vec<usize> = head.iter().map(|h| width(h).max(if markdown { 3 } else { 1 })).collect();
+    let mut widths: Vec<usize> = head
+        .iter()
+        .map(|h| width(h).max(if markdown { 3 } else { 1 }))
+        .collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
             widths[i] = widths[i].max(width(c));
@@ -116,17 +149,47 @@ fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> String {
     let numeric = |i: usize| i >= value_col && i < value_col + if compare { 3 } else { 1 };
     let pad = |i: usize, c: &str| {
         let fill = " ".repeat(widths[i] - width(c));
-        if numeric(i) { format!("{fill}{c}") } else { format!("{c}{fill}") }
+        if numeric(i) {
+            format!("{fill}{c}")
+        } else {
+            format!("{c}{fill}")
+        }
     };
     let line = |cells: &[String]| -> String {
-        let padded: Vec<String> = cells.iter().enumerate().map(|(i, c)| pad(i, &if markdown { c.replace('|', "\\|") } else { c.clone() })).collect();
-        let l = if markdown { format!("| {} |", padded.join(" | ")) } else { padded.join("  ") };
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                pad(
+                    i,
+                    &if markdown {
+                        c.replace('|', "\\|")
+                    } else {
+                        c.clone()
+                    },
+                )
+            })
+            .collect();
+        let l = if markdown {
+            format!("| {} |", padded.join(" | "))
+        } else {
+            padded.join("  ")
+        };
         l.trim_end().to_string() + "\n"
     };
     let mut s = line(&head);
     if markdown {
-        let rule: Vec<String> =
-            widths.iter().enumerate().map(|(i, w)| if numeric(i) { format!("{}:", "-".repeat(w - 1)) } else { "-".repeat(*w) }).collect();
+        let rule: Vec<String> = widths
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if numeric(i) {
+                    format!("{}:", "-".repeat(w - 1))
+                } else {
+                    "-".repeat(*w)
+                }
+            })
+            .collect();
         s.push_str(&format!("| {} |\n", rule.join(" | ")));
     } else {
         let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
@@ -155,7 +218,12 @@ fn csv(out: &Output, cat: &Catalogue) -> String {
     if compare {
         head.extend(["previous", "change"].map(String::from));
     }
-    let mut s = head.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\n";
+    let mut s = head
+        .iter()
+        .map(|h| csv_field(h))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\n";
     for r in &out.rows {
         let def = &cat.kpis[r.kpi.0 as usize];
         let mut cells = vec![def.name.text.clone()];
@@ -172,7 +240,13 @@ fn csv(out: &Output, cat: &Catalogue) -> String {
             cells.push(plain_value(&prev));
             cells.push(plain_value(&change(&r.value, &prev)));
         }
-        s.push_str(&cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        s.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         s.push('\n');
     }
     s
@@ -198,21 +272,46 @@ fn row_json(r: &ResultRow, out: &Output, cat: &Catalogue) -> String {
     let mut s = format!("{{\"kpi\": {}, \"by\": {{", json_str(&def.name.text));
     if !r.total {
         for (i, (k, v)) in out.key_names.iter().zip(&r.key).enumerate() {
-            let _ = write!(s, "{}{}: {}", if i > 0 { ", " } else { "" }, json_str(k), json_value(v));
+            let _ = write!(
+                s,
+                "{}{}: {}",
+                if i > 0 { ", " } else { "" },
+                json_str(k),
+                json_value(v)
+            );
         }
     }
     let _ = write!(s, "}}, \"value\": {}", json_value(&r.value));
     if r.total {
         s.push_str(", \"total\": true");
     }
-    let _ = write!(s, ", \"unit\": {}", def.unit.map_or("null".into(), |u| json_str(u.as_str())));
+    let _ = write!(
+        s,
+        ", \"unit\": {}",
+        def.unit.map_or("null".into(), |u| json_str(u.as_str()))
+    );
     if let Some(c) = &def.currency {
         let _ = write!(s, ", \"currency\": {}", json_str(c));
     }
-    let _ = write!(s, ", \"target\": {}", def.target.as_ref().map_or("null".into(), |t| json_str(&t.text)));
-    let _ = write!(s, ", \"status\": {}", status(def, &r.value).map_or("null".into(), json_str));
+    let _ = write!(
+        s,
+        ", \"target\": {}",
+        def.target
+            .as_ref()
+            .map_or("null".into(), |t| json_str(&t.text))
+    );
+    let _ = write!(
+        s,
+        ", \"status\": {}",
+        status(def, &r.value).map_or("null".into(), json_str)
+    );
     if let Some(prev) = &r.previous {
-        let _ = write!(s, ", \"previous\": {}, \"change\": {}", json_value(prev), json_value(&change(&r.value, prev)));
+        let _ = write!(
+            s,
+            ", \"previous\": {}, \"change\": {}",
+            json_value(prev),
+            json_value(&change(&r.value, prev))
+        );
     }
     s.push('}');
     s
@@ -221,9 +320,18 @@ fn row_json(r: &ResultRow, out: &Output, cat: &Catalogue) -> String {
 fn json(out: &Output, cat: &Catalogue) -> String {
     let mut s = String::from("{\n  \"results\": [");
     for (i, r) in out.rows.iter().enumerate() {
-        let _ = write!(s, "{}\n    {}", if i > 0 { "," } else { "" }, row_json(r, out, cat));
+        let _ = write!(
+            s,
+            "{}\n    {}",
+            if i > 0 { "," } else { "" },
+            row_json(r, out, cat)
+        );
     }
-    s.push_str(if out.rows.is_empty() { "],\n  \"sources\": [" } else { "\n  ],\n  \"sources\": [" });
+    s.push_str(if out.rows.is_empty() {
+        "],\n  \"sources\": ["
+    } else {
+        "\n  ],\n  \"sources\": ["
+    });
     for (i, src) in out.sources.iter().enumerate() {
         let _ = write!(
             s,
@@ -235,16 +343,42 @@ fn json(out: &Output, cat: &Catalogue) -> String {
             src.rejected
         );
     }
-    s.push_str(if out.sources.is_empty() { "],\n  \"warnings\": [" } else { "\n  ],\n  \"warnings\": [" });
-    let warnings: Vec<&Diag> = out.diags.iter().filter(|d| d.severity == Severity::Warning).collect();
+    s.push_str(if out.sources.is_empty() {
+        "],\n  \"warnings\": ["
+    } else {
+        "\n  ],\n  \"warnings\": ["
+    });
+    let warnings: Vec<&Diag> = out
+        .diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .collect();
     for (i, w) in warnings.iter().enumerate() {
-        let _ = write!(s, "{}\n    {{\"code\": {}, \"message\": {}", if i > 0 { "," } else { "" }, json_str(w.code.as_str()), json_str(&w.message));
+        let _ = write!(
+            s,
+            "{}\n    {{\"code\": {}, \"message\": {}",
+            if i > 0 { "," } else { "" },
+            json_str(w.code.as_str()),
+            json_str(&w.message)
+        );
         if let Some((kpi, by)) = &w.kpi {
-            let by: Vec<String> = by.iter().map(|(k, v)| format!("{}: {}", json_str(k), json_value(v))).collect();
-            let _ = write!(s, ", \"kpi\": {}, \"by\": {{{}}}", json_str(kpi), by.join(", "));
+            let by: Vec<String> = by
+                .iter()
+                .map(|(k, v)| format!("{}: {}", json_str(k), json_value(v)))
+                .collect();
+            let _ = write!(
+                s,
+                ", \"kpi\": {}, \"by\": {{{}}}",
+                json_str(kpi),
+                by.join(", ")
+            );
         }
         s.push('}');
     }
-    s.push_str(if warnings.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" });
+    s.push_str(if warnings.is_empty() {
+        "]\n}\n"
+    } else {
+        "\n  ]\n}\n"
+    });
     s
 }

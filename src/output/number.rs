@@ -29,19 +29,33 @@ fn default_decimals(unit: Option<Unit>) -> u32 {
 }
 
 /// A value for people: rounded for display only, with its unit.
-pub fn display_value(v: &Value, unit: Option<Unit>, currency: Option<&str>, decimals: Option<u32>, lang: Lang) -> String {
+pub fn display_value(
+    v: &Value,
+    unit: Option<Unit>,
+    currency: Option<&str>,
+    decimals: Option<u32>,
+    lang: Lang,
+) -> String {
     let places = decimals.unwrap_or_else(|| default_decimals(unit));
     let d = match v {
         Value::Null => return "—".into(),
         Value::Dur(d) => return duration(*d, places),
-        Value::Num(d) if matches!(unit, Some(Unit::Seconds | Unit::Duration)) => return duration(*d, places),
+        Value::Num(d) if matches!(unit, Some(Unit::Seconds | Unit::Duration)) => {
+            return duration(*d, places)
+        }
         Value::Num(d) => *d,
         other => return plain_value(other),
     };
     let n = number(d, places, lang);
     let fr = lang == Lang::Fr;
     match unit {
-        Some(Unit::Percent) => if fr { format!("{n} %") } else { format!("{n}%") },
+        Some(Unit::Percent) => {
+            if fr {
+                format!("{n} %")
+            } else {
+                format!("{n}%")
+            }
+        }
         Some(Unit::Points) => format!("{n} pts"),
         Some(Unit::Currency) => match (currency.unwrap_or("EUR"), fr) {
             ("EUR", true) => format!("{n} €"),
@@ -57,7 +71,11 @@ pub fn number(d: Decimal, places: u32, lang: Lang) -> String {
     let r = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
     let s = format!("{:.*}", places as usize, r.abs());
     let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
-    let (group, point) = if lang == Lang::Fr { ('\u{202f}', ',') } else { (',', '.') };
+    let (group, point) = if lang == Lang::Fr {
+        ('\u{202f}', ',')
+    } else {
+        (',', '.')
+    };
     let mut out = String::new();
     if r.is_sign_negative() && !r.is_zero() {
         out.push('-');
@@ -80,12 +98,20 @@ pub fn duration(secs: Decimal, places: u32) -> String {
     let neg = secs.is_sign_negative() && !secs.is_zero();
     let s = secs.abs();
     let sign = if neg { "-" } else { "" };
-    let whole = s.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).to_i64().unwrap_or(i64::MAX);
+    let whole = s
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .unwrap_or(i64::MAX);
     if whole < 60 {
         let r = s.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-        return format!("{sign}{} s", format!("{:.*}", places as usize, r));
+        return format!("{sign}{r:.0$} s", places as usize);
     }
-    let (d, h, m, sec) = (whole / 86_400, whole / 3_600 % 24, whole / 60 % 60, whole % 60);
+    let (d, h, m, sec) = (
+        whole / 86_400,
+        whole / 3_600 % 24,
+        whole / 60 % 60,
+        whole % 60,
+    );
     if d > 0 {
         format!("{sign}{d} d {h:02} h")
     } else if h > 0 {
@@ -108,7 +134,10 @@ mod tests {
         assert_eq!(number(d("1234.5"), 0, Lang::En), "1,235");
         assert_eq!(number(d("-2.25"), 1, Lang::En), "-2.3");
         assert_eq!(number(d("12.5"), 1, Lang::Fr), "12,5");
-        assert_eq!(number(d("1234567.891"), 2, Lang::Fr), "1\u{202f}234\u{202f}567,89");
+        assert_eq!(
+            number(d("1234567.891"), 2, Lang::Fr),
+            "1\u{202f}234\u{202f}567,89"
+        );
         assert_eq!(number(d("-0.04"), 1, Lang::En), "0.0");
     }
 
@@ -124,9 +153,21 @@ mod tests {
     #[test]
     fn units() {
         let v = Value::Num(d("12.5"));
-        assert_eq!(display_value(&v, Some(Unit::Percent), None, Some(1), Lang::Fr), "12,5 %");
-        assert_eq!(display_value(&v, Some(Unit::Percent), None, Some(1), Lang::En), "12.5%");
-        assert_eq!(display_value(&v, Some(Unit::Currency), Some("EUR"), None, Lang::Fr), "12,50 €");
-        assert_eq!(display_value(&Value::Null, Some(Unit::Percent), None, None, Lang::En), "—");
+        assert_eq!(
+            display_value(&v, Some(Unit::Percent), None, Some(1), Lang::Fr),
+            "12,5 %"
+        );
+        assert_eq!(
+            display_value(&v, Some(Unit::Percent), None, Some(1), Lang::En),
+            "12.5%"
+        );
+        assert_eq!(
+            display_value(&v, Some(Unit::Currency), Some("EUR"), None, Lang::Fr),
+            "12,50 €"
+        );
+        assert_eq!(
+            display_value(&Value::Null, Some(Unit::Percent), None, None, Lang::En),
+            "—"
+        );
     }
 }

@@ -62,11 +62,17 @@ enum Offsets {
 
 impl Locator {
     pub fn shifted(file: FileId, base: usize) -> Locator {
-        Locator { file, offsets: Offsets::Shift(base) }
+        Locator {
+            file,
+            offsets: Offsets::Shift(base),
+        }
     }
     /// `map[i]` is the file offset of byte `i` of the text; it has one more entry for the end.
     pub fn mapped(file: FileId, map: Vec<u32>) -> Locator {
-        Locator { file, offsets: Offsets::Map(map) }
+        Locator {
+            file,
+            offsets: Offsets::Map(map),
+        }
     }
     pub fn span(&self, start: usize, end: usize) -> Span {
         match &self.offsets {
@@ -89,14 +95,24 @@ pub fn parse_formula(text: &str, loc: &Locator, diags: &mut Vec<Diag>) -> Expr {
         return Expr::new(ExprKind::Error, whole);
     }
     if text.trim().is_empty() {
-        diags.push(Diag::error(Code::Syntax, "empty formula").at(whole).help("write an expression, e.g. `count()`"));
+        diags.push(
+            Diag::error(Code::Syntax, "empty formula")
+                .at(whole)
+                .help("write an expression, e.g. `count()`"),
+        );
         return Expr::new(ExprKind::Error, whole);
     }
     match KpiParser::parse(Rule::formula, text) {
         Ok(mut pairs) => {
             let formula = pairs.next().expect("grammar: formula");
-            let expr = formula.into_inner().next().expect("grammar: formula holds an expression");
-            let b = Builder { loc, diags: RefCell::new(Vec::new()) };
+            let expr = formula
+                .into_inner()
+                .next()
+                .expect("grammar: formula holds an expression");
+            let b = Builder {
+                loc,
+                diags: RefCell::new(Vec::new()),
+            };
             let e = b.expr(expr).0;
             diags.extend(b.diags.into_inner());
             e
@@ -132,19 +148,20 @@ pub fn check_brackets(text: &str, loc: &Locator) -> Option<Diag> {
                     stack.push(i);
                     if stack.len() > MAX_NESTING {
                         return Some(
-                            Diag::error(Code::Syntax, format!("brackets nest more than {MAX_NESTING} deep"))
-                                .at(loc.span(i, i + 1))
-                                .help("split the formula into several KPIs that refer to each other"),
+                            Diag::error(
+                                Code::Syntax,
+                                format!("brackets nest more than {MAX_NESTING} deep"),
+                            )
+                            .at(loc.span(i, i + 1))
+                            .help("split the formula into several KPIs that refer to each other"),
                         );
                     }
                 }
-                b')' => {
-                    if stack.pop().is_none() {
-                        return Some(
-                            Diag::error(Code::Syntax, "`)` without a matching `(`")
-                                .label(loc.span(i, i + 1), "this bracket closes nothing"),
-                        );
-                    }
+                b')' if stack.pop().is_none() => {
+                    return Some(
+                        Diag::error(Code::Syntax, "`)` without a matching `(`")
+                            .label(loc.span(i, i + 1), "this bracket closes nothing"),
+                    );
                 }
                 _ => {}
             },
@@ -185,10 +202,11 @@ pub fn pest_error(e: &pest::error::Error<Rule>, text: &str, loc: &Locator, what:
             }
             d
         }
-        ErrorVariant::CustomError { message } => {
-            Diag::error(Code::Syntax, format!("the {what} is too complex to parse ({message})"))
-                .at(loc.span(pos, pos + len))
-        }
+        ErrorVariant::CustomError { message } => Diag::error(
+            Code::Syntax,
+            format!("the {what} is too complex to parse ({message})"),
+        )
+        .at(loc.span(pos, pos + len)),
     }
 }
 
@@ -202,12 +220,17 @@ fn join_or(words: &[&str]) -> String {
 
 fn describe_at(text: &str, pos: usize, what: &str) -> (String, usize) {
     let rest = text.get(pos..).unwrap_or("");
-    let Some(c) = rest.chars().next() else { return (format!("the end of the {what}"), 0) };
+    let Some(c) = rest.chars().next() else {
+        return (format!("the end of the {what}"), 0);
+    };
     if c == '\n' || c == '\r' {
         return ("the end of the line".into(), 1);
     }
     if c.is_alphanumeric() || c == '_' {
-        let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
         let n = word.len();
         return (format!("`{word}`"), n);
     }
@@ -225,6 +248,12 @@ fn slip_help(rest: &str) -> Option<&'static str> {
         Some("write `or`")
     } else if rest.starts_with('=') && !rest.starts_with("==") {
         Some("to compare, write `==`")
+    } else if rest.starts_with("per ")
+        || rest.starts_with("where ")
+        || rest == "per"
+        || rest == "where"
+    {
+        Some("`per` and `where` go inside an aggregate's brackets, e.g. `avg(count() per customer_id)`")
     } else if rest.starts_with('"') || rest.starts_with('\'') {
         Some("strings are written on one line, between matching quotes")
     } else {
@@ -237,12 +266,28 @@ fn rule_words(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::expr | Rule::bound | Rule::paren | Rule::call => "an expression",
         Rule::name | Rule::plain_name | Rule::quoted_name => "a name",
-        Rule::number | Rule::duration | Rule::date | Rule::datetime | Rule::string | Rule::boolean | Rule::null => {
-            "an expression"
+        Rule::number
+        | Rule::duration
+        | Rule::date
+        | Rule::datetime
+        | Rule::string
+        | Rule::boolean
+        | Rule::null => "an expression",
+        Rule::op_or
+        | Rule::op_and
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div => "an operator",
+        Rule::is_null | Rule::is_not_null | Rule::in_list | Rule::not_in_list | Rule::between => {
+            "an operator"
         }
-        Rule::op_or | Rule::op_and | Rule::op_eq | Rule::op_ne | Rule::op_le | Rule::op_ge | Rule::op_lt
-        | Rule::op_gt | Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
-        Rule::is_null | Rule::is_not_null | Rule::in_list | Rule::not_in_list | Rule::between => "an operator",
         Rule::op_not | Rule::op_neg => "an expression",
         Rule::per_clause => "`per`",
         Rule::where_clause => "`where`",
@@ -251,7 +296,6 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         Rule::definition => "a definition `name = formula`",
         Rule::attribute => "an `@attribute`",
         Rule::doc_line => "a `///` comment",
-        Rule::duration_unit => "a unit (`ms`, `s`, `min`, `h`, `d`, `w`)",
         _ => return None,
     })
 }
@@ -277,9 +321,12 @@ impl Builder<'_> {
     fn node(&self, kind: ExprKind, span: Span, depth: usize) -> Built {
         if depth == MAX_DEPTH + 1 {
             self.error(
-                Diag::error(Code::Syntax, format!("the expression nests more than {MAX_DEPTH} operations deep"))
-                    .at(span)
-                    .help("split the formula into several KPIs that refer to each other"),
+                Diag::error(
+                    Code::Syntax,
+                    format!("the expression nests more than {MAX_DEPTH} operations deep"),
+                )
+                .at(span)
+                .help("split the formula into several KPIs that refer to each other"),
             );
         }
         if depth > MAX_DEPTH {
@@ -325,20 +372,34 @@ impl Builder<'_> {
                         let (msg, help, bin) = match rule {
                             Rule::bad_and => ("`&&` is not an operator", "write `and`", BinOp::And),
                             Rule::bad_or => ("`||` is not an operator", "write `or`", BinOp::Or),
-                            _ => ("`=` assigns, it does not compare", "to compare, write `==`", BinOp::Eq),
+                            _ => (
+                                "`=` assigns, it does not compare",
+                                "to compare, write `==`",
+                                BinOp::Eq,
+                            ),
                         };
                         self.error(Diag::error(Code::Syntax, msg).at(self.span(&op)).help(help));
                         bin
                     }
                 };
-                self.node(ExprKind::Binary(bin, Box::new(a), Box::new(b)), span, da.max(db) + 1)
+                self.node(
+                    ExprKind::Binary(bin, Box::new(a), Box::new(b)),
+                    span,
+                    da.max(db) + 1,
+                )
             })
             .map_postfix(|(e, d), op| {
                 let span = e.span.to(self.span(&op));
                 let mut depth = d + 1;
                 let kind = match op.as_rule() {
-                    Rule::is_null => ExprKind::IsNull { expr: Box::new(e), negated: false },
-                    Rule::is_not_null => ExprKind::IsNull { expr: Box::new(e), negated: true },
+                    Rule::is_null => ExprKind::IsNull {
+                        expr: Box::new(e),
+                        negated: false,
+                    },
+                    Rule::is_not_null => ExprKind::IsNull {
+                        expr: Box::new(e),
+                        negated: true,
+                    },
                     Rule::in_list | Rule::not_in_list => {
                         let negated = op.as_rule() == Rule::not_in_list;
                         let list: Vec<Expr> = op
@@ -350,14 +411,25 @@ impl Builder<'_> {
                                 x
                             })
                             .collect();
-                        ExprKind::In { expr: Box::new(e), list, negated }
+                        ExprKind::In {
+                            expr: Box::new(e),
+                            list,
+                            negated,
+                        }
                     }
                     _ => {
-                        let mut bounds = op.into_inner().filter(|p| p.as_rule() == Rule::bound).map(|p| self.expr(p));
+                        let mut bounds = op
+                            .into_inner()
+                            .filter(|p| p.as_rule() == Rule::bound)
+                            .map(|p| self.expr(p));
                         let (low, dl) = bounds.next().expect("grammar: between has a low bound");
                         let (high, dh) = bounds.next().expect("grammar: between has a high bound");
                         depth = depth.max(dl.max(dh) + 1);
-                        ExprKind::Between { expr: Box::new(e), low: Box::new(low), high: Box::new(high) }
+                        ExprKind::Between {
+                            expr: Box::new(e),
+                            low: Box::new(low),
+                            high: Box::new(high),
+                        }
                     }
                 };
                 self.node(kind, span, depth)
@@ -369,7 +441,11 @@ impl Builder<'_> {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::paren => {
-                let (mut e, d) = self.expr(p.into_inner().next().expect("grammar: paren holds an expression"));
+                let (mut e, d) = self.expr(
+                    p.into_inner()
+                        .next()
+                        .expect("grammar: paren holds an expression"),
+                );
                 e.span = span;
                 (e, d)
             }
@@ -388,8 +464,14 @@ impl Builder<'_> {
     fn name(&self, p: Pair<Rule>) -> Name {
         let span = self.span(&p);
         let s = p.as_str();
-        let text = s.strip_prefix('`').and_then(|s| s.strip_suffix('`')).unwrap_or(s);
-        Name { text: text.to_string(), span }
+        let text = s
+            .strip_prefix('`')
+            .and_then(|s| s.strip_suffix('`'))
+            .unwrap_or(s);
+        Name {
+            text: text.to_string(),
+            span,
+        }
     }
 
     fn call(&self, p: Pair<Rule>, span: Span) -> Built {
@@ -418,7 +500,8 @@ impl Builder<'_> {
                             }
                             Rule::where_clause => {
                                 let cond = a.into_inner().find(|k| k.as_rule() == Rule::expr);
-                                let (e, d) = self.expr(cond.expect("grammar: where holds an expression"));
+                                let (e, d) =
+                                    self.expr(cond.expect("grammar: where holds an expression"));
                                 depth = depth.max(d + 1);
                                 filter = Some(e);
                             }
@@ -430,7 +513,13 @@ impl Builder<'_> {
             }
         }
         let func = names.pop().expect("grammar: a call has a function name");
-        let call = Call { source: names.pop(), func, args, per, filter };
+        let call = Call {
+            source: names.pop(),
+            func,
+            args,
+            per,
+            filter,
+        };
         self.node(ExprKind::Call(Box::new(call)), span, depth)
     }
 
@@ -439,7 +528,12 @@ impl Builder<'_> {
         Ok(match p.as_rule() {
             Rule::number => Literal::Number(number(s)?),
             Rule::duration => {
-                let unit = p.clone().into_inner().next().expect("grammar: duration has a unit").as_str();
+                let unit = p
+                    .clone()
+                    .into_inner()
+                    .next()
+                    .expect("grammar: duration has a unit")
+                    .as_str();
                 let n = number(&s[..s.len() - unit.len()])?;
                 let secs = match unit {
                     "ms" => n / Decimal::from(1000),
@@ -451,13 +545,16 @@ impl Builder<'_> {
                 };
                 Literal::Duration(secs)
             }
-            Rule::date => Literal::Date(
-                time::parse_date(s.as_bytes()).ok_or_else(|| Diag::error(Code::Syntax, format!("{s} is not a calendar date")))?,
-            ),
-            Rule::datetime => Literal::DateTime(
-                time::parse_datetime(s.as_bytes())
-                    .ok_or_else(|| Diag::error(Code::Syntax, format!("{s} is not a valid date and time")))?,
-            ),
+            Rule::date => {
+                Literal::Date(time::parse_date(s.as_bytes()).ok_or_else(|| {
+                    Diag::error(Code::Syntax, format!("{s} is not a calendar date"))
+                })?)
+            }
+            Rule::datetime => {
+                Literal::DateTime(time::parse_datetime(s.as_bytes()).ok_or_else(|| {
+                    Diag::error(Code::Syntax, format!("{s} is not a valid date and time"))
+                })?)
+            }
             Rule::string => Literal::String(unescape(&s[1..s.len() - 1])?),
             Rule::boolean => Literal::Bool(s.eq_ignore_ascii_case("true")),
             _ => Literal::Null,
@@ -469,7 +566,12 @@ fn number(s: &str) -> Result<Decimal, Diag> {
     let clean: String = s.chars().filter(|&c| c != '_').collect();
     Decimal::from_str_exact(&clean)
         .or_else(|_| Decimal::from_str(&clean))
-        .map_err(|_| Diag::error(Code::Syntax, format!("the number {s} is too large for exact decimals")))
+        .map_err(|_| {
+            Diag::error(
+                Code::Syntax,
+                format!("the number {s} is too large for exact decimals"),
+            )
+        })
 }
 
 fn unescape(s: &str) -> Result<String, Diag> {
@@ -485,8 +587,11 @@ fn unescape(s: &str) -> Result<String, Diag> {
             Some('t') => out.push('\t'),
             Some(c @ ('"' | '\'' | '\\')) => out.push(c),
             Some(c) => {
-                return Err(Diag::error(Code::Syntax, format!("unknown escape `\\{c}` in a string"))
-                    .help("write `\\\"`, `\\'`, `\\\\`, `\\n` or `\\t`"))
+                return Err(Diag::error(
+                    Code::Syntax,
+                    format!("unknown escape `\\{c}` in a string"),
+                )
+                .help("write `\\\"`, `\\'`, `\\\\`, `\\n` or `\\t`"))
             }
             None => out.push('\\'),
         }
@@ -500,9 +605,18 @@ pub enum Statement {
     /// A `///` line (its text without the slashes).
     Doc(String, Span),
     /// `@key value`.
-    Attr { key: String, key_span: Span, value: String, value_span: Span },
+    Attr {
+        key: String,
+        key_span: Span,
+        value: String,
+        value_span: Span,
+    },
     /// `name = formula`.
-    Def { name: Name, formula: Expr, formula_span: Span },
+    Def {
+        name: Name,
+        formula: Expr,
+        formula_span: Span,
+    },
 }
 
 /// Parse a `.kpi` file into statements (spans are offsets in the file).
@@ -513,7 +627,11 @@ pub fn parse_kpi_file(text: &str, file: FileId, diags: &mut Vec<Diag>) -> Vec<St
         .split('\n')
         .map(|l| {
             // Same length, so offsets stay those of the file.
-            if l.trim_start().starts_with("///") || l.trim_start().starts_with('@') { " ".repeat(l.len()) } else { l.to_string() }
+            if l.trim_start().starts_with("///") || l.trim_start().starts_with('@') {
+                " ".repeat(l.len())
+            } else {
+                l.to_string()
+            }
         })
         .collect::<Vec<_>>()
         .join("\n");
@@ -528,14 +646,20 @@ pub fn parse_kpi_file(text: &str, file: FileId, diags: &mut Vec<Diag>) -> Vec<St
             return Vec::new();
         }
     };
-    let b = Builder { loc: &loc, diags: RefCell::new(Vec::new()) };
+    let b = Builder {
+        loc: &loc,
+        diags: RefCell::new(Vec::new()),
+    };
     let mut out = Vec::new();
     for p in pairs {
         let span = b.span(&p);
         match p.as_rule() {
             Rule::doc_line => {
                 let t = p.into_inner().next().map_or("", |t| t.as_str());
-                out.push(Statement::Doc(t.strip_prefix(' ').unwrap_or(t).trim_end().to_string(), span));
+                out.push(Statement::Doc(
+                    t.strip_prefix(' ').unwrap_or(t).trim_end().to_string(),
+                    span,
+                ));
             }
             Rule::attribute => {
                 let mut inner = p.into_inner();
@@ -557,7 +681,11 @@ pub fn parse_kpi_file(text: &str, file: FileId, diags: &mut Vec<Diag>) -> Vec<St
                 let name = b.name(inner.next().expect("grammar: definition name"));
                 let e = inner.next().expect("grammar: definition formula");
                 let formula_span = b.span(&e);
-                out.push(Statement::Def { name, formula: b.expr(e).0, formula_span });
+                out.push(Statement::Def {
+                    name,
+                    formula: b.expr(e).0,
+                    formula_span,
+                });
             }
             _ => {}
         }

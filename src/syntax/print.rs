@@ -54,7 +54,11 @@ fn write_expr(out: &mut String, e: &Expr, min: u8) {
         ExprKind::Binary(op, a, b) => {
             let bp = binop_prec(*op);
             // Comparisons do not chain; `-` and `/` are not associative on the right.
-            let (lmin, rmin) = if op.is_comparison() { (bp + 1, bp + 1) } else { (bp, bp + 1) };
+            let (lmin, rmin) = if op.is_comparison() {
+                (bp + 1, bp + 1)
+            } else {
+                (bp, bp + 1)
+            };
             write_expr(out, a, lmin);
             let _ = write!(out, " {} ", op.symbol());
             write_expr(out, b, rmin);
@@ -63,7 +67,11 @@ fn write_expr(out: &mut String, e: &Expr, min: u8) {
             write_expr(out, expr, 5);
             out.push_str(if *negated { " is not null" } else { " is null" });
         }
-        ExprKind::In { expr, list, negated } => {
+        ExprKind::In {
+            expr,
+            list,
+            negated,
+        } => {
             write_expr(out, expr, 5);
             out.push_str(if *negated { " not in (" } else { " in (" });
             write_list(out, list);
@@ -106,7 +114,11 @@ fn write_call(out: &mut String, c: &Call) {
         write_list(out, &c.per);
     }
     if let Some(f) = &c.filter {
-        out.push_str(if c.args.is_empty() && c.per.is_empty() { "where " } else { " where " });
+        out.push_str(if c.args.is_empty() && c.per.is_empty() {
+            "where "
+        } else {
+            " where "
+        });
         write_expr(out, f, 0);
     }
     out.push(')');
@@ -120,12 +132,16 @@ pub fn write_name(out: &mut String, n: &Name) {
     }
 }
 
-const KEYWORDS: &[&str] = &["and", "or", "not", "in", "between", "is", "null", "true", "false", "per", "where"];
+const KEYWORDS: &[&str] = &[
+    "and", "or", "not", "in", "between", "is", "null", "true", "false", "per", "where",
+];
 
 /// Whether a name can be written without back-quotes.
 pub fn is_plain_name(s: &str) -> bool {
     let mut chars = s.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     (first == '_' || unicode_ident_start(first))
         && chars.all(|c| c == '_' || c.is_alphanumeric())
         && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(s))

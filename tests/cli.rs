@@ -1,0 +1,248 @@
+//! The real `kpi` binary: exit codes, output formats, data diagnostics, catalogue tests.
+//! Snapshots hold stdout and stderr exactly as a user sees them (no colour).
+
+use std::process::Command;
+
+fn kpi(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .expect("run kpi");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Exit code, stdout and stderr in one text for a snapshot.
+fn run(args: &[&str]) -> String {
+    let (code, out, err) = kpi(args);
+    format!(
+        "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
+        args.join(" ")
+    )
+}
+
+#[test]
+fn reference_catalogue_checks_clean() {
+    let (code, out, err) = kpi(&["check", "kpis"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "checked 56 KPIs and 13 sources: ok");
+}
+
+#[test]
+fn reference_catalogue_tests_pass() {
+    let (code, out, err) = kpi(&["test", "kpis"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let last = out.lines().last().unwrap_or("");
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    assert!(
+        !out.contains("have no test"),
+        "every KPI has a test:\n{out}"
+    );
+}
+
+#[test]
+fn example_catalogues_check_clean() {
+    for dir in ["examples/catalogues", "tests/fixtures/check/ok/mixed"] {
+        let (code, _, err) = kpi(&["check", dir]);
+        assert_eq!(code, 0, "{dir}: {err}");
+    }
+}
+
+#[test]
+fn failing_tests_point_at_the_test() {
+    insta::assert_snapshot!(run(&["test", "tests/fixtures/test/failing.yaml"]));
+}
+
+#[test]
+fn output_formats() {
+    let base = [
+        "eval",
+        "kpis",
+        "--kpi",
+        "nps",
+        "--kpi",
+        "first_response_time",
+        "--by",
+        "channel",
+        "--total",
+    ];
+    for format in ["table", "csv", "json", "jsonl", "markdown"] {
+        let mut args = base.to_vec();
+        args.extend(["--format", format]);
+        insta::assert_snapshot!(format!("format_{format}"), run(&args));
+    }
+    insta::assert_snapshot!(
+        "format_table_fr",
+        run(&["eval", "kpis", "--kpi", "csat", "--kpi", "cltv", "--kpi", "aht", "--lang", "fr"])
+    );
+}
+
+#[test]
+fn grain_compare_and_top() {
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "kpis",
+        "--kpi",
+        "orders_received",
+        "--kpi",
+        "dispute_rate",
+        "--grain",
+        "quarter",
+        "--compare",
+        "previous"
+    ]));
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "kpis",
+        "--kpi",
+        "units_sold",
+        "--by",
+        "product",
+        "--top",
+        "3",
+        "--format",
+        "csv"
+    ]));
+}
+
+#[test]
+fn data_files_of_every_shape() {
+    let f = "-e=w = avg(wait_seconds)";
+    for file in ["calls_ok.csv", "calls_ok.csv.gz", "calls_semicolon.csv"] {
+        let path = format!("tests/fixtures/data/{file}");
+        insta::assert_snapshot!(
+            format!("data_{}", file.replace('.', "_")),
+            run(&[
+                "eval",
+                f,
+                "-e",
+                "n = count()",
+                "-e",
+                "ok = pct(answered)",
+                "--data",
+                &path,
+                "--format",
+                "csv"
+            ])
+        );
+    }
+}
+
+#[test]
+fn data_errors_are_located_and_counted() {
+    for file in [
+        "calls_ragged.csv",
+        "calls_bad_number.csv",
+        "calls_missing_column.csv",
+        "empty.csv",
+        "no_such_file.csv",
+    ] {
+        let path = format!("tests/fixtures/data/{file}");
+        insta::assert_snapshot!(
+            format!("data_error_{}", file.replace('.', "_")),
+            run(&[
+                "eval",
+                "-e",
+                "w = avg(wait_seconds)",
+                "-e",
+                "ok = pct(answered)",
+                "--data",
+                &path,
+                "--format",
+                "json"
+            ])
+        );
+    }
+    insta::assert_snapshot!(
+        "data_error_jsonl",
+        run(&[
+            "eval",
+            "-e",
+            "r = avg(recommend)",
+            "-e",
+            "n = count()",
+            "--data",
+            "tests/fixtures/data/surveys_bad.jsonl",
+            "--by",
+            "channel",
+            "--format",
+            "csv"
+        ])
+    );
+}
+
+#[test]
+fn division_by_zero_is_null_with_a_warning() {
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "-e",
+        "ratio = count(answered) / count(not answered)",
+        "--data",
+        "tests/fixtures/data/calls_ok.csv",
+        "--by",
+        "agent",
+        "--format",
+        "json"
+    ]));
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(kpi(&["eval", "--no-such-flag"]).0, 2);
+    assert_eq!(kpi(&["frobnicate"]).0, 2);
+    assert_eq!(kpi(&["check", "tests/fixtures/check/err/cycle.yaml"]).0, 1);
+    assert_eq!(kpi(&["eval", "kpis", "--kpi", "nps"]).0, 0);
+    // CSAT misses its target on the example data.
+    assert_eq!(
+        kpi(&["eval", "kpis", "--kpi", "csat", "--fail-on-miss"]).0,
+        1
+    );
+    assert_eq!(
+        kpi(&["eval", "kpis", "--kpi", "nps", "--fail-on-miss"]).0,
+        0
+    );
+}
+
+#[test]
+fn check_machine_formats() {
+    insta::assert_snapshot!(run(&[
+        "check",
+        "tests/fixtures/check/err/unknown_names.yaml",
+        "--format",
+        "json"
+    ]));
+    insta::assert_snapshot!(run(&[
+        "check",
+        "tests/fixtures/check/err/unknown_names.yaml",
+        "--format",
+        "github"
+    ]));
+}
+
+#[test]
+fn stdin_and_where() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args([
+            "eval",
+            "-e",
+            "n = count()",
+            "--data",
+            "-",
+            "--where",
+            "answered",
+            "--format",
+            "csv",
+        ])
+        .stdin(std::fs::File::open("tests/fixtures/data/calls_ok.csv").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "kpi,value,unit,status\nn,3,,\n"
+    );
+}
