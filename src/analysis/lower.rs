@@ -802,6 +802,9 @@ fn aggregate(
             return None;
         }
         let keys: Vec<RExpr> = c.per.iter().map(|k| record(an, source, k).0).collect();
+        for k in &keys {
+            an.key_column(source, k);
+        }
         let mut inner = InnerScope {
             source,
             aggs: Vec::new(),

@@ -253,6 +253,16 @@ impl<'c> Analyzer<'c> {
         (self.error_count() == before && !contains_error(e)).then_some(r)
     }
 
+    /// A bare untyped field used as a group or entity key is text (`00123` keeps its zeros).
+    pub fn key_column(&mut self, source: SourceId, key: &RExpr) {
+        if let crate::ir::Node::Leaf(c) = key {
+            let col = &mut self.sources[source.0 as usize].columns[c.0 as usize];
+            if col.ty == Ty::Any {
+                col.ty = Ty::Str;
+            }
+        }
+    }
+
     /// Whether `e` names only fields that `source` has (for `--where` across sources).
     pub fn fits_source(&self, source: SourceId, e: &Expr) -> bool {
         let Some(def) = self.source_def(source) else {

@@ -1,10 +1,10 @@
 //! Accumulators: the running state of one aggregate over one group. They take values one at
 //! a time, can be merged (for reading a source in parallel chunks), and give the result.
 
+use super::keytable::KeyTable;
 use crate::ir::AggFunc;
 use crate::value::{self, OpError, Value};
 use rust_decimal::prelude::*;
-use rustc_hash::FxHashSet;
 use std::cmp::Ordering;
 
 #[derive(Clone, Debug)]
@@ -18,7 +18,7 @@ pub enum Acc {
     /// `median`, `percentile`: every value (exact results need them all).
     Values { values: Vec<Decimal>, dur: bool },
     /// `distinct`: encoded keys of the values seen.
-    Distinct(FxHashSet<Box<[u8]>>),
+    Distinct(Box<KeyTable>),
     /// `pct`, `share`: true conditions and non-null conditions.
     Ratio { yes: u64, n: u64 },
 }
@@ -37,7 +37,7 @@ impl Acc {
                 values: Vec::new(),
                 dur: false,
             },
-            AggFunc::Distinct => Acc::Distinct(FxHashSet::default()),
+            AggFunc::Distinct => Acc::Distinct(Box::default()),
             AggFunc::Pct | AggFunc::Share => Acc::Ratio { yes: 0, n: 0 },
         }
     }
@@ -94,8 +94,8 @@ impl Acc {
             }
             Acc::Distinct(set) => {
                 key_buf.clear();
-                if super::row::encode_key(v, key_buf) && !set.contains(key_buf.as_slice()) {
-                    set.insert(key_buf.as_slice().into());
+                if super::row::encode_key(v, key_buf) {
+                    set.insert(key_buf);
                 }
             }
         }
@@ -132,7 +132,11 @@ impl Acc {
                 values.extend(v2);
                 *dur |= d2;
             }
-            (Acc::Distinct(a), Acc::Distinct(b)) => a.extend(b),
+            (Acc::Distinct(a), Acc::Distinct(b)) => {
+                for (_, k) in b.entries() {
+                    a.insert(k);
+                }
+            }
             (me @ Acc::Best(_), Acc::Best(Some(v))) => me.push(f, &v, &mut Vec::new())?,
             (Acc::Best(_), Acc::Best(None)) => {}
             _ => unreachable!("merged accumulators come from the same aggregate"),

@@ -4,6 +4,7 @@
 
 pub mod acc;
 pub mod expr;
+pub mod keytable;
 pub mod read;
 pub mod row;
 mod state;
@@ -122,7 +123,7 @@ struct SourcePlan {
     keys: Vec<RExpr>,
     filters: Vec<RExpr>,
     /// Agg values per group, filled after reading; the last entry is the total when asked.
-    groups: FxHashMap<Box<[u8]>, usize>,
+    groups: keytable::KeyTable,
     group_keys: Vec<Vec<Value<'static>>>,
     values: Vec<Vec<Value<'static>>>,
     total: Option<Vec<Value<'static>>>,
@@ -171,7 +172,7 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
                         aggs: vec![],
                         keys: vec![],
                         filters: vec![],
-                        groups: FxHashMap::default(),
+                        groups: Default::default(),
                         group_keys: vec![],
                         values: vec![],
                         total: None,
@@ -204,6 +205,7 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
                 continue;
             }
             if let Some((r, _)) = an.record_expr(p.id, e) {
+                an.key_column(p.id, &r);
                 p.keys.push(r);
             }
         }
@@ -393,20 +395,16 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
                         }
                     }
                 }
-                let g = match groups.get(key_buf.as_slice()) {
-                    Some(&g) => g,
-                    None => {
-                        let g = group_keys.len();
-                        groups.insert(key_buf.as_slice().into(), g);
-                        group_keys.push(
-                            keys.iter()
-                                .map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null))
-                                .collect(),
-                        );
-                        states.extend(specs.iter().map(|s| AggState::new(s)));
-                        g
-                    }
-                };
+                let (g, new) = groups.insert(&key_buf);
+                if new {
+                    group_keys.push(
+                        keys.iter()
+                            .map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null))
+                            .collect(),
+                    );
+                    states.extend(specs.iter().map(|s| AggState::new(s)));
+                }
+                let g = g as usize;
                 apply(&mut states[g * n..(g + 1) * n]);
             }
             if let Some(t) = total.as_mut() {
@@ -517,10 +515,10 @@ fn all_groups(plans: &[SourcePlan]) -> Vec<(Box<[u8]>, Vec<Value<'static>>)> {
     let mut seen: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut list: Vec<(Box<[u8]>, Vec<Value<'static>>)> = Vec::new();
     for p in plans {
-        for (k, &g) in &p.groups {
-            if !seen.contains_key(&**k) {
+        for (g, k) in p.groups.entries() {
+            if !seen.contains_key(k) {
                 seen.insert(k, list.len());
-                list.push((k.clone(), p.group_keys[g].clone()));
+                list.push((k.into(), p.group_keys[g as usize].clone()));
             }
         }
     }
@@ -636,7 +634,7 @@ fn compute_kpis(
         for (key_bytes, key) in all_groups(plans) {
             let cell: Vec<Option<&Vec<Value<'static>>>> = plans
                 .iter()
-                .map(|p| p.groups.get(&key_bytes).map(|&g| &p.values[g]))
+                .map(|p| p.groups.get(&key_bytes).map(|g| &p.values[g as usize]))
                 .collect();
             let values = eval_cell(&cell, &key, &mut out.diags);
             for &k in shown {

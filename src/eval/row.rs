@@ -75,7 +75,29 @@ pub fn parse_cell(
         Ty::Dur => value::parse_duration(cell)
             .map(Slot::Dur)
             .ok_or("a duration (seconds or HH:MM:SS)"),
-        Ty::Str | Ty::Any | Ty::Null => Ok(Slot::Str(range.0, range.1)),
+        Ty::Str | Ty::Null => Ok(Slot::Str(range.0, range.1)),
+        Ty::Any => Ok(dynamic(cell, range, decimal_comma)),
+    }
+}
+
+/// A cell of a field whose type nothing declares or implies: the data tells it.
+fn dynamic(cell: &str, range: (u32, u32), decimal_comma: bool) -> Slot {
+    if let Some(d) = value::parse_number(cell, decimal_comma) {
+        return Slot::Num(d);
+    }
+    let b = cell.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        if let Some(d) = crate::time::parse_date(b) {
+            return Slot::Date(d);
+        }
+        if let Some(t) = crate::time::parse_datetime(b) {
+            return Slot::DateTime(t);
+        }
+    }
+    match cell {
+        "true" => Slot::Bool(true),
+        "false" => Slot::Bool(false),
+        _ => Slot::Str(range.0, range.1),
     }
 }
 
@@ -89,22 +111,42 @@ pub fn encode_key(v: &Value, buf: &mut Vec<u8>) -> bool {
         }
         Value::Bool(b) => buf.extend_from_slice(&[1, u8::from(*b)]),
         Value::Num(d) => {
-            buf.push(2);
-            buf.extend_from_slice(&d.normalize().serialize());
+            // Whole numbers (ids, counts) in 9 bytes; others in 17. Tags keep it unambiguous.
+            let n = d.normalize();
+            match (n.scale(), rust_decimal::prelude::ToPrimitive::to_i64(&n)) {
+                (0, Some(i)) => {
+                    buf.push(9);
+                    buf.extend_from_slice(&i.to_le_bytes());
+                }
+                _ => {
+                    buf.push(2);
+                    buf.extend_from_slice(&n.serialize());
+                }
+            }
         }
         Value::Dur(d) => {
             buf.push(3);
             buf.extend_from_slice(&d.normalize().serialize());
         }
+        Value::Str(s) if s.len() < 256 => {
+            buf.extend_from_slice(&[4, s.len() as u8]);
+            buf.extend_from_slice(s.as_bytes());
+        }
         Value::Str(s) => {
-            buf.push(4);
+            buf.push(7);
             buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
             buf.extend_from_slice(s.as_bytes());
         }
-        Value::Date(d) => {
-            buf.push(5);
-            buf.extend_from_slice(&d.to_le_bytes());
-        }
+        Value::Date(d) => match i32::try_from(*d) {
+            Ok(d) => {
+                buf.push(5);
+                buf.extend_from_slice(&d.to_le_bytes());
+            }
+            Err(_) => {
+                buf.push(8);
+                buf.extend_from_slice(&d.to_le_bytes());
+            }
+        },
         Value::DateTime(t) => {
             buf.push(6);
             buf.extend_from_slice(&t.to_le_bytes());

@@ -1,0 +1,180 @@
+//! A flat open-addressing table from encoded keys to dense ids (0, 1, 2… in first-seen
+//! order). Short keys live inside the slot, so a lookup usually touches one cache line and
+//! nothing is allocated per key; longer keys go to one shared arena. Used for `per`
+//! entities, groups and `distinct`.
+
+use std::hash::Hasher;
+
+const INLINE: usize = 16;
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    /// Id + 1; 0 marks an empty slot.
+    id: u32,
+    len: u32,
+    /// The key itself, or (when longer than `INLINE`) its offset in the arena.
+    key: [u8; INLINE],
+}
+
+#[derive(Clone)]
+pub struct KeyTable {
+    slots: Vec<Slot>,
+    len: usize,
+    arena: Vec<u8>,
+}
+
+impl Default for KeyTable {
+    fn default() -> Self {
+        KeyTable {
+            slots: vec![Slot::default(); 16],
+            len: 0,
+            arena: Vec::new(),
+        }
+    }
+}
+
+#[inline]
+fn hash(key: &[u8]) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(key);
+    // Finish with a strong mix: linear probing needs well-spread low bits.
+    let mut x = h.finish();
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+impl std::fmt::Debug for KeyTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyTable({} keys)", self.len)
+    }
+}
+
+impl KeyTable {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn key_of<'a>(&'a self, s: &'a Slot) -> &'a [u8] {
+        let len = s.len as usize;
+        if len <= INLINE {
+            &s.key[..len]
+        } else {
+            let off = u64::from_le_bytes(s.key[..8].try_into().expect("8 bytes")) as usize;
+            &self.arena[off..off + len]
+        }
+    }
+
+    /// The id of `key`, inserting it if new; `true` when it was inserted.
+    #[inline]
+    pub fn insert(&mut self, key: &[u8]) -> (u32, bool) {
+        if (self.len + 1) * 10 > self.slots.len() * 7 {
+            self.grow();
+        }
+        let h = hash(key);
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.id == 0 {
+                break;
+            }
+            if s.hash == h && s.len as usize == key.len() && self.key_of(s) == key {
+                return (s.id - 1, false);
+            }
+            i = (i + 1) & mask;
+        }
+        let id = self.len as u32;
+        let mut slot = Slot {
+            hash: h,
+            id: id + 1,
+            len: key.len() as u32,
+            key: [0; INLINE],
+        };
+        if key.len() <= INLINE {
+            slot.key[..key.len()].copy_from_slice(key);
+        } else {
+            slot.key[..8].copy_from_slice(&(self.arena.len() as u64).to_le_bytes());
+            self.arena.extend_from_slice(key);
+        }
+        self.slots[i] = slot;
+        self.len += 1;
+        (id, true)
+    }
+
+    /// The id of `key`, if present.
+    pub fn get(&self, key: &[u8]) -> Option<u32> {
+        let h = hash(key);
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.id == 0 {
+                return None;
+            }
+            if s.hash == h && s.len as usize == key.len() && self.key_of(s) == key {
+                return Some(s.id - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let doubled = vec![Slot::default(); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        let mask = self.slots.len() - 1;
+        for s in old.into_iter().filter(|s| s.id != 0) {
+            let mut i = s.hash as usize & mask;
+            while self.slots[i].id != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Every (id, key), in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (u32, &[u8])> {
+        self.slots
+            .iter()
+            .filter(|s| s.id != 0)
+            .map(|s| (s.id - 1, self.key_of(s)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_dense_and_stable_across_growth() {
+        let mut t = KeyTable::default();
+        let keys: Vec<Vec<u8>> = (0..10_000u32)
+            .map(|i| {
+                if i % 3 == 0 {
+                    vec![7; 40 + (i % 5) as usize]
+                } else {
+                    i.to_le_bytes().to_vec()
+                }
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for k in &keys {
+            ids.push(t.insert(k).0);
+        }
+        for (k, id) in keys.iter().zip(&ids) {
+            assert_eq!(t.insert(k), (*id, false));
+            assert_eq!(t.get(k), Some(*id));
+        }
+        assert_eq!(t.get(b"absent"), None);
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(t.len(), distinct.len());
+        assert_eq!(t.entries().count(), t.len());
+    }
+}
