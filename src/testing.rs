@@ -90,18 +90,22 @@ fn run_one(an: &mut Analyzer, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
     if !diags.is_empty() {
         return fail(def, t, diags);
     }
-    let out = eval::evaluate_with(an, &req, &mut |sid, input, diags, on_row| {
-        let mut stats = read::Stats::default();
-        for (_, records) in blocks.iter().filter(|(s, _)| *s == sid) {
-            for r in records.iter() {
-                stats.records += 1;
-                if !feed(r, input, diags, on_row) {
-                    stats.rejected += 1;
+    let out = eval::evaluate_with(
+        an,
+        &req,
+        eval::Records::Custom(&mut |sid, input, diags, on_row| {
+            let mut stats = read::Stats::default();
+            for (_, records) in blocks.iter().filter(|(s, _)| *s == sid) {
+                for r in records.iter() {
+                    stats.records += 1;
+                    if !feed(r, input, diags, on_row) {
+                        stats.rejected += 1;
+                    }
                 }
             }
-        }
-        Ok(stats)
-    });
+            Ok(stats)
+        }),
+    );
     diags.extend(out.diags.iter().filter(|d| d.is_error()).cloned());
     if !diags.is_empty() {
         return fail(def, t, diags);

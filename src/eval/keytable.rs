@@ -139,6 +139,19 @@ impl KeyTable {
         }
     }
 
+    /// Empty the table, keeping its memory.
+    pub fn clear(&mut self) {
+        self.slots.fill(Slot::default());
+        self.arena.clear();
+        self.len = 0;
+    }
+
+    /// The hash that places `key`: callers partition by its high bits.
+    #[inline]
+    pub fn hash_of(key: &[u8]) -> u64 {
+        hash(key)
+    }
+
     /// Every (id, key), in no particular order.
     pub fn entries(&self) -> impl Iterator<Item = (u32, &[u8])> {
         self.slots

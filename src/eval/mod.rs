@@ -7,6 +7,7 @@ pub mod expr;
 pub mod keytable;
 pub mod read;
 pub mod row;
+mod run;
 mod state;
 
 use crate::analysis::Analyzer;
@@ -129,18 +130,66 @@ struct SourcePlan {
     total: Option<Vec<Value<'static>>>,
 }
 
-/// Where records come from: a file reader, or (for catalogue tests) inline records.
+/// A custom source of records (catalogue tests use inline records).
 pub type Reader<'x> = dyn FnMut(SourceId, &read::Input, &mut Vec<Diag>, &mut dyn FnMut(&Row)) -> Result<read::Stats, Diag>
     + 'x;
 
-/// Evaluate over the files of `req.files`.
-pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
-    evaluate_with(an, req, &mut |_, input, diags, on_row| {
-        read::read(input, diags, on_row)
-    })
+/// Where records come from.
+pub enum Records<'r, 'x> {
+    /// The files of `Request::files` (large plain CSV files are read by two threads).
+    Files,
+    Custom(&'r mut Reader<'x>),
 }
 
-pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> Output {
+/// Evaluate over the files of `req.files`.
+pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
+    evaluate_with(an, req, Records::Files)
+}
+
+/// Read one file into a run: in two halves on two threads when the file allows it and the
+/// halves agree on where records start, else in one pass. Returns the divisions by zero seen.
+fn read_file<'p>(
+    input: &read::Input,
+    new_run: &(dyn Fn() -> run::SourceRun<'p> + Sync),
+    diags: &mut Vec<Diag>,
+) -> (Result<read::Stats, Diag>, run::SourceRun<'p>, u64) {
+    if let Some(at) = read::split_point(input.path) {
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(move || {
+                let mut run = new_run();
+                let mut d = Vec::new();
+                let stats = read::read_second_part(input, at, &mut d, &mut |row| run.on_row(row));
+                (stats, run, d, take_div_by_zero())
+            });
+            let mut run = new_run();
+            let mut d = Vec::new();
+            let stats = read::read_first_part(input, at, &mut d, &mut |row| run.on_row(row));
+            ((stats, run, d, take_div_by_zero()), second.join())
+        });
+        if let ((Ok((s1, true)), mut run, mut d1, dz1), Ok((Ok(s2), run2, d2, dz2))) =
+            (first, second)
+        {
+            // The second half's line numbers are relative: any rejection there means a
+            // sequential re-read, so that every diagnostic names its true line.
+            if s2.rejected == 0 && d2.is_empty() {
+                if let Err(f) = run.merge(run2) {
+                    run.failure = Some(f);
+                }
+                diags.append(&mut d1);
+                let stats = read::Stats {
+                    records: s1.records + s2.records,
+                    rejected: s1.rejected,
+                };
+                return (Ok(stats), run, dz1 + dz2);
+            }
+        }
+    }
+    let mut run = new_run();
+    let stats = read::read(input, diags, &mut |row| run.on_row(row));
+    (stats, run, take_div_by_zero())
+}
+
+pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> Output {
     let mut out = Output::default();
     // KPIs to compute: the shown ones and everything they depend on, in dependency order.
     let mut needed = vec![false; an.kpis.len()];
@@ -347,74 +396,19 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
         let specs: Vec<&crate::ir::AggSpec> =
             p.aggs.iter().map(|a| &an.aggs[a.0 as usize]).collect();
         let n = specs.len();
-        let mut states: Vec<AggState> = Vec::new();
-        let mut total: Option<Vec<AggState>> =
-            (req.total || !grouped).then(|| specs.iter().map(|s| AggState::new(s)).collect());
-        let mut key_buf = Vec::new();
-        let mut agg_buf = Vec::new();
-        let mut failure: Option<(usize, OpError)> = None;
-        let mut type_errors = 0u64;
-        let keys = &p.keys;
-        let filters = &p.filters;
-        let groups = &mut p.groups;
-        let group_keys = &mut p.group_keys;
+        let with_total = req.total || !grouped;
+        let new_run = || run::SourceRun::new(&specs, &p.keys, &p.filters, with_total);
+        let mut data_diags = Vec::new();
         take_div_by_zero();
-        let mut on_row = |row: &Row| {
-            if failure.is_some() {
-                return;
-            }
-            for f in filters {
-                match row.eval(f) {
-                    Ok(v) if v.truth() == Some(true) => {}
-                    Ok(_) => return,
-                    Err(_) => {
-                        type_errors += 1;
-                        return;
-                    }
-                }
-            }
-            let mut apply = |states: &mut [AggState]| {
-                for (i, spec) in specs.iter().enumerate() {
-                    match states[i].update(spec, row, &mut agg_buf) {
-                        Ok(()) => {}
-                        Err(OpError::Type(_)) => type_errors += 1,
-                        Err(e) => failure = Some((i, e)),
-                    }
-                }
-            };
-            if grouped {
-                key_buf.clear();
-                for k in keys {
-                    match row.eval(k) {
-                        Ok(v) => {
-                            encode_key(&v, &mut key_buf);
-                        }
-                        Err(_) => {
-                            type_errors += 1;
-                            return;
-                        }
-                    }
-                }
-                let (g, new) = groups.insert(&key_buf);
-                if new {
-                    group_keys.push(
-                        keys.iter()
-                            .map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null))
-                            .collect(),
-                    );
-                    states.extend(specs.iter().map(|s| AggState::new(s)));
-                }
-                let g = g as usize;
-                apply(&mut states[g * n..(g + 1) * n]);
-            }
-            if let Some(t) = total.as_mut() {
-                apply(t);
+        let (stats, run, dz) = match &mut reader {
+            Records::Files => read_file(&input, &new_run, &mut data_diags),
+            Records::Custom(r) => {
+                let mut run = new_run();
+                let stats = r(p.id, &input, &mut data_diags, &mut |row| run.on_row(row));
+                (stats, run, take_div_by_zero())
             }
         };
-        let mut data_diags = Vec::new();
-        let stats = reader(p.id, &input, &mut data_diags, &mut on_row);
         out.diags.append(&mut data_diags);
-        let dz = take_div_by_zero();
         let stats = match stats {
             Ok(s) => s,
             Err(d) => {
@@ -428,6 +422,17 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, reader: &mut Reader) -> O
             records: stats.records,
             rejected: stats.rejected,
         });
+        let run::SourceRun {
+            groups,
+            group_keys,
+            states,
+            total,
+            failure,
+            type_errors,
+            ..
+        } = run;
+        p.groups = groups;
+        p.group_keys = group_keys;
         if let Some((i, e)) = failure {
             out.diags.push(op_failure(&e, &specs[i].text, ""));
             continue;

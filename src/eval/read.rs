@@ -176,6 +176,16 @@ fn summarize_rejections(input: &Input, stats: &Stats, diags: &mut Vec<Diag>) {
     }
 }
 
+/// Which records of a CSV stream to read.
+#[derive(Clone, Copy, Default)]
+struct Part {
+    /// Stop before the first record that starts at or after this byte.
+    stop_at: Option<u64>,
+    /// The stream starts after the header (the second half of a split file): the header is
+    /// read from the file's start instead.
+    headless: bool,
+}
+
 fn read_csv(
     input: &Input,
     reader: impl Read,
@@ -184,12 +194,46 @@ fn read_csv(
     on_row: &mut dyn FnMut(&Row),
     progress: &mut Progress,
 ) -> Result<Stats, Diag> {
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
+    read_csv_part(
+        input,
+        reader,
+        delimiter,
+        Part::default(),
+        diags,
+        on_row,
+        progress,
+    )
+    .map(|(s, _)| s)
+}
+
+/// Read a CSV stream; also says whether a record started exactly at `part.stop_at`.
+fn read_csv_part(
+    input: &Input,
+    reader: impl Read,
+    delimiter: u8,
+    part: Part,
+    diags: &mut Vec<Diag>,
+    on_row: &mut dyn FnMut(&Row),
+    progress: &mut Progress,
+) -> Result<(Stats, bool), Diag> {
+    let builder = || {
+        let mut b = csv::ReaderBuilder::new();
+        b.delimiter(delimiter).has_headers(false).flexible(true);
+        b
+    };
     let mut rec = csv::ByteRecord::new();
+    let mut csv = builder().from_reader(reader);
+    if part.headless {
+        // The header is the first line of the file, not of this stream.
+        let f = std::fs::File::open(input.path).map_err(|e| io_error(input.path, e))?;
+        let read = builder().from_reader(f).read_byte_record(&mut rec);
+        if !read.map_err(|e| Diag::error(Code::Data, format!("{}: {e}", input.path)))? {
+            return Err(Diag::error(
+                Code::Data,
+                format!("{} is empty: a header row is expected", input.path),
+            ));
+        }
+    }
     let read_err = |e: csv::Error| {
         let line = e.position().map_or(0, |p| p.line());
         Diag::error(
@@ -197,7 +241,7 @@ fn read_csv(
             format!("{}:{line}: the file cannot be read as CSV: {e}", input.path),
         )
     };
-    if !csv.read_byte_record(&mut rec).map_err(read_err)? {
+    if !part.headless && !csv.read_byte_record(&mut rec).map_err(read_err)? {
         return Err(Diag::error(
             Code::Data,
             format!("{} is empty: a header row is expected", input.path),
@@ -230,7 +274,15 @@ fn read_csv(
     let decimal_comma = delimiter != b',';
     let mut slots = vec![Slot::Null; idx.len()];
     let mut stats = Stats::default();
+    let mut boundary_ok = part.stop_at.is_none();
     loop {
+        if let Some(stop) = part.stop_at {
+            let at = csv.position().byte();
+            if at >= stop {
+                boundary_ok = at == stop;
+                break;
+            }
+        }
         match csv.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
@@ -324,9 +376,116 @@ fn read_csv(
             text,
         });
     }
+    if part
+        .stop_at
+        .is_some_and(|stop| csv.position().byte() == stop)
+    {
+        boundary_ok = true;
+    }
     progress.finish();
     summarize_rejections(input, &stats, diags);
-    Ok(stats)
+    Ok((stats, boundary_ok))
+}
+
+/// Files smaller than this are read by one thread.
+const SPLIT_MIN: u64 = 32 << 20;
+
+/// Where a plain CSV file large enough to be worth it can be cut in two for reading in
+/// parallel: the start of the first line after the middle. `None` for standard input,
+/// compressed files, JSON Lines and small files.
+pub fn split_point(path: &str) -> Option<u64> {
+    let lower = path.to_ascii_lowercase();
+    if path == "-"
+        || lower.ends_with(".gz")
+        || lower.ends_with(".jsonl")
+        || lower.ends_with(".ndjson")
+        || lower.ends_with(".json")
+    {
+        return None;
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    if len < SPLIT_MIN {
+        return None;
+    }
+    use std::io::Seek;
+    f.seek(std::io::SeekFrom::Start(len / 2)).ok()?;
+    let mut buf = [0u8; 64 * 1024];
+    let n = f.read(&mut buf).ok()?;
+    let nl = buf[..n].iter().position(|&b| b == b'\n')?;
+    Some(len / 2 + nl as u64 + 1)
+}
+
+/// The delimiter of a plain CSV file, from its header line.
+fn file_delimiter(path: &str) -> Result<u8, Diag> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+        return Ok(b'\t');
+    }
+    let mut f = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let n = f.read(&mut buf).map_err(|e| io_error(path, e))?;
+    Ok(sniff_delimiter(
+        buf[..n].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf[..n]),
+    ))
+}
+
+/// Read the records that start before byte `at`. The flag says whether a record starts
+/// exactly at `at` in this (true, from the start) parse: only then may a second reader start there.
+pub fn read_first_part(
+    input: &Input,
+    at: u64,
+    diags: &mut Vec<Diag>,
+    on_row: &mut dyn FnMut(&Row),
+) -> Result<(Stats, bool), Diag> {
+    let delimiter = file_delimiter(input.path)?;
+    let f = std::fs::File::open(input.path).map_err(|e| io_error(input.path, e))?;
+    let total = f.metadata().ok().map(|m| m.len());
+    let mut progress = Progress::new(input.path, total);
+    let part = Part {
+        stop_at: Some(at),
+        headless: false,
+    };
+    read_csv_part(
+        input,
+        BufReader::with_capacity(1 << 20, f),
+        delimiter,
+        part,
+        diags,
+        on_row,
+        &mut progress,
+    )
+}
+
+/// Read the records from byte `at` (a record start) to the end. Line numbers in its
+/// diagnostics count from `at`: callers re-read sequentially when it rejects anything.
+pub fn read_second_part(
+    input: &Input,
+    at: u64,
+    diags: &mut Vec<Diag>,
+    on_row: &mut dyn FnMut(&Row),
+) -> Result<Stats, Diag> {
+    use std::io::Seek;
+    let delimiter = file_delimiter(input.path)?;
+    let mut f = std::fs::File::open(input.path).map_err(|e| io_error(input.path, e))?;
+    f.seek(std::io::SeekFrom::Start(at))
+        .map_err(|e| io_error(input.path, e))?;
+    let mut progress = Progress::new(input.path, None);
+    progress.enabled = false;
+    let part = Part {
+        stop_at: None,
+        headless: true,
+    };
+    read_csv_part(
+        input,
+        BufReader::with_capacity(1 << 20, f),
+        delimiter,
+        part,
+        diags,
+        on_row,
+        &mut progress,
+    )
+    .map(|(s, _)| s)
 }
 
 /// The record's text, re-joined, with the byte range of field `at` to underline.

@@ -14,11 +14,51 @@ pub enum AggState {
 }
 
 /// The entities of a `per` (dense ids from a [`KeyTable`]) and each one's inner state.
+///
+/// With packed inner state and many entities, the state switches to radix partitioning:
+/// each record's key and its 0/1 contributions are appended to one of [`PARTS`] buffers by
+/// hash, and each partition is aggregated on its own at the end with a table small enough
+/// to stay in cache. Millions of entities then cost sequential writes, not cache misses.
 pub struct PerState {
     keys: KeyTable,
     inner: Inner,
     /// Reused by inner `distinct`s.
     scratch: Vec<u8>,
+    /// Partition buffers, once the entities outgrow the direct table.
+    parts: Option<Vec<Vec<u8>>>,
+}
+
+/// Entities a direct table holds before partitioning (its slots then fill about 2 MB).
+const DIRECT_MAX: usize = 32 * 1024;
+/// Number of partitions (top bits of the key hash).
+const PARTS: usize = 256;
+/// Entry kinds in a partition buffer: one record's 0/1 contributions, or summed words.
+const ENTRY_BITS: u8 = 0;
+const ENTRY_WORDS: u8 = 1;
+
+fn put_len(buf: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        buf.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    buf.push(n as u8);
+}
+
+fn get_len(buf: &[u8], pos: &mut usize) -> usize {
+    let (mut n, mut shift) = (0usize, 0);
+    loop {
+        let b = buf[*pos];
+        *pos += 1;
+        n |= ((b & 0x7f) as usize) << shift;
+        if b < 0x80 {
+            return n;
+        }
+        shift += 7;
+    }
+}
+
+fn part_of(key: &[u8]) -> usize {
+    (KeyTable::hash_of(key) >> 56) as usize
 }
 
 /// Inner states, entity-major. When every inner aggregate is a count or a ratio (the usual
@@ -57,7 +97,117 @@ impl PerState {
             keys: KeyTable::default(),
             inner,
             scratch: Vec::new(),
+            parts: None,
         }
+    }
+
+    /// Move every entity of the direct table into the partition buffers.
+    fn spill(&mut self) {
+        let Inner::Packed { words, stride, .. } = &mut self.inner else {
+            return;
+        };
+        let parts = self.parts.get_or_insert_with(|| vec![Vec::new(); PARTS]);
+        for (id, key) in self.keys.entries() {
+            let buf = &mut parts[part_of(key)];
+            buf.push(ENTRY_WORDS);
+            put_len(buf, key.len());
+            buf.extend_from_slice(key);
+            for w in &words[id as usize * *stride..(id as usize + 1) * *stride] {
+                buf.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        self.keys.clear();
+        words.clear();
+    }
+
+    /// Fold the partitions back into per-entity words, one partition at a time, calling
+    /// `each` with every entity's words.
+    fn for_each_partitioned(
+        &self,
+        mut each: impl FnMut(&[u64]) -> Result<(), OpError>,
+    ) -> Result<(), OpError> {
+        let (Some(parts), Inner::Packed { stride, .. }) = (&self.parts, &self.inner) else {
+            return Ok(());
+        };
+        let stride = *stride;
+        let mut table = KeyTable::default();
+        let mut words: Vec<u64> = Vec::new();
+        for buf in parts {
+            table.clear();
+            words.clear();
+            let mut pos = 0;
+            while pos < buf.len() {
+                let kind = buf[pos];
+                pos += 1;
+                let len = get_len(buf, &mut pos);
+                let (e, new) = table.insert(&buf[pos..pos + len]);
+                pos += len;
+                if new {
+                    words.resize(words.len() + stride, 0);
+                }
+                let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
+                if kind == ENTRY_BITS {
+                    for x in w.iter_mut() {
+                        *x += buf[pos] as u64;
+                        pos += 1;
+                    }
+                } else {
+                    for x in w.iter_mut() {
+                        *x += u64::from_le_bytes(buf[pos..pos + 8].try_into().expect("8 bytes"));
+                        pos += 8;
+                    }
+                }
+            }
+            for e in 0..table.len() {
+                each(&words[e * stride..(e + 1) * stride])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Inner values of one entity from its packed words.
+    fn packed_results(
+        per: &PerSpec,
+        offsets: &[usize],
+        w: &[u64],
+        out: &mut Vec<Value<'static>>,
+    ) -> Result<(), OpError> {
+        out.clear();
+        for (a, &o) in per.inner_aggs.iter().zip(offsets) {
+            let acc = if a.func == AggFunc::Count {
+                Acc::Count(w[o])
+            } else {
+                Acc::Ratio {
+                    yes: w[o],
+                    n: w[o + 1],
+                }
+            };
+            out.push(acc.result(a.func, a.fraction)?);
+        }
+        Ok(())
+    }
+
+    /// Every entity's inner values, direct and partitioned alike.
+    pub fn for_each_entity(
+        &self,
+        per: &PerSpec,
+        mut each: impl FnMut(&[Value<'static>]) -> Result<(), OpError>,
+    ) -> Result<(), OpError> {
+        let mut inner = Vec::with_capacity(per.inner_aggs.len());
+        for e in 0..self.keys.len() {
+            inner.clear();
+            for i in 0..per.inner_aggs.len() {
+                inner.push(self.inner_result(per, e, i)?);
+            }
+            each(&inner)?;
+        }
+        if let Inner::Packed { offsets, .. } = &self.inner {
+            self.for_each_partitioned(|w| {
+                Self::packed_results(per, offsets, w, &mut inner)?;
+                each(&inner)
+            })?;
+        }
+        Ok(())
     }
 
     /// Make room for a new entity's state.
@@ -98,11 +248,59 @@ impl PerState {
                 return Ok(());
             }
         }
+        if let (
+            Some(parts),
+            Inner::Packed {
+                stride, offsets, ..
+            },
+        ) = (&mut self.parts, &self.inner)
+        {
+            // Partitioned: append the key and this record's 0/1 contributions.
+            let out = &mut parts[part_of(buf)];
+            out.push(ENTRY_BITS);
+            put_len(out, buf.len());
+            out.extend_from_slice(buf);
+            let at = out.len();
+            out.resize(at + stride, 0);
+            for (i, a) in per.inner_aggs.iter().enumerate() {
+                if let Some(f) = &a.filter {
+                    if row.eval(f)?.truth() != Some(true) {
+                        continue;
+                    }
+                }
+                let v = match &a.arg {
+                    None => Value::Bool(true),
+                    Some(AggArg::Record(x)) => row.eval(x)?,
+                    Some(AggArg::Per(_)) => unreachable!("analysis forbids per inside per"),
+                };
+                let w = &mut out[at + offsets[i]..];
+                match (a.func, v) {
+                    (AggFunc::Count, Value::Bool(true)) => w[0] = 1,
+                    (AggFunc::Count, _) => {}
+                    (_, Value::Bool(b)) => {
+                        w[0] = u8::from(b);
+                        w[1] = 1;
+                    }
+                    _ => {}
+                }
+            }
+            return Ok(());
+        }
         let (e, new) = self.keys.insert(buf);
         if new {
             self.add_entity(per);
+            if self.keys.len() > DIRECT_MAX && matches!(self.inner, Inner::Packed { .. }) {
+                // Count this record in the direct table, then move everything to partitions.
+                self.update_direct(per, row, e as usize)?;
+                self.spill();
+                return Ok(());
+            }
         }
-        let e = e as usize;
+        self.update_direct(per, row, e as usize)
+    }
+
+    #[inline]
+    fn update_direct(&mut self, per: &PerSpec, row: &Row, e: usize) -> Result<(), OpError> {
         for (i, a) in per.inner_aggs.iter().enumerate() {
             if let Some(f) = &a.filter {
                 if row.eval(f)?.truth() != Some(true) {
@@ -139,7 +337,17 @@ impl PerState {
         Ok(())
     }
 
-    fn merge(&mut self, per: &PerSpec, other: PerState) -> Result<(), OpError> {
+    fn merge(&mut self, per: &PerSpec, mut other: PerState) -> Result<(), OpError> {
+        if self.parts.is_some() || other.parts.is_some() {
+            self.spill();
+            other.spill();
+            let theirs = other.parts.take().expect("spilled");
+            let mine = self.parts.get_or_insert_with(|| vec![Vec::new(); PARTS]);
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                m.extend_from_slice(&t);
+            }
+            return Ok(());
+        }
         let n = per.inner_aggs.len();
         let (other_keys, other_inner) = (other.keys, other.inner);
         let (mut other_accs, other_words): (Vec<Option<Acc>>, Vec<u64>) = match other_inner {
@@ -202,18 +410,13 @@ impl AggState {
             (AggState::Per(p), Some(AggArg::Per(per))) => {
                 let mut outer = Acc::new(spec.func);
                 let mut buf = Vec::new();
-                let mut inner = Vec::with_capacity(per.inner_aggs.len());
-                for e in 0..p.keys.len() {
-                    inner.clear();
-                    for i in 0..per.inner_aggs.len() {
-                        inner.push(p.inner_result(per, e, i)?);
-                    }
+                p.for_each_entity(per, |inner| {
                     let v = eval(&per.inner, &|l: &KLeaf| match l {
                         KLeaf::Inner(i) => Ok(inner[*i as usize].clone()),
                         _ => unreachable!("inner expressions only refer to inner aggregates"),
                     })?;
-                    outer.push(spec.func, &v, &mut buf)?;
-                }
+                    outer.push(spec.func, &v, &mut buf)
+                })?;
                 outer.result(spec.func, spec.fraction)
             }
             _ => unreachable!("state made for its spec"),

@@ -1,0 +1,160 @@
+//! One source's accumulation: records in, per-group aggregate states out. Two runs over
+//! two halves of a file merge into what one run over the whole file gives.
+
+use super::keytable::KeyTable;
+use super::row::{encode_key, Row};
+use super::state::AggState;
+use crate::ir::{AggSpec, RExpr};
+use crate::value::{OpError, Value};
+
+pub struct SourceRun<'p> {
+    specs: &'p [&'p AggSpec],
+    keys: &'p [RExpr],
+    filters: &'p [RExpr],
+    /// Encoded group key → group id; `group_keys[id]` holds its values for output.
+    pub groups: KeyTable,
+    pub group_keys: Vec<Vec<Value<'static>>>,
+    /// `group * specs.len() + i`.
+    pub states: Vec<AggState>,
+    /// The overall states (ungrouped runs, or `--total`).
+    pub total: Option<Vec<AggState>>,
+    key_buf: Vec<u8>,
+    agg_buf: Vec<u8>,
+    /// The first error that stops the run (an overflow), with the aggregate it hit.
+    pub failure: Option<(usize, OpError)>,
+    /// Values of a type a formula cannot use (counted as null).
+    pub type_errors: u64,
+}
+
+impl<'p> SourceRun<'p> {
+    pub fn new(
+        specs: &'p [&'p AggSpec],
+        keys: &'p [RExpr],
+        filters: &'p [RExpr],
+        with_total: bool,
+    ) -> SourceRun<'p> {
+        SourceRun {
+            specs,
+            keys,
+            filters,
+            groups: KeyTable::default(),
+            group_keys: Vec::new(),
+            states: Vec::new(),
+            total: with_total.then(|| specs.iter().map(|s| AggState::new(s)).collect()),
+            key_buf: Vec::new(),
+            agg_buf: Vec::new(),
+            failure: None,
+            type_errors: 0,
+        }
+    }
+
+    fn apply(
+        specs: &[&AggSpec],
+        states: &mut [AggState],
+        row: &Row,
+        buf: &mut Vec<u8>,
+        type_errors: &mut u64,
+        failure: &mut Option<(usize, OpError)>,
+    ) {
+        for (i, spec) in specs.iter().enumerate() {
+            match states[i].update(spec, row, buf) {
+                Ok(()) => {}
+                Err(OpError::Type(_)) => *type_errors += 1,
+                Err(e) => *failure = Some((i, e)),
+            }
+        }
+    }
+
+    /// Take one record.
+    pub fn on_row(&mut self, row: &Row) {
+        if self.failure.is_some() {
+            return;
+        }
+        for f in self.filters {
+            match row.eval(f) {
+                Ok(v) if v.truth() == Some(true) => {}
+                Ok(_) => return,
+                Err(_) => {
+                    self.type_errors += 1;
+                    return;
+                }
+            }
+        }
+        if !self.keys.is_empty() {
+            self.key_buf.clear();
+            for k in self.keys {
+                match row.eval(k) {
+                    Ok(v) => {
+                        encode_key(&v, &mut self.key_buf);
+                    }
+                    Err(_) => {
+                        self.type_errors += 1;
+                        return;
+                    }
+                }
+            }
+            let (g, new) = self.groups.insert(&self.key_buf);
+            if new {
+                let key = self
+                    .keys
+                    .iter()
+                    .map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null))
+                    .collect();
+                self.group_keys.push(key);
+                self.states
+                    .extend(self.specs.iter().map(|s| AggState::new(s)));
+            }
+            let n = self.specs.len();
+            let g = g as usize;
+            let states = &mut self.states[g * n..(g + 1) * n];
+            Self::apply(
+                self.specs,
+                states,
+                row,
+                &mut self.agg_buf,
+                &mut self.type_errors,
+                &mut self.failure,
+            );
+        }
+        if let Some(t) = self.total.as_mut() {
+            Self::apply(
+                self.specs,
+                t,
+                row,
+                &mut self.agg_buf,
+                &mut self.type_errors,
+                &mut self.failure,
+            );
+        }
+    }
+
+    /// Fold a run over other records of the same source into this one.
+    pub fn merge(&mut self, other: SourceRun) -> Result<(), (usize, OpError)> {
+        if let Some(f) = other.failure {
+            return Err(f);
+        }
+        self.type_errors += other.type_errors;
+        let n = self.specs.len();
+        let mut theirs: Vec<Option<AggState>> = other.states.into_iter().map(Some).collect();
+        for (id, key) in other.groups.entries() {
+            let (g, new) = self.groups.insert(key);
+            if new {
+                self.group_keys.push(other.group_keys[id as usize].clone());
+                self.states
+                    .extend(self.specs.iter().map(|s| AggState::new(s)));
+            }
+            for i in 0..n {
+                let s = theirs[id as usize * n + i].take().expect("each group once");
+                self.states[g as usize * n + i]
+                    .merge(self.specs[i], s)
+                    .map_err(|e| (i, e))?;
+            }
+        }
+        if let (Some(mine), Some(theirs)) = (self.total.as_mut(), other.total) {
+            for (i, (m, t)) in mine.iter_mut().zip(theirs).enumerate() {
+                m.merge(self.specs[i], t).map_err(|e| (i, e))?;
+            }
+        }
+        Ok(())
+    }
+}
