@@ -38,8 +38,22 @@ impl<'r> Row<'r> {
         }
     }
 
+    #[inline]
     pub fn eval(&self, e: &'r RExpr) -> Result<Value<'r>, OpError> {
-        super::expr::eval(e, &|c: &Col| Ok(self.get(*c)))
+        match e {
+            // Most arguments and filters are a bare field.
+            crate::ir::Node::Leaf(c) => Ok(self.get(*c)),
+            _ => super::expr::eval(e, &|c: &Col| Ok(self.get(*c))),
+        }
+    }
+
+    /// Whether a condition holds (false for false and for null).
+    #[inline]
+    pub fn holds(&self, e: &'r RExpr) -> Result<bool, OpError> {
+        match e {
+            crate::ir::Node::Leaf(c) => Ok(matches!(self.slots[c.0 as usize], Slot::Bool(true))),
+            _ => Ok(self.eval(e)?.truth() == Some(true)),
+        }
     }
 }
 

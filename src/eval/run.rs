@@ -20,6 +20,12 @@ pub struct SourceRun<'p> {
     pub total: Option<Vec<AggState>>,
     key_buf: Vec<u8>,
     agg_buf: Vec<u8>,
+    /// The distinct `where` conditions of the aggregates, each tested once per record.
+    conditions: Vec<&'p RExpr>,
+    /// For each aggregate, the index of its condition.
+    condition_of: Vec<Option<usize>>,
+    /// This record's outcome of each condition.
+    passes: Vec<bool>,
     /// The first error that stops the run (an overflow), with the aggregate it hit.
     pub failure: Option<(usize, OpError)>,
     /// Values of a type a formula cannot use (counted as null).
@@ -33,7 +39,24 @@ impl<'p> SourceRun<'p> {
         filters: &'p [RExpr],
         with_total: bool,
     ) -> SourceRun<'p> {
+        let mut conditions: Vec<&RExpr> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        let condition_of = specs
+            .iter()
+            .map(|s| {
+                let f = s.filter.as_ref()?;
+                let text = format!("{f:?}");
+                Some(texts.iter().position(|t| *t == text).unwrap_or_else(|| {
+                    texts.push(text);
+                    conditions.push(f);
+                    conditions.len() - 1
+                }))
+            })
+            .collect();
         SourceRun {
+            passes: vec![false; conditions.len()],
+            conditions,
+            condition_of,
             specs,
             keys,
             filters,
@@ -48,19 +71,25 @@ impl<'p> SourceRun<'p> {
         }
     }
 
-    fn apply(
-        specs: &[&AggSpec],
-        states: &mut [AggState],
-        row: &Row,
-        buf: &mut Vec<u8>,
-        type_errors: &mut u64,
-        failure: &mut Option<(usize, OpError)>,
-    ) {
-        for (i, spec) in specs.iter().enumerate() {
-            match states[i].update(spec, row, buf) {
+    /// Update the states of group `g` (or the total) with a record whose conditions are known.
+    fn apply(&mut self, g: Option<usize>, row: &Row) {
+        let n = self.specs.len();
+        let states = match g {
+            Some(g) => &mut self.states[g * n..(g + 1) * n],
+            None => self
+                .total
+                .as_mut()
+                .expect("total states exist")
+                .as_mut_slice(),
+        };
+        for (i, spec) in self.specs.iter().enumerate() {
+            if self.condition_of[i].is_some_and(|c| !self.passes[c]) {
+                continue;
+            }
+            match states[i].update(spec, row, &mut self.agg_buf) {
                 Ok(()) => {}
-                Err(OpError::Type(_)) => *type_errors += 1,
-                Err(e) => *failure = Some((i, e)),
+                Err(OpError::Type(_)) => self.type_errors += 1,
+                Err(e) => self.failure = Some((i, e)),
             }
         }
     }
@@ -71,14 +100,23 @@ impl<'p> SourceRun<'p> {
             return;
         }
         for f in self.filters {
-            match row.eval(f) {
-                Ok(v) if v.truth() == Some(true) => {}
-                Ok(_) => return,
+            match row.holds(f) {
+                Ok(true) => {}
+                Ok(false) => return,
                 Err(_) => {
                     self.type_errors += 1;
                     return;
                 }
             }
+        }
+        for (c, e) in self.conditions.iter().enumerate() {
+            self.passes[c] = match row.holds(e) {
+                Ok(b) => b,
+                Err(_) => {
+                    self.type_errors += 1;
+                    false
+                }
+            };
         }
         if !self.keys.is_empty() {
             self.key_buf.clear();
@@ -104,27 +142,10 @@ impl<'p> SourceRun<'p> {
                 self.states
                     .extend(self.specs.iter().map(|s| AggState::new(s)));
             }
-            let n = self.specs.len();
-            let g = g as usize;
-            let states = &mut self.states[g * n..(g + 1) * n];
-            Self::apply(
-                self.specs,
-                states,
-                row,
-                &mut self.agg_buf,
-                &mut self.type_errors,
-                &mut self.failure,
-            );
+            self.apply(Some(g as usize), row);
         }
-        if let Some(t) = self.total.as_mut() {
-            Self::apply(
-                self.specs,
-                t,
-                row,
-                &mut self.agg_buf,
-                &mut self.type_errors,
-                &mut self.failure,
-            );
+        if self.total.is_some() {
+            self.apply(None, row);
         }
     }
 

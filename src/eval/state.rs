@@ -124,6 +124,7 @@ impl PerState {
     /// `each` with every entity's words.
     fn for_each_partitioned(
         &self,
+        range: std::ops::Range<usize>,
         mut each: impl FnMut(&[u64]) -> Result<(), OpError>,
     ) -> Result<(), OpError> {
         let (Some(parts), Inner::Packed { stride, .. }) = (&self.parts, &self.inner) else {
@@ -132,7 +133,7 @@ impl PerState {
         let stride = *stride;
         let mut table = KeyTable::default();
         let mut words: Vec<u64> = Vec::new();
-        for buf in parts {
+        for buf in &parts[range] {
             table.clear();
             words.clear();
             let mut pos = 0;
@@ -187,14 +188,17 @@ impl PerState {
         Ok(())
     }
 
-    /// Every entity's inner values, direct and partitioned alike.
+    /// The inner values of the entities of the direct table (`direct`) and of partitions
+    /// `range`.
     pub fn for_each_entity(
         &self,
         per: &PerSpec,
+        direct: bool,
+        range: std::ops::Range<usize>,
         mut each: impl FnMut(&[Value<'static>]) -> Result<(), OpError>,
     ) -> Result<(), OpError> {
         let mut inner = Vec::with_capacity(per.inner_aggs.len());
-        for e in 0..self.keys.len() {
+        for e in 0..if direct { self.keys.len() } else { 0 } {
             inner.clear();
             for i in 0..per.inner_aggs.len() {
                 inner.push(self.inner_result(per, e, i)?);
@@ -202,7 +206,7 @@ impl PerState {
             each(&inner)?;
         }
         if let Inner::Packed { offsets, .. } = &self.inner {
-            self.for_each_partitioned(|w| {
+            self.for_each_partitioned(range, |w| {
                 Self::packed_results(per, offsets, w, &mut inner)?;
                 each(&inner)
             })?;
@@ -264,7 +268,7 @@ impl PerState {
             out.resize(at + stride, 0);
             for (i, a) in per.inner_aggs.iter().enumerate() {
                 if let Some(f) = &a.filter {
-                    if row.eval(f)?.truth() != Some(true) {
+                    if !row.holds(f)? {
                         continue;
                     }
                 }
@@ -303,7 +307,7 @@ impl PerState {
     fn update_direct(&mut self, per: &PerSpec, row: &Row, e: usize) -> Result<(), OpError> {
         for (i, a) in per.inner_aggs.iter().enumerate() {
             if let Some(f) = &a.filter {
-                if row.eval(f)?.truth() != Some(true) {
+                if !row.holds(f)? {
                     continue;
                 }
             }
@@ -386,14 +390,9 @@ impl AggState {
         }
     }
 
-    /// Take one record.
+    /// Take one record whose `where` (if any) the caller found true.
     #[inline]
     pub fn update(&mut self, spec: &AggSpec, row: &Row, buf: &mut Vec<u8>) -> Result<(), OpError> {
-        if let Some(f) = &spec.filter {
-            if row.eval(f)?.truth() != Some(true) {
-                return Ok(());
-            }
-        }
         match (self, &spec.arg) {
             (AggState::Simple(acc), None) => acc.push(spec.func, &Value::Bool(true), buf),
             (AggState::Simple(acc), Some(AggArg::Record(e))) => {
@@ -408,15 +407,39 @@ impl AggState {
         match (self, &spec.arg) {
             (AggState::Simple(acc), _) => acc.result(spec.func, spec.fraction),
             (AggState::Per(p), Some(AggArg::Per(per))) => {
-                let mut outer = Acc::new(spec.func);
-                let mut buf = Vec::new();
-                p.for_each_entity(per, |inner| {
-                    let v = eval(&per.inner, &|l: &KLeaf| match l {
-                        KLeaf::Inner(i) => Ok(inner[*i as usize].clone()),
-                        _ => unreachable!("inner expressions only refer to inner aggregates"),
+                // Entity values go into the outer aggregate; partitions are folded on two
+                // threads, whose partial aggregates merge.
+                let fold = |direct: bool,
+                            range: std::ops::Range<usize>|
+                 -> Result<(Acc, u64), OpError> {
+                    let mut outer = Acc::new(spec.func);
+                    let mut buf = Vec::new();
+                    p.for_each_entity(per, direct, range, |inner| {
+                        let v = eval(&per.inner, &|l: &KLeaf| match l {
+                            KLeaf::Inner(i) => Ok(inner[*i as usize].clone()),
+                            _ => unreachable!("inner expressions only refer to inner aggregates"),
+                        })?;
+                        outer.push(spec.func, &v, &mut buf)
                     })?;
-                    outer.push(spec.func, &v, &mut buf)
-                })?;
+                    Ok((outer, super::take_div_by_zero()))
+                };
+                let outer = if p.parts.is_some() {
+                    let (mine, theirs) = std::thread::scope(|s| {
+                        let other = s.spawn(|| fold(false, PARTS / 2..PARTS));
+                        (
+                            fold(true, 0..PARTS / 2),
+                            other.join().expect("folding thread"),
+                        )
+                    });
+                    let ((mut outer, dz), (other, dz2)) = (mine?, theirs?);
+                    outer.merge(spec.func, other)?;
+                    super::add_div_by_zero(dz + dz2);
+                    outer
+                } else {
+                    let (outer, dz) = fold(true, 0..0)?;
+                    super::add_div_by_zero(dz);
+                    outer
+                };
                 outer.result(spec.func, spec.fraction)
             }
             _ => unreachable!("state made for its spec"),
