@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod catalogue;
 pub mod cli;
 pub mod diag;
+pub mod doc;
 pub mod eval;
 pub mod ir;
 pub mod output;

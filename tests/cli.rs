@@ -246,3 +246,45 @@ fn stdin_and_where() {
         "kpi,value,unit,status\nn,3,,\n"
     );
 }
+
+#[test]
+fn overflow_names_the_kpi_and_spares_the_others() {
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "-e",
+        "s = sum(x)",
+        "-e",
+        "m = max(x) * 2",
+        "-e",
+        "ok = count()",
+        "--data",
+        "tests/fixtures/data/overflow.csv",
+        "--format",
+        "csv"
+    ]));
+}
+
+#[test]
+fn doc_in_both_languages() {
+    let (code, en, err) = kpi(&["doc"]);
+    assert_eq!(code, 0, "{err}");
+    // docs/catalogue.md is this output, so that it cannot drift from the catalogue.
+    assert_eq!(
+        std::fs::read_to_string("docs/catalogue.md")
+            .unwrap()
+            .trim_end(),
+        en.trim_end(),
+        "regenerate docs/catalogue.md with `kpi doc > docs/catalogue.md`"
+    );
+    assert_eq!(
+        en.matches("\n## ").count(),
+        57,
+        "an index and one section per KPI"
+    );
+    let (code, fr, _) = kpi(&["doc", "--lang", "fr"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(fr
+        .split("\n## ")
+        .find(|s| s.starts_with("nps"))
+        .unwrap_or(""));
+}

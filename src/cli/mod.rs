@@ -42,6 +42,14 @@ pub enum Command {
         /// Catalogue files or folders (default: ./kpis)
         paths: Vec<PathBuf>,
     },
+    /// The catalogue as documentation (Markdown)
+    Doc {
+        /// Catalogue files or folders (default: ./kpis)
+        paths: Vec<PathBuf>,
+        /// Language of labels and headings
+        #[arg(long, value_enum, default_value = "en")]
+        lang: crate::output::Lang,
+    },
     /// Show the expression tree, dependencies and evaluation plan of a KPI
     Explain {
         /// The KPI
@@ -72,6 +80,26 @@ pub fn main() -> i32 {
         Command::Explain { name, paths } => explain::run(&name, &paths),
         Command::Eval(args) => eval::run(&args),
         Command::Test { paths } => test::run(&paths),
+        Command::Doc { paths, lang } => {
+            let front = load(&paths);
+            let mut an = Analyzer::new(&front.cat);
+            an.analyze_all();
+            let text = crate::doc::markdown(&an, &front.sources, lang);
+            let errors: Vec<Diag> = front
+                .diags
+                .list
+                .iter()
+                .chain(&an.diags)
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            report(&errors, &front.sources);
+            if !errors.is_empty() {
+                return 1;
+            }
+            crate::outln!("{}", text.trim_end());
+            0
+        }
     }
 }
 

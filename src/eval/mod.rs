@@ -176,9 +176,7 @@ fn read_file<'p>(
             // The second half's line numbers are relative: any rejection there means a
             // sequential re-read, so that every diagnostic names its true line.
             if s2.rejected == 0 && d2.is_empty() {
-                if let Err(f) = run.merge(run2) {
-                    run.failure = Some(f);
-                }
+                run.merge(run2);
                 diags.append(&mut d1);
                 let stats = read::Stats {
                     records: s1.records + s2.records,
@@ -431,16 +429,12 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
             group_keys,
             states,
             total,
-            failure,
+            failures,
             type_errors,
             ..
         } = run;
         p.groups = groups;
         p.group_keys = group_keys;
-        if let Some((i, e)) = failure {
-            out.diags.push(op_failure(&e, &specs[i].text, ""));
-            continue;
-        }
         if type_errors > 0 {
             out.diags.push(Diag::warning(
                 Code::Type,
@@ -456,29 +450,46 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
                 ),
             ));
         }
-        // Aggregate results.
-        let finish = |states: &[AggState]| -> Result<Vec<Value<'static>>, (usize, OpError)> {
+        // Aggregate results; an aggregate that failed is null, with one error naming its KPIs.
+        let mut failed: Vec<Option<OpError>> = failures;
+        let mut finish = |states: &[AggState]| -> Vec<Value<'static>> {
             states
                 .iter()
                 .zip(&specs)
                 .enumerate()
-                .map(|(i, (s, spec))| s.result(spec).map_err(|e| (i, e)))
+                .map(|(i, (s, spec))| {
+                    if failed[i].is_some() {
+                        return Value::Null;
+                    }
+                    s.result(spec).unwrap_or_else(|e| {
+                        failed[i] = Some(e);
+                        Value::Null
+                    })
+                })
                 .collect()
         };
-        for g in 0..p.group_keys.len() {
-            match finish(&states[g * n..(g + 1) * n]) {
-                Ok(v) => p.values.push(v),
-                Err((i, e)) => {
-                    out.diags.push(op_failure(&e, &specs[i].text, ""));
-                    p.values
-                        .push(specs.iter().map(|s| empty_value(s)).collect());
-                }
-            }
-        }
-        if let Some(t) = &total {
-            match finish(t) {
-                Ok(v) => p.total = Some(v),
-                Err((i, e)) => out.diags.push(op_failure(&e, &specs[i].text, "")),
+        p.values = (0..p.group_keys.len())
+            .map(|g| finish(&states[g * n..(g + 1) * n]))
+            .collect();
+        p.total = total.as_deref().map(&mut finish);
+        for (i, f) in failed.iter().enumerate() {
+            if let Some(e) = f {
+                let users: Vec<String> = order
+                    .iter()
+                    .filter(|k| {
+                        let mut uses = false;
+                        an.kpis[k.0 as usize]
+                            .expr
+                            .leaves(&mut |l| uses |= *l == KLeaf::Agg(p.aggs[i]));
+                        uses
+                    })
+                    .map(|k| format!("`{}`", an.cat.kpis[k.0 as usize].name.text))
+                    .collect();
+                out.diags.push(op_failure(
+                    e,
+                    &specs[i].text,
+                    &format!(" (used by {})", users.join(", ")),
+                ));
             }
         }
     }

@@ -26,8 +26,8 @@ pub struct SourceRun<'p> {
     condition_of: Vec<Option<usize>>,
     /// This record's outcome of each condition.
     passes: Vec<bool>,
-    /// The first error that stops the run (an overflow), with the aggregate it hit.
-    pub failure: Option<(usize, OpError)>,
+    /// Per aggregate: the error (an overflow) that stopped it; the others go on.
+    pub failures: Vec<Option<OpError>>,
     /// Values of a type a formula cannot use (counted as null).
     pub type_errors: u64,
 }
@@ -66,7 +66,7 @@ impl<'p> SourceRun<'p> {
             total: with_total.then(|| specs.iter().map(|s| AggState::new(s)).collect()),
             key_buf: Vec::new(),
             agg_buf: Vec::new(),
-            failure: None,
+            failures: vec![None; specs.len()],
             type_errors: 0,
         }
     }
@@ -83,22 +83,19 @@ impl<'p> SourceRun<'p> {
                 .as_mut_slice(),
         };
         for (i, spec) in self.specs.iter().enumerate() {
-            if self.condition_of[i].is_some_and(|c| !self.passes[c]) {
+            if self.condition_of[i].is_some_and(|c| !self.passes[c]) || self.failures[i].is_some() {
                 continue;
             }
             match states[i].update(spec, row, &mut self.agg_buf) {
                 Ok(()) => {}
                 Err(OpError::Type(_)) => self.type_errors += 1,
-                Err(e) => self.failure = Some((i, e)),
+                Err(e) => self.failures[i] = Some(e),
             }
         }
     }
 
     /// Take one record.
     pub fn on_row(&mut self, row: &Row) {
-        if self.failure.is_some() {
-            return;
-        }
         for f in self.filters {
             match row.holds(f) {
                 Ok(true) => {}
@@ -150,12 +147,14 @@ impl<'p> SourceRun<'p> {
     }
 
     /// Fold a run over other records of the same source into this one.
-    pub fn merge(&mut self, other: SourceRun) -> Result<(), (usize, OpError)> {
-        if let Some(f) = other.failure {
-            return Err(f);
-        }
+    pub fn merge(&mut self, other: SourceRun) {
         self.type_errors += other.type_errors;
         let n = self.specs.len();
+        for (mine, theirs) in self.failures.iter_mut().zip(other.failures) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
         let mut theirs: Vec<Option<AggState>> = other.states.into_iter().map(Some).collect();
         for (id, key) in other.groups.entries() {
             let (g, new) = self.groups.insert(key);
@@ -166,16 +165,21 @@ impl<'p> SourceRun<'p> {
             }
             for i in 0..n {
                 let s = theirs[id as usize * n + i].take().expect("each group once");
-                self.states[g as usize * n + i]
-                    .merge(self.specs[i], s)
-                    .map_err(|e| (i, e))?;
+                if self.failures[i].is_none() {
+                    if let Err(e) = self.states[g as usize * n + i].merge(self.specs[i], s) {
+                        self.failures[i] = Some(e);
+                    }
+                }
             }
         }
         if let (Some(mine), Some(theirs)) = (self.total.as_mut(), other.total) {
             for (i, (m, t)) in mine.iter_mut().zip(theirs).enumerate() {
-                m.merge(self.specs[i], t).map_err(|e| (i, e))?;
+                if self.failures[i].is_none() {
+                    if let Err(e) = m.merge(self.specs[i], t) {
+                        self.failures[i] = Some(e);
+                    }
+                }
             }
         }
-        Ok(())
     }
 }
