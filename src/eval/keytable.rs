@@ -72,6 +72,23 @@ impl KeyTable {
         }
     }
 
+    /// Where `key` (with hash `h`) is: `Ok(id)`, or `Err(slot)`, the empty slot it would take.
+    #[inline]
+    fn probe(&self, key: &[u8], h: u64) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.id == 0 {
+                return Err(i);
+            }
+            if s.hash == h && s.len as usize == key.len() && self.key_of(s) == key {
+                return Ok(s.id - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// The id of `key`, inserting it if new; `true` when it was inserted.
     #[inline]
     pub fn insert(&mut self, key: &[u8]) -> (u32, bool) {
@@ -79,18 +96,10 @@ impl KeyTable {
             self.grow();
         }
         let h = hash(key);
-        let mask = self.slots.len() - 1;
-        let mut i = h as usize & mask;
-        loop {
-            let s = &self.slots[i];
-            if s.id == 0 {
-                break;
-            }
-            if s.hash == h && s.len as usize == key.len() && self.key_of(s) == key {
-                return (s.id - 1, false);
-            }
-            i = (i + 1) & mask;
-        }
+        let i = match self.probe(key, h) {
+            Ok(id) => return (id, false),
+            Err(i) => i,
+        };
         let id = self.len as u32;
         let mut slot = Slot {
             hash: h,
@@ -111,19 +120,7 @@ impl KeyTable {
 
     /// The id of `key`, if present.
     pub fn get(&self, key: &[u8]) -> Option<u32> {
-        let h = hash(key);
-        let mask = self.slots.len() - 1;
-        let mut i = h as usize & mask;
-        loop {
-            let s = &self.slots[i];
-            if s.id == 0 {
-                return None;
-            }
-            if s.hash == h && s.len as usize == key.len() && self.key_of(s) == key {
-                return Some(s.id - 1);
-            }
-            i = (i + 1) & mask;
-        }
+        self.probe(key, hash(key)).ok()
     }
 
     fn grow(&mut self) {

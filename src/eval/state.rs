@@ -57,6 +57,33 @@ fn get_len(buf: &[u8], pos: &mut usize) -> usize {
     }
 }
 
+/// What an inner aggregate takes from a record: `None` when its `where` rejects it.
+#[inline]
+fn inner_input<'r>(a: &'r AggSpec, row: &Row<'r>) -> Result<Option<Value<'r>>, OpError> {
+    if let Some(f) = &a.filter {
+        if !row.holds(f)? {
+            return Ok(None);
+        }
+    }
+    Ok(Some(match &a.arg {
+        None => Value::Bool(true),
+        Some(AggArg::Record(x)) => row.eval(x)?,
+        Some(AggArg::Per(_)) => unreachable!("analysis forbids per inside per"),
+    }))
+}
+
+/// A record's contribution to packed state: for `count`, [1 if true, _]; for `pct` and
+/// `share`, [1 if true, 1 if not null].
+#[inline]
+fn packed_increment(f: AggFunc, v: &Value) -> [u8; 2] {
+    match (f, v) {
+        (AggFunc::Count, Value::Bool(true)) => [1, 0],
+        (AggFunc::Count, _) => [0, 0],
+        (_, Value::Bool(b)) => [u8::from(*b), 1],
+        _ => [0, 0],
+    }
+}
+
 fn part_of(key: &[u8]) -> usize {
     (KeyTable::hash_of(key) >> 56) as usize
 }
@@ -267,25 +294,12 @@ impl PerState {
             let at = out.len();
             out.resize(at + stride, 0);
             for (i, a) in per.inner_aggs.iter().enumerate() {
-                if let Some(f) = &a.filter {
-                    if !row.holds(f)? {
-                        continue;
+                if let Some(v) = inner_input(a, row)? {
+                    let [yes, seen] = packed_increment(a.func, &v);
+                    out[at + offsets[i]] = yes;
+                    if a.func != AggFunc::Count {
+                        out[at + offsets[i] + 1] = seen;
                     }
-                }
-                let v = match &a.arg {
-                    None => Value::Bool(true),
-                    Some(AggArg::Record(x)) => row.eval(x)?,
-                    Some(AggArg::Per(_)) => unreachable!("analysis forbids per inside per"),
-                };
-                let w = &mut out[at + offsets[i]..];
-                match (a.func, v) {
-                    (AggFunc::Count, Value::Bool(true)) => w[0] = 1,
-                    (AggFunc::Count, _) => {}
-                    (_, Value::Bool(b)) => {
-                        w[0] = u8::from(b);
-                        w[1] = 1;
-                    }
-                    _ => {}
                 }
             }
             return Ok(());
@@ -306,15 +320,8 @@ impl PerState {
     #[inline]
     fn update_direct(&mut self, per: &PerSpec, row: &Row, e: usize) -> Result<(), OpError> {
         for (i, a) in per.inner_aggs.iter().enumerate() {
-            if let Some(f) = &a.filter {
-                if !row.holds(f)? {
-                    continue;
-                }
-            }
-            let v = match &a.arg {
-                None => Value::Bool(true),
-                Some(AggArg::Record(x)) => row.eval(x)?,
-                Some(AggArg::Per(_)) => unreachable!("analysis forbids per inside per"),
+            let Some(v) = inner_input(a, row)? else {
+                continue;
             };
             match &mut self.inner {
                 Inner::Packed {
@@ -322,15 +329,11 @@ impl PerState {
                     offsets,
                     stride,
                 } => {
+                    let [yes, seen] = packed_increment(a.func, &v);
                     let w = &mut words[e * *stride + offsets[i]..];
-                    match (a.func, v) {
-                        (AggFunc::Count, Value::Bool(true)) => w[0] += 1,
-                        (AggFunc::Count, _) => {}
-                        (_, Value::Bool(b)) => {
-                            w[0] += u64::from(b);
-                            w[1] += 1;
-                        }
-                        _ => {}
+                    w[0] += u64::from(yes);
+                    if a.func != AggFunc::Count {
+                        w[1] += u64::from(seen);
                     }
                 }
                 Inner::General(accs) => {
