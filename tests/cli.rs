@@ -288,3 +288,10 @@ fn doc_in_both_languages() {
         .find(|s| s.starts_with("nps"))
         .unwrap_or(""));
 }
+
+#[test]
+fn explain_shows_tree_dependencies_and_plan() {
+    insta::assert_snapshot!(run(&["explain", "processed_records"]));
+    insta::assert_snapshot!(run(&["explain", "dispute_rate"]));
+    insta::assert_snapshot!(run(&["explain", "nsp"]));
+}

@@ -62,7 +62,7 @@ pub fn set(kpi: &mut KpiDef, key: &str, value: &str, span: Span) -> Result<(), D
             let op = parse_target(value).map_err(|m| {
                 Diag::error(Code::Catalogue, m)
                     .at(span)
-                    .help("write `>= 30`, `<= 5`, `> 0`, `< 10`, `== 100` or `between 80 and 90`")
+                    .help("write `>= 30`, `<= 5`, `> 0`, `< 10`, `== 100`, `between 80 and 90`, or durations: `<= 4h`")
             })?;
             kpi.target = Some(Target {
                 op,
@@ -99,9 +99,24 @@ fn add_text(slot: &mut Option<Text>, lang: Option<&str>, value: &str) {
 }
 
 pub fn parse_target(s: &str) -> Result<TargetOp, String> {
+    // A number, or a duration such as `4h` or `90s` (compared in seconds).
     let num = |t: &str| {
         let t = t.trim().trim_end_matches('%').trim().replace('_', "");
-        Decimal::from_str(&t).map_err(|_| format!("`{}` in the target is not a number", t.trim()))
+        if let Ok(d) = Decimal::from_str(&t) {
+            return Ok(d);
+        }
+        let units = [
+            ("ms", Decimal::new(1, 3)),
+            ("min", 60.into()),
+            ("s", 1.into()),
+            ("h", 3_600.into()),
+            ("d", 86_400.into()),
+            ("w", 604_800.into()),
+        ];
+        units
+            .iter()
+            .find_map(|(u, size)| Some(Decimal::from_str(t.strip_suffix(u)?).ok()? * size))
+            .ok_or_else(|| format!("`{}` in the target is not a number or a duration", t.trim()))
     };
     let s = s.trim();
     if let Some(rest) = s.strip_prefix("between") {
@@ -151,5 +166,14 @@ mod tests {
         );
         assert!(parse_target("between 90 and 80").is_err());
         assert!(parse_target("about 30").is_err());
+        assert_eq!(
+            parse_target("<= 4h"),
+            Ok(TargetOp::Le(Decimal::from(14_400)))
+        );
+        assert_eq!(parse_target("< 90s"), Ok(TargetOp::Lt(Decimal::from(90))));
+        assert_eq!(
+            parse_target("between 1min and 5min"),
+            Ok(TargetOp::Between(60.into(), 300.into()))
+        );
     }
 }
