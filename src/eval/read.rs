@@ -445,8 +445,8 @@ pub fn read_first_part(
 ) -> Result<(Stats, bool), Diag> {
     let delimiter = file_delimiter(input.path)?;
     let f = std::fs::File::open(input.path).map_err(|e| io_error(input.path, e))?;
-    let total = f.metadata().ok().map(|m| m.len());
-    let mut progress = Progress::new(input.path, total);
+    // The other half goes at the same pace: this half's share is the whole run's.
+    let mut progress = Progress::new(input.path, Some(at));
     let part = Part {
         stop_at: Some(at),
         headless: false,

@@ -36,7 +36,9 @@ pub fn display_value(
     decimals: Option<u32>,
     lang: Lang,
 ) -> String {
-    let places = decimals.unwrap_or_else(|| default_decimals(unit));
+    // Without unit or decimals, whole numbers show whole.
+    let whole = unit.is_none() && v.decimal().is_some_and(|d| d.fract().is_zero());
+    let places = decimals.unwrap_or_else(|| if whole { 0 } else { default_decimals(unit) });
     let d = match v {
         Value::Null => return "—".into(),
         Value::Dur(d) => return duration(*d, places),
@@ -168,6 +170,15 @@ mod tests {
         assert_eq!(
             display_value(&Value::Null, Some(Unit::Percent), None, None, Lang::En),
             "—"
+        );
+        let whole = Value::Num(d("10000000"));
+        assert_eq!(
+            display_value(&whole, None, None, None, Lang::En),
+            "10,000,000"
+        );
+        assert_eq!(
+            display_value(&Value::Num(d("2.5")), None, None, None, Lang::En),
+            "2.50"
         );
     }
 }
