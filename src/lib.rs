@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diag;
 pub mod doc;
 pub mod eval;
+pub mod fmt;
 pub mod ir;
 pub mod output;
 pub mod render;

@@ -269,12 +269,12 @@ fn doc_in_both_languages() {
     let (code, en, err) = kpi(&["doc"]);
     assert_eq!(code, 0, "{err}");
     // docs/catalogue.md is this output, so that it cannot drift from the catalogue.
-    assert_eq!(
-        std::fs::read_to_string("docs/catalogue.md")
-            .unwrap()
-            .trim_end(),
-        en.trim_end(),
-        "regenerate docs/catalogue.md with `kpi doc > docs/catalogue.md`"
+    let committed = std::fs::read_to_string("docs/catalogue.md").unwrap();
+    let first_difference = committed.lines().zip(en.lines()).position(|(a, b)| a != b);
+    assert!(
+        first_difference.is_none() && committed.lines().count() == en.lines().count(),
+        "docs/catalogue.md differs from `kpi doc` (first at line {:?}): regenerate it with `kpi doc > docs/catalogue.md`",
+        first_difference.map(|i| i + 1)
     );
     assert_eq!(
         en.matches("\n## ").count(),
@@ -294,4 +294,44 @@ fn explain_shows_tree_dependencies_and_plan() {
     insta::assert_snapshot!(run(&["explain", "processed_records"]));
     insta::assert_snapshot!(run(&["explain", "dispute_rate"]));
     insta::assert_snapshot!(run(&["explain", "nsp"]));
+}
+
+#[test]
+fn fmt_rewrites_only_formulas_and_is_idempotent() {
+    let dir = std::env::temp_dir().join(format!("kpi-fmt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["messy.yaml", "messy.kpi"] {
+        std::fs::copy(format!("tests/fixtures/fmt/{f}"), dir.join(f)).unwrap();
+    }
+    let d = dir.to_str().unwrap();
+    let (code, out, _) = kpi(&["fmt", "--check", d]);
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let (code, _, err) = kpi(&["fmt", d]);
+    assert_eq!(code, 0, "{err}");
+    let yaml = std::fs::read_to_string(dir.join("messy.yaml")).unwrap();
+    let kpi_file = std::fs::read_to_string(dir.join("messy.kpi")).unwrap();
+    insta::assert_snapshot!(format!("{yaml}\n--- messy.kpi\n{kpi_file}"));
+    assert_eq!(
+        kpi(&["fmt", "--check", d]).0,
+        0,
+        "formatting twice changes nothing"
+    );
+    assert_eq!(
+        kpi(&["check", d]).0,
+        0,
+        "the formatted catalogue still checks"
+    );
+    // The reference catalogue is kept formatted.
+    assert_eq!(kpi(&["fmt", "--check", "kpis", "examples/catalogues"]).0, 0);
+}
+
+#[test]
+fn fmt_refuses_a_catalogue_with_errors() {
+    insta::assert_snapshot!(run(&[
+        "fmt",
+        "--check",
+        "tests/fixtures/check/err/cut_in_half.kpi"
+    ]));
 }

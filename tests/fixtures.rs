@@ -150,3 +150,38 @@ fn every_check_code_has_a_fixture() {
         assert!(snaps.contains(code), "no snapshot shows {code}");
     }
 }
+
+/// Every formula of the reference catalogue sits exactly at its span: the text there parses
+/// back to the same formula (what `kpi fmt` and every diagnostic rely on).
+#[test]
+fn reference_formula_spans_are_exact() {
+    use kpi::catalogue::{yaml::Style, FormulaForm};
+    let mut map = SourceMap::default();
+    let mut diags = Vec::new();
+    let cat = kpi::catalogue::load(&[PathBuf::from("kpis")], &mut map, &mut diags);
+    let mut checked = 0;
+    for k in &cat.kpis {
+        if !matches!(
+            k.formula_form,
+            FormulaForm::Bare | FormulaForm::Yaml(Style::Plain)
+        ) {
+            continue;
+        }
+        let text = map.text(k.formula_span).to_string();
+        let mut d = Vec::new();
+        let e = parse_formula(&text, &Locator::shifted(k.formula_span.file, 0), &mut d);
+        assert!(
+            d.is_empty(),
+            "{}: span text `{text}` does not parse",
+            k.name.text
+        );
+        assert_eq!(
+            expr_to_string(&e),
+            expr_to_string(&k.formula),
+            "{}",
+            k.name.text
+        );
+        checked += 1;
+    }
+    assert!(checked >= 40, "{checked}");
+}

@@ -58,6 +58,7 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, diags: &mut Vec<Diag>
                     description: (!docs.is_empty()).then(|| Text::Plain(docs.join("\n"))),
                     formula,
                     formula_span,
+                    formula_form: Default::default(),
                     unit: None,
                     currency: None,
                     decimals: None,

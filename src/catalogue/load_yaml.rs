@@ -223,6 +223,7 @@ fn kpi(
         description: None,
         formula: Expr::new(ExprKind::Error, k.span),
         formula_span: k.span,
+        formula_form: Default::default(),
         unit: None,
         currency: None,
         decimals: None,
@@ -234,6 +235,7 @@ fn kpi(
     if v.as_scalar().is_some() && !v.is_null() {
         def.formula = formula(v, diags)?;
         def.formula_span = v.span;
+        def.formula_form = form(v);
         return Some(def);
     }
     let mut has_formula = false;
@@ -246,6 +248,7 @@ fn kpi(
                 if let Some(e) = formula(val, diags) {
                     def.formula = e;
                     def.formula_span = val.span;
+                    def.formula_form = form(val);
                 }
             }
             "label" => def.label = text(val, "`label`", diags),
@@ -292,6 +295,10 @@ fn kpi(
         // Kept (with an error formula) so that references to it do not cascade.
     }
     Some(def)
+}
+
+fn form(n: &Node) -> crate::catalogue::FormulaForm {
+    crate::catalogue::FormulaForm::Yaml(n.as_scalar().map_or(yaml::Style::Block, |s| s.style))
 }
 
 fn tests(n: &Node, diags: &mut Vec<Diag>) -> Vec<TestDef> {

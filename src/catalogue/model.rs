@@ -163,6 +163,16 @@ impl Target {
     }
 }
 
+/// How a formula is written in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FormulaForm {
+    /// The text itself (a `.kpi` definition, a command-line formula).
+    #[default]
+    Bare,
+    /// A YAML scalar of this style.
+    Yaml(crate::catalogue::yaml::Style),
+}
+
 #[derive(Clone, Debug)]
 pub struct KpiDef {
     pub name: Name,
@@ -173,6 +183,8 @@ pub struct KpiDef {
     pub formula: Expr,
     /// Span of the formula text in its file (for `fmt`).
     pub formula_span: Span,
+    /// How the formula is written there (for `fmt`).
+    pub formula_form: FormulaForm,
     pub unit: Option<Unit>,
     pub currency: Option<String>,
     pub decimals: Option<u32>,

@@ -27,11 +27,22 @@ pub enum NodeKind {
     Map(Vec<(Node, Node)>),
 }
 
+/// How a scalar is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// `|` or `>`.
+    Block,
+}
+
 #[derive(Clone, Debug)]
 pub struct Scalar {
     pub value: String,
     /// Plain scalars can be numbers, booleans or null; quoted and block ones are strings.
     pub plain: bool,
+    pub style: Style,
     /// File offset of each byte of `value` (and one past the end), when it could be traced.
     pub offsets: Option<Vec<u32>>,
 }
@@ -71,12 +82,18 @@ impl Node {
 
 /// Parse a YAML file into one node (an empty file is a null scalar).
 pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
-    let char_to_byte: Vec<u32> = text
-        .char_indices()
-        .map(|(b, _)| b as u32)
-        .chain([text.len() as u32])
+    // Marker indexes drift after some multi-byte block scalars; lines and columns (in
+    // characters, 0-based) do not, so byte offsets are computed from them.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
-    let byte = |char_index: usize| char_to_byte[char_index.min(char_to_byte.len() - 1)] as usize;
+    let byte = |line: usize, col: usize| -> usize {
+        let start = line_starts[line.saturating_sub(1).min(line_starts.len() - 1)];
+        let rest = &text[start..];
+        rest.char_indices()
+            .nth(col)
+            .map_or(text.len().min(start + rest.len()), |(i, _)| start + i)
+    };
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<(Node, usize, Option<Node>)> = Vec::new(); // container, anchor, pending key
     let mut anchors: HashMap<usize, Node> = HashMap::new();
@@ -84,14 +101,14 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
     let mut nodes = 0usize;
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
-            let at = byte(e.marker().index());
+            let at = byte(e.marker().line(), e.marker().col());
             Diag::error(
                 Code::Catalogue,
                 format!("this file is not valid YAML: {}", e.info()),
             )
             .at(Span::new(file, at, at + usize::from(at < text.len())))
         })?;
-        let at = byte(mark.index());
+        let at = byte(mark.line(), mark.col());
         let (node, anchor) = match event {
             Event::StreamEnd => break,
             Event::DocumentStart if root.is_some() => {
@@ -142,11 +159,18 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
                     }
                 });
                 let plain = style == TScalarStyle::Plain;
+                let written = match style {
+                    TScalarStyle::Plain => Style::Plain,
+                    TScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    TScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    _ => Style::Block,
+                };
                 (
                     Node {
                         kind: NodeKind::Scalar(Scalar {
                             value,
                             plain,
+                            style: written,
                             offsets,
                         }),
                         span: Span::new(file, at, end),
@@ -191,6 +215,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
         kind: NodeKind::Scalar(Scalar {
             value: String::new(),
             plain: true,
+            style: Style::Plain,
             offsets: None,
         }),
         span: Span::new(file, 0, 0),

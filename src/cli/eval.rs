@@ -324,6 +324,7 @@ fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) 
         description: None,
         formula: e,
         formula_span: span,
+        formula_form: Default::default(),
         unit: None,
         currency: None,
         decimals: None,

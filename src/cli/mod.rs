@@ -4,6 +4,7 @@
 pub mod check;
 mod eval;
 mod explain;
+mod fmt;
 mod test;
 
 use crate::analysis::Analyzer;
@@ -41,6 +42,14 @@ pub enum Command {
     Test {
         /// Catalogue files or folders (default: ./kpis)
         paths: Vec<PathBuf>,
+    },
+    /// Canonical formatting of formulas, in .kpi files and inside YAML
+    Fmt {
+        /// Catalogue files or folders (default: ./kpis)
+        paths: Vec<PathBuf>,
+        /// Print the files that would change and exit 1, without writing
+        #[arg(long)]
+        check: bool,
     },
     /// The catalogue as documentation (Markdown)
     Doc {
@@ -80,6 +89,7 @@ pub fn main() -> i32 {
         Command::Explain { name, paths } => explain::run(&name, &paths),
         Command::Eval(args) => eval::run(&args),
         Command::Test { paths } => test::run(&paths),
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Doc { paths, lang } => {
             let front = load(&paths);
             let mut an = Analyzer::new(&front.cat);

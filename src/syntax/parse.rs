@@ -680,10 +680,12 @@ pub fn parse_kpi_file(text: &str, file: FileId, diags: &mut Vec<Diag>) -> Vec<St
                 let mut inner = p.into_inner();
                 let name = b.name(inner.next().expect("grammar: definition name"));
                 let e = inner.next().expect("grammar: definition formula");
-                let formula_span = b.span(&e);
+                // The tree's own span: the pair's would take in trailing blanks and comments.
+                let formula = b.expr(e).0;
+                let formula_span = formula.span;
                 out.push(Statement::Def {
                     name,
-                    formula: b.expr(e).0,
+                    formula,
                     formula_span,
                 });
             }

@@ -106,7 +106,8 @@ fn write_call(out: &mut String, c: &Call) {
         write_name(out, s);
         out.push('.');
     }
-    out.push_str(&c.func.text);
+    // Function names ignore case; their canonical form is lower case.
+    out.push_str(&c.func.text.to_lowercase());
     out.push('(');
     write_list(out, &c.args);
     if !c.per.is_empty() {

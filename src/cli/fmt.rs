@@ -1,0 +1,41 @@
+//! `kpi fmt [--check]`: canonical formulas in place (atomically), or the list of files that
+//! would change (exit 1).
+
+use super::{load, report};
+use crate::analysis::contains_error;
+
+pub fn run(paths: &[std::path::PathBuf], check: bool) -> i32 {
+    let front = load(paths);
+    // Never rewrite what did not parse: the formula would be lost.
+    let mut errors: Vec<_> = front
+        .diags
+        .list
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if front.cat.kpis.iter().any(|k| contains_error(&k.formula)) || !errors.is_empty() {
+        errors.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+        report(&errors, &front.sources);
+        eprintln!("kpi fmt: nothing was changed; fix the errors first");
+        return 1;
+    }
+    let changed = crate::fmt::format(&front.cat, &front.sources);
+    for (file, text) in &changed {
+        let name = &front.sources.get(*file).name;
+        if check {
+            crate::outln!("{name}");
+            continue;
+        }
+        // Write beside the file, then rename over it: a reader sees the old or the new file.
+        let tmp = format!("{name}.kpi-fmt.tmp");
+        let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, name));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            eprintln!("kpi fmt: cannot write {name}: {e}");
+            return 1;
+        }
+        crate::outln!("formatted {name}");
+    }
+    i32::from(check && !changed.is_empty())
+}
