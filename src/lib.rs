@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod ir;
 pub mod output;
 pub mod render;
+pub mod schema;
 pub mod span;
 pub mod syntax;
 pub mod testing;

@@ -6,7 +6,7 @@ mod load_yaml;
 pub mod model;
 pub mod yaml;
 
-pub use attrs::parse_target;
+pub use attrs::{parse_target, KPI_KEYS};
 pub use model::*;
 
 use crate::diag::{did_you_mean, Code, Diag};

@@ -51,6 +51,8 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// JSON Schema of the YAML catalogue format
+    Schema,
     /// The catalogue as documentation (Markdown)
     Doc {
         /// Catalogue files or folders (default: ./kpis)
@@ -90,6 +92,14 @@ pub fn main() -> i32 {
         Command::Eval(args) => eval::run(&args),
         Command::Test { paths } => test::run(&paths),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Schema => {
+            crate::outln!(
+                "{}",
+                serde_json::to_string_pretty(&crate::schema::catalogue_schema())
+                    .unwrap_or_default()
+            );
+            0
+        }
         Command::Doc { paths, lang } => {
             let front = load(&paths);
             let mut an = Analyzer::new(&front.cat);
