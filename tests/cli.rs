@@ -335,3 +335,46 @@ fn fmt_refuses_a_catalogue_with_errors() {
         "tests/fixtures/check/err/cut_in_half.kpi"
     ]));
 }
+
+#[test]
+fn diff_against_a_git_revision() {
+    let dir = std::env::temp_dir().join(format!("kpi-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("kpis")).unwrap();
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(["-c", "user.email=t@t", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    };
+    let write = |text: &str| std::fs::write(dir.join("kpis/c.yaml"), text).unwrap();
+    write("sources:\n  calls: {fields: {answered: bool}}\nsource: calls\nkpis:\n  a: pct(answered)\n  b: count()\n  c:\n    formula: count(answered)\n    target: \">= 10\"\n");
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "v1"]);
+    // a: reformatted only (no change); b: removed; c: new formula and target; d: added.
+    write("sources:\n  calls: {fields: {answered: bool}}\nsource: calls\nkpis:\n  a: PCT( answered )\n  c:\n    formula: count(not answered)\n    target: \">= 20\"\n  d: count()\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(["diff", "HEAD"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "~ c: formula: count(answered) → count(not answered)\n~ c: target: >= 10 → >= 20\n+ d: count()\n- b\n"
+    );
+}

@@ -73,6 +73,27 @@ pub fn load_text(
     cat
 }
 
+/// Load catalogue texts that do not come from the working tree (a git revision, for
+/// `kpi diff`), as one catalogue: `(name, text)`, the form taken from the name's extension.
+pub fn load_texts(
+    files: &[(String, String)],
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+) -> Catalogue {
+    let mut cat = Catalogue::default();
+    for (name, text) in files {
+        let id = sources.add(name.clone(), text.as_str());
+        cat.files.push(id);
+        if name.ends_with(".kpi") {
+            load_kpi::load(&mut cat, id, text, diags);
+        } else {
+            load_yaml::load(&mut cat, id, text, Path::new("."), diags);
+        }
+    }
+    attach_tests(&mut cat, diags);
+    cat
+}
+
 fn is_catalogue_file(p: &Path) -> bool {
     p.is_file()
         && matches!(

@@ -2,6 +2,7 @@
 //! 0 success, 1 the catalogue, data or tests are wrong, 2 the command line is wrong.
 
 pub mod check;
+mod diff;
 mod eval;
 mod explain;
 mod fmt;
@@ -51,6 +52,13 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// What changed in the catalogue since git revision REV
+    Diff {
+        /// A git revision: HEAD~1, main, a tag…
+        rev: String,
+        /// Catalogue files or folders (default: ./kpis)
+        paths: Vec<PathBuf>,
+    },
     /// JSON Schema of the YAML catalogue format
     Schema,
     /// The catalogue as documentation (Markdown)
@@ -92,6 +100,7 @@ pub fn main() -> i32 {
         Command::Eval(args) => eval::run(&args),
         Command::Test { paths } => test::run(&paths),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Diff { rev, paths } => diff::run(&rev, &paths),
         Command::Schema => {
             crate::outln!(
                 "{}",
