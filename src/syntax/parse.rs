@@ -181,6 +181,8 @@ pub fn pest_error(e: &pest::error::Error<Rule>, text: &str, loc: &Locator, what:
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // Past the last token, point just after it rather than at the next line.
+    let pos = pos.min(text.trim_end().len());
     let (found, len) = describe_at(text, pos, what);
     match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -621,36 +623,70 @@ pub enum Statement {
 
 /// Parse a `.kpi` file into statements (spans are offsets in the file).
 pub fn parse_kpi_file(text: &str, file: FileId, diags: &mut Vec<Diag>) -> Vec<Statement> {
-    let loc = Locator::shifted(file, 0);
-    // Brackets are checked per definition below; doc and attribute lines are free text.
-    let code: String = text
-        .split('\n')
-        .map(|l| {
-            // Same length, so offsets stay those of the file.
-            if l.trim_start().starts_with("///") || l.trim_start().starts_with('@') {
-                " ".repeat(l.len())
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    if let Some(d) = check_brackets(&code, &loc) {
-        diags.push(d);
-        return Vec::new();
-    }
-    let pairs = match KpiParser::parse(Rule::kpi_file, text) {
-        Ok(mut p) => p.next().expect("grammar: kpi_file").into_inner(),
-        Err(e) => {
-            diags.push(pest_error(&e, text, &loc, "file"));
-            return Vec::new();
+    // Each statement is parsed on its own, so that one broken definition does not hide the
+    // next ones: every syntax error of the file is reported, and the good ones still load.
+    let mut out = Vec::new();
+    for (start, end) in statement_chunks(text) {
+        let chunk = &text[start..end];
+        let loc = Locator::shifted(file, start);
+        // Doc and attribute lines are free text: brackets there are not code.
+        let code = if chunk.trim_start().starts_with("///") || chunk.trim_start().starts_with('@') {
+            ""
+        } else {
+            chunk
+        };
+        if let Some(d) = check_brackets(code, &loc) {
+            diags.push(d);
+            continue;
         }
+        match KpiParser::parse(Rule::kpi_file, chunk) {
+            Ok(mut p) => statements(p.next().expect("grammar: kpi_file"), &loc, diags, &mut out),
+            Err(e) => diags.push(pest_error(&e, chunk, &loc, "definition")),
+        }
+    }
+    out
+}
+
+/// Byte ranges of the statements of a `.kpi` file: a line that starts with `@`, `///` or
+/// `name =` starts one; other lines (a formula's continuation, comments) belong to it.
+fn statement_chunks(text: &str) -> Vec<(usize, usize)> {
+    let starts_statement = |line: &str| {
+        let l = line.trim_start();
+        if l.starts_with('@') || l.starts_with("///") {
+            return true;
+        }
+        let name_end = if let Some(rest) = l.strip_prefix('`') {
+            rest.find('`').map(|i| i + 2)
+        } else {
+            l.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        };
+        name_end.is_some_and(|i| {
+            let after = l[i..].trim_start();
+            i > 0 && after.starts_with('=') && !after.starts_with("==")
+        })
     };
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        if pos > start && starts_statement(line) {
+            chunks.push((start, pos));
+            start = pos;
+        }
+        pos += line.len();
+    }
+    if pos > start {
+        chunks.push((start, pos));
+    }
+    chunks
+}
+
+fn statements(file: Pair<Rule>, loc: &Locator, diags: &mut Vec<Diag>, out: &mut Vec<Statement>) {
+    let pairs = file.into_inner();
     let b = Builder {
-        loc: &loc,
+        loc,
         diags: RefCell::new(Vec::new()),
     };
-    let mut out = Vec::new();
     for p in pairs {
         let span = b.span(&p);
         match p.as_rule() {
@@ -693,5 +729,4 @@ pub fn parse_kpi_file(text: &str, file: FileId, diags: &mut Vec<Diag>) -> Vec<St
         }
     }
     diags.extend(b.diags.into_inner());
-    out
 }
