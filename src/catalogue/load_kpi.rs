@@ -51,21 +51,10 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, diags: &mut Vec<Diag>
                 formula,
                 formula_span,
             } => {
-                let mut def = KpiDef {
-                    name,
-                    source: source.clone(),
-                    label: None,
-                    description: (!docs.is_empty()).then(|| Text::Plain(docs.join("\n"))),
-                    formula,
-                    formula_span,
-                    formula_form: Default::default(),
-                    unit: None,
-                    currency: None,
-                    decimals: None,
-                    target: None,
-                    tests: Vec::new(),
-                    file,
-                };
+                let mut def = KpiDef::new(name, formula, file);
+                def.formula_span = formula_span;
+                def.source = source.clone();
+                def.description = (!docs.is_empty()).then(|| Text::Plain(docs.join("\n")));
                 docs.clear();
                 for (key, key_span, value, value_span) in attrs_pending.drain(..) {
                     let span = if attrs::KPI_KEYS.contains(&key.split('.').next().unwrap_or("")) {

@@ -216,21 +216,8 @@ fn kpi(
     diags: &mut Vec<Diag>,
 ) -> Option<KpiDef> {
     let name = name_of(k);
-    let mut def = KpiDef {
-        name: name.clone(),
-        source: default_source,
-        label: None,
-        description: None,
-        formula: Expr::new(ExprKind::Error, k.span),
-        formula_span: k.span,
-        formula_form: Default::default(),
-        unit: None,
-        currency: None,
-        decimals: None,
-        target: None,
-        tests: Vec::new(),
-        file,
-    };
+    let mut def = KpiDef::new(name.clone(), Expr::new(ExprKind::Error, k.span), file);
+    def.source = default_source;
     // `name: formula` is the short form of a KPI with nothing but a formula.
     if v.as_scalar().is_some() && !v.is_null() {
         def.formula = formula(v, diags)?;

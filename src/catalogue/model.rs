@@ -193,6 +193,27 @@ pub struct KpiDef {
     pub file: FileId,
 }
 
+impl KpiDef {
+    /// A KPI with its name and formula and nothing else declared yet.
+    pub fn new(name: Name, formula: Expr, file: FileId) -> KpiDef {
+        KpiDef {
+            formula_span: formula.span,
+            formula,
+            name,
+            source: None,
+            label: None,
+            description: None,
+            formula_form: FormulaForm::default(),
+            unit: None,
+            currency: None,
+            decimals: None,
+            target: None,
+            tests: Vec::new(),
+            file,
+        }
+    }
+}
+
 /// One catalogue test (§9): inline records and the expected value.
 #[derive(Clone, Debug)]
 pub struct TestDef {

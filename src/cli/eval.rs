@@ -313,25 +313,11 @@ fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) 
     }
     let formula = &text[eq + 1..];
     let e = parse_formula(formula, &Locator::shifted(id, eq + 1), errors);
-    let span = e.span;
-    Some(KpiDef {
-        name: Name {
-            text: name.to_string(),
-            span: crate::span::Span::new(id, start, start + name.len()),
-        },
-        source: None,
-        label: None,
-        description: None,
-        formula: e,
-        formula_span: span,
-        formula_form: Default::default(),
-        unit: None,
-        currency: None,
-        decimals: None,
-        target: None,
-        tests: Vec::new(),
-        file: id,
-    })
+    let name = Name {
+        text: name.to_string(),
+        span: crate::span::Span::new(id, start, start + name.len()),
+    };
+    Some(KpiDef::new(name, e, id))
 }
 
 fn parse_when(flag: &str, s: &str, errors: &mut Vec<Diag>) -> Option<Value<'static>> {

@@ -162,12 +162,17 @@ fn read_file<'p>(
             let second = scope.spawn(move || {
                 let mut run = new_run();
                 let mut d = Vec::new();
-                let stats = read::read_second_part(input, at, &mut d, &mut |row| run.on_row(row));
+                let stats = read::read_half(input, at, read::Half::Second, &mut d, &mut |row| {
+                    run.on_row(row)
+                })
+                .map(|(s, _)| s);
                 (stats, run, d, take_div_by_zero())
             });
             let mut run = new_run();
             let mut d = Vec::new();
-            let stats = read::read_first_part(input, at, &mut d, &mut |row| run.on_row(row));
+            let stats = read::read_half(input, at, read::Half::First, &mut d, &mut |row| {
+                run.on_row(row)
+            });
             ((stats, run, d, take_div_by_zero()), second.join())
         });
         if let ((Ok((s1, true)), mut run, mut d1, dz1), Ok((Ok(s2), run2, d2, dz2))) =

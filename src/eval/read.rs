@@ -435,51 +435,44 @@ fn file_delimiter(path: &str) -> Result<u8, Diag> {
     ))
 }
 
-/// Read the records that start before byte `at`. The flag says whether a record starts
-/// exactly at `at` in this (true, from the start) parse: only then may a second reader start there.
-pub fn read_first_part(
+/// Half of a file split at byte `at` (a line start, from [`split_point`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Half {
+    /// The records that start before `at`; the flag returned says whether a record starts
+    /// exactly at `at` in this true (from the start) parse: only then is the split valid.
+    First,
+    /// The records from `at` to the end. Line numbers in its diagnostics count from `at`:
+    /// callers re-read sequentially when it rejects anything.
+    Second,
+}
+
+/// Read one half of a plain CSV file.
+pub fn read_half(
     input: &Input,
     at: u64,
+    half: Half,
     diags: &mut Vec<Diag>,
     on_row: &mut dyn FnMut(&Row),
 ) -> Result<(Stats, bool), Diag> {
-    let delimiter = file_delimiter(input.path)?;
-    let f = std::fs::File::open(input.path).map_err(|e| io_error(input.path, e))?;
-    // The other half goes at the same pace: this half's share is the whole run's.
-    let mut progress = Progress::new(input.path, Some(at));
-    let part = Part {
-        stop_at: Some(at),
-        headless: false,
-    };
-    read_csv_part(
-        input,
-        BufReader::with_capacity(1 << 20, f),
-        delimiter,
-        part,
-        diags,
-        on_row,
-        &mut progress,
-    )
-}
-
-/// Read the records from byte `at` (a record start) to the end. Line numbers in its
-/// diagnostics count from `at`: callers re-read sequentially when it rejects anything.
-pub fn read_second_part(
-    input: &Input,
-    at: u64,
-    diags: &mut Vec<Diag>,
-    on_row: &mut dyn FnMut(&Row),
-) -> Result<Stats, Diag> {
     use std::io::Seek;
     let delimiter = file_delimiter(input.path)?;
     let mut f = std::fs::File::open(input.path).map_err(|e| io_error(input.path, e))?;
-    f.seek(std::io::SeekFrom::Start(at))
-        .map_err(|e| io_error(input.path, e))?;
-    let mut progress = Progress::new(input.path, None);
-    progress.enabled = false;
-    let part = Part {
-        stop_at: None,
-        headless: true,
+    // The first half shows progress: the other goes at the same pace.
+    let mut progress = Progress::new(input.path, Some(at));
+    let part = match half {
+        Half::First => Part {
+            stop_at: Some(at),
+            headless: false,
+        },
+        Half::Second => {
+            f.seek(std::io::SeekFrom::Start(at))
+                .map_err(|e| io_error(input.path, e))?;
+            progress.enabled = false;
+            Part {
+                stop_at: None,
+                headless: true,
+            }
+        }
     };
     read_csv_part(
         input,
@@ -490,7 +483,6 @@ pub fn read_second_part(
         on_row,
         &mut progress,
     )
-    .map(|(s, _)| s)
 }
 
 /// The record's text, re-joined, with the byte range of field `at` to underline.
