@@ -366,6 +366,7 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
         plans.retain(|p| !ungroupable.iter().any(|u| u.0 == p.id));
     }
     // Read each source once.
+    let mut unreadable: Vec<SourceId> = Vec::new();
     let grouped = !out.key_names.is_empty();
     for p in &mut plans {
         let src = &an.sources[p.id.0 as usize];
@@ -420,6 +421,7 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
             Ok(s) => s,
             Err(d) => {
                 out.diags.push(d);
+                unreadable.push(p.id);
                 continue;
             }
         };
@@ -498,9 +500,12 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
             }
         }
     }
-    if out.diags.iter().any(|d| d.is_error() && d.code == Code::Io) {
-        return out;
-    }
+    // KPIs over a source that could not be read at all are not shown: its error says why.
+    shown.retain(|k| {
+        !sources_of[k.0 as usize]
+            .iter()
+            .any(|s| unreadable.contains(s))
+    });
     compute_kpis(
         an,
         req,
