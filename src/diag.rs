@@ -171,7 +171,9 @@ pub fn did_you_mean<'a>(
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(&lower, &c.to_lowercase());
-        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
+        // One edit per three characters; none for one- or two-letter names (noise).
+        let longest = name.chars().count().max(c.chars().count());
+        let limit = if longest < 3 { 0 } else { (longest / 3).max(1) };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }

@@ -31,7 +31,12 @@ pub fn format(cat: &Catalogue, sources: &SourceMap) -> Vec<(FileId, String)> {
             FormulaForm::Yaml(Style::DoubleQuoted | Style::SingleQuoted) => end + 1,
             _ => end,
         };
-        if text.get(start..end).is_some_and(|old| old != replacement) {
+        // A formula with a `#` comment inside is left as written: the canonical form has no
+        // place for the comment, and a comment must never be lost silently.
+        if text
+            .get(start..end)
+            .is_some_and(|old| old != replacement && !old.contains('#'))
+        {
             edits.push((span.file, start, end, replacement));
         }
     }

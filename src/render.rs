@@ -90,10 +90,10 @@ pub fn github(d: &Diag, sources: &SourceMap) -> String {
             format!(
                 "::{kind} file={},line={line},col={col},title={}::{msg}",
                 prop(&file),
-                d.code
+                prop(d.code.as_str())
             )
         }
-        None => format!("::{kind} title={}::{msg}", d.code),
+        None => format!("::{kind} title={}::{msg}", prop(d.code.as_str())),
     }
 }
 
@@ -245,6 +245,15 @@ impl Diagnostic for View<'_> {
     }
 }
 
+/// The 0-based column of a byte offset, in characters (miette counts bytes), so that the
+/// report's `line:column` matches the JSON output and what an editor shows.
+fn char_column(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text.get(line_start..offset)
+        .map_or(0, |s| s.chars().count())
+}
+
 impl SourceCode for Source<'_> {
     fn read_span<'b>(
         &'b self,
@@ -260,7 +269,7 @@ impl SourceCode for Source<'_> {
                     c.data(),
                     *c.span(),
                     c.line(),
-                    c.column(),
+                    char_column(text, c.span().offset()),
                     c.line_count(),
                 )))
             }

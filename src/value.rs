@@ -79,9 +79,22 @@ fn micros_to_secs(m: i64) -> Decimal {
 }
 
 fn secs_to_micros(d: Decimal) -> Result<i64, OpError> {
-    (d * Decimal::from(1_000_000))
-        .round()
-        .to_i64()
+    d.checked_mul(Decimal::from(1_000_000))
+        .and_then(|m| m.round().to_i64())
+        .ok_or(OpError::Overflow)
+}
+
+/// Dates stay within ±100 million days of 1970 (±270,000 years): beyond is an overflow.
+const DAY_LIMIT: i64 = 100_000_000;
+
+fn date(days: Option<i64>) -> Result<i64, OpError> {
+    days.filter(|d| d.abs() <= DAY_LIMIT)
+        .ok_or(OpError::Overflow)
+}
+
+/// A date as microseconds (its midnight).
+fn day_micros(days: i64) -> Result<i64, OpError> {
+    days.checked_mul(time::MICROS_PER_DAY)
         .ok_or(OpError::Overflow)
 }
 
@@ -124,8 +137,12 @@ pub fn binary<'a>(op: BinOp, a: Value<'a>, b: Value<'a>) -> OpResult<'a> {
             Dur(micros_to_secs(x.checked_sub(y).ok_or(OpError::Overflow)?))
         }
         (BinOp::Sub, Date(x), Date(y)) => Dur(Decimal::from(x - y) * Decimal::from(86_400)),
-        (BinOp::Sub, DateTime(x), Date(y)) => Dur(micros_to_secs(x - y * time::MICROS_PER_DAY)),
-        (BinOp::Sub, Date(x), DateTime(y)) => Dur(micros_to_secs(x * time::MICROS_PER_DAY - y)),
+        (BinOp::Sub, DateTime(x), Date(y)) => Dur(micros_to_secs(
+            x.checked_sub(day_micros(y)?).ok_or(OpError::Overflow)?,
+        )),
+        (BinOp::Sub, Date(x), DateTime(y)) => Dur(micros_to_secs(
+            day_micros(x)?.checked_sub(y).ok_or(OpError::Overflow)?,
+        )),
         (BinOp::Add, DateTime(x), Dur(d)) | (BinOp::Add, Dur(d), DateTime(x)) => {
             DateTime(x.checked_add(secs_to_micros(d)?).ok_or(OpError::Overflow)?)
         }
@@ -150,10 +167,10 @@ fn date_plus(days: i64, d: Decimal) -> OpResult<'static> {
     let day = Decimal::from(86_400);
     if (d % day).is_zero() {
         let n = (d / day).to_i64().ok_or(OpError::Overflow)?;
-        return Ok(Value::Date(days.checked_add(n).ok_or(OpError::Overflow)?));
+        return Ok(Value::Date(date(days.checked_add(n))?));
     }
     Ok(Value::DateTime(
-        (days * time::MICROS_PER_DAY)
+        day_micros(days)?
             .checked_add(secs_to_micros(d)?)
             .ok_or(OpError::Overflow)?,
     ))
@@ -175,8 +192,8 @@ pub fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, OpError> {
         (Str(x), Str(y)) => x.cmp(y),
         (Bool(x), Bool(y)) => x.cmp(y),
         (Date(x), Date(y)) | (DateTime(x), DateTime(y)) => x.cmp(y),
-        (Date(x), DateTime(y)) => (x * time::MICROS_PER_DAY).cmp(y),
-        (DateTime(x), Date(y)) => x.cmp(&(y * time::MICROS_PER_DAY)),
+        (Date(x), DateTime(y)) => day_micros(*x)?.cmp(y),
+        (DateTime(x), Date(y)) => x.cmp(&day_micros(*y)?),
         _ => {
             return Err(OpError::Type(format!(
                 "cannot compare {} with {}",
@@ -263,15 +280,20 @@ pub fn parse_duration(s: &str) -> Option<Decimal> {
         return Some(n);
     }
     let parts: Vec<&str> = s.split(':').collect();
-    if parts.len() == 3 {
-        let h = parts[0].parse::<i64>().ok()?;
-        let m = parts[1].parse::<i64>().ok().filter(|m| *m < 60)?;
-        let sec = Decimal::from_str_exact(parts[2])
-            .ok()
-            .filter(|s| *s < Decimal::from(60))?;
-        return Some(Decimal::from(h * 3600 + m * 60) + sec);
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if parts.len() != 3 || !parts.iter().all(|p| digits(p)) {
+        return None;
     }
-    None
+    let h = Decimal::from_str_exact(parts[0])
+        .ok()
+        .filter(|h| h.fract().is_zero())?;
+    let m = parts[1].parse::<u32>().ok().filter(|m| *m < 60)?;
+    let sec = Decimal::from_str_exact(parts[2])
+        .ok()
+        .filter(|s| *s < Decimal::from(60))?;
+    h.checked_mul(Decimal::from(3600))?
+        .checked_add(Decimal::from(m * 60))?
+        .checked_add(sec)
 }
 
 #[cfg(test)]
@@ -298,6 +320,10 @@ mod tests {
         assert_eq!(parse_number("abc", false), None);
         assert_eq!(parse_number("1e3", false), Some(dec!(1000)));
         assert_eq!(parse_number("", false), None);
+        assert_eq!(parse_duration("01:02:03"), Some(dec!(3723)));
+        assert_eq!(parse_duration("-1:30:00"), None);
+        assert_eq!(parse_duration("01:-5:00"), None);
+        assert_eq!(parse_duration("3000000000000000000000000000:00:00"), None);
     }
 
     #[test]
@@ -336,6 +362,19 @@ mod tests {
         ));
         assert_eq!(
             binary(BinOp::Mul, Value::Num(Decimal::MAX), Value::Num(dec!(2))),
+            Err(OpError::Overflow)
+        );
+        let huge = Value::Dur(dec!(999999999999999) * dec!(86400));
+        assert_eq!(
+            binary(BinOp::Add, Value::Date(d), huge.clone()),
+            Err(OpError::Overflow)
+        );
+        assert_eq!(
+            binary(BinOp::Add, Value::DateTime(0), huge),
+            Err(OpError::Overflow)
+        );
+        assert_eq!(
+            binary(BinOp::Sub, Value::Date(i64::MAX / 2), Value::DateTime(0)),
             Err(OpError::Overflow)
         );
     }

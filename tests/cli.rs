@@ -301,18 +301,24 @@ fn fmt_rewrites_only_formulas_and_is_idempotent() {
     let dir = std::env::temp_dir().join(format!("kpi-fmt-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for f in ["messy.yaml", "messy.kpi"] {
+    for f in ["messy.yaml", "messy.kpi", "comments.kpi"] {
         std::fs::copy(format!("tests/fixtures/fmt/{f}"), dir.join(f)).unwrap();
     }
     let d = dir.to_str().unwrap();
     let (code, out, _) = kpi(&["fmt", "--check", d]);
     assert_eq!(code, 1);
     assert_eq!(out.lines().count(), 2, "{out}");
+    // A formula with a comment inside is left as written.
+    let with_comment = std::fs::read_to_string("tests/fixtures/fmt/comments.kpi").unwrap();
     let (code, _, err) = kpi(&["fmt", d]);
     assert_eq!(code, 0, "{err}");
     let yaml = std::fs::read_to_string(dir.join("messy.yaml")).unwrap();
     let kpi_file = std::fs::read_to_string(dir.join("messy.kpi")).unwrap();
     insta::assert_snapshot!(format!("{yaml}\n--- messy.kpi\n{kpi_file}"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("comments.kpi")).unwrap(),
+        with_comment
+    );
     assert_eq!(
         kpi(&["fmt", "--check", d]).0,
         0,
@@ -376,5 +382,98 @@ fn diff_against_a_git_revision() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "~ c: formula: count(answered) → count(not answered)\n~ c: target: >= 10 → >= 20\n+ d: count()\n- b\n"
+    );
+}
+
+#[test]
+fn review_regressions() {
+    // --where that a KPI's other source cannot apply: the KPI is left out, not mixed.
+    insta::assert_snapshot!(
+        "where_unfit",
+        run(&[
+            "eval",
+            "--kpi",
+            "dispute_rate",
+            "--kpi",
+            "orders_received",
+            "--where",
+            "channel == \"email\"",
+            "--format",
+            "csv"
+        ])
+    );
+    // A group key that cannot be computed puts the record in the blank group (not dropped).
+    insta::assert_snapshot!(
+        "key_overflow",
+        run(&[
+            "eval",
+            "-e",
+            "n = count()",
+            "--data",
+            "tests/fixtures/data/key_overflow.csv",
+            "--by",
+            "n * n",
+            "--total",
+            "--format",
+            "csv"
+        ])
+    );
+    // A month with no record inside the data compares with an empty group (0 records).
+    let gap = "-e=n = count()";
+    let (code, out, _) = kpi(&[
+        "eval",
+        gap,
+        "--data",
+        "tests/fixtures/data/gap_month.csv",
+        "--by",
+        "month(t)",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("n,2025-03,1,,"), "{out}");
+    // A KPI that reads no source is shown in every group.
+    let (_, out, _) = kpi(&[
+        "eval",
+        "-e",
+        "c = 5",
+        "-e",
+        "n = count()",
+        "--data",
+        "tests/fixtures/data/calls_ok.csv",
+        "--by",
+        "agent",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.contains("c,ann,5,,") && out.contains("c,bob,5,,"),
+        "{out}"
+    );
+    // Command-line mistakes exit 2.
+    assert_eq!(kpi(&["eval", "kpis", "--from", "2025-02-30"]).0, 2);
+    assert_eq!(
+        kpi(&[
+            "eval",
+            "-e",
+            "n = count()",
+            "--data",
+            "tests/fixtures/data/calls_ok.csv",
+            "--data",
+            "tests/fixtures/data/calls_ragged.csv"
+        ])
+        .0,
+        2
+    );
+    // A needed column named twice in the header.
+    insta::assert_snapshot!(
+        "duplicate_header",
+        run(&[
+            "eval",
+            "-e",
+            "s = sum(a)",
+            "--data",
+            "tests/fixtures/data/duplicate_header.csv"
+        ])
     );
 }

@@ -5,7 +5,7 @@
 mod lower;
 pub mod types;
 
-use crate::catalogue::{Catalogue, SourceDef};
+use crate::catalogue::{Catalogue, FieldType, SourceDef};
 use crate::diag::{did_you_mean, Code, Diag};
 use crate::ir::{AggSpec, Col, KExpr, KpiId, RExpr, SourceId};
 use crate::syntax::{Expr, ExprKind, Name};
@@ -140,6 +140,24 @@ impl<'c> Analyzer<'c> {
 
     fn check_source(&mut self, s: &SourceDef) {
         if let (Some(t), true) = (&s.time, s.has_schema) {
+            if let Some(f) = s
+                .field(&t.text)
+                .filter(|f| !matches!(f.ty, FieldType::Date | FieldType::DateTime))
+            {
+                self.diags.push(
+                    Diag::error(
+                        Code::Type,
+                        format!(
+                            "the time field `{}` is a {}, not a date or a datetime",
+                            t.text,
+                            f.ty.name()
+                        ),
+                    )
+                    .at(t.span)
+                    .label(f.name.span, "declared here")
+                    .help("declare it `date` or `datetime`, or choose another time field"),
+                );
+            }
             if s.field(&t.text).is_none() {
                 let d = Diag::error(
                     Code::UnknownName,

@@ -115,7 +115,11 @@ pub fn parse_target(s: &str) -> Result<TargetOp, String> {
         ];
         units
             .iter()
-            .find_map(|(u, size)| Some(Decimal::from_str(t.strip_suffix(u)?).ok()? * size))
+            .find_map(|(u, size)| {
+                Decimal::from_str(t.strip_suffix(u)?)
+                    .ok()?
+                    .checked_mul(*size)
+            })
             .ok_or_else(|| format!("`{}` in the target is not a number or a duration", t.trim()))
     };
     let s = s.trim();

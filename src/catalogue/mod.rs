@@ -117,7 +117,8 @@ fn load_file(path: &Path, cat: &mut Catalogue, sources: &mut SourceMap, diags: &
     };
     let name = display_path(path);
     let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+        // A byte order mark is not part of the catalogue.
+        Ok(t) => t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();

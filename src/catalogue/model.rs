@@ -39,6 +39,9 @@ pub enum FieldType {
 impl FieldType {
     pub const NAMES: [&'static str; 6] =
         ["string", "number", "bool", "date", "datetime", "duration"];
+    pub fn name(self) -> &'static str {
+        FieldType::NAMES[self as usize]
+    }
     pub fn parse(s: &str) -> Option<FieldType> {
         Some(match s {
             "string" | "text" => FieldType::String,

@@ -251,6 +251,11 @@ fn trace(text: &str, start: usize, value: &str, style: TScalarStyle) -> Option<V
     }
     for (i, c) in value.char_indices() {
         let want = &value.as_bytes()[i..i + c.len_utf8()];
+        // A block scalar's final line break may have no counterpart at the end of the file.
+        if p >= bytes.len() && c == '\n' {
+            map.push(bytes.len() as u32);
+            continue;
+        }
         loop {
             if bytes.get(p..p + want.len()) == Some(want) {
                 break;

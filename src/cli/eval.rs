@@ -35,11 +35,11 @@ pub struct EvalArgs {
     #[arg(long, value_enum, requires = "grain")]
     pub compare: Option<Compare>,
     /// Keep records whose time field is on or after DATE
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub from: Option<i64>,
     /// Keep records whose time field is before DATE
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub to: Option<i64>,
     /// Keep records where EXPR holds (in every source that has the fields it names)
     #[arg(long = "where", value_name = "EXPR")]
     pub filter: Option<String>,
@@ -77,7 +77,20 @@ pub fn run(args: &EvalArgs) -> i32 {
             front.cat.kpis.push(def);
         }
     }
-    let bindings = match parse_bindings(&args.data, &front.cat) {
+    let bindings = match parse_bindings(&args.data, &front.cat).and_then(|b| {
+        // One file per source: a second --data for it would be silently ignored.
+        for (i, (name, file)) in b.iter().enumerate() {
+            if let Some((_, other)) = b[..i].iter().find(|(n, _)| n == name) {
+                let which = name.as_deref().unwrap_or("the default source");
+                return Err(Diag::error(
+                    Code::Syntax,
+                    format!("--data binds {which} twice: {other} and {file}"),
+                )
+                .help("give one file per source; concatenate the files first to read several"));
+            }
+        }
+        Ok(b)
+    }) {
         Ok(b) => b,
         Err(d) => {
             report(&[d], &front.sources);
@@ -122,14 +135,8 @@ pub fn run(args: &EvalArgs) -> i32 {
     if let Some(w) = &args.filter {
         req.filter = cli_expr("--where", w, &mut front.sources, &mut errors);
     }
-    req.from = args
-        .from
-        .as_deref()
-        .and_then(|d| parse_when("--from", d, &mut errors));
-    req.to = args
-        .to
-        .as_deref()
-        .and_then(|d| parse_when("--to", d, &mut errors));
+    req.from = args.from.map(Value::DateTime);
+    req.to = args.to.map(Value::DateTime);
     // Files: --data bindings first, then each source's declared path.
     for (i, s) in an.sources.iter().enumerate() {
         let id = crate::ir::SourceId(i as u32);
@@ -320,15 +327,8 @@ fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) 
     Some(KpiDef::new(name, e, id))
 }
 
-fn parse_when(flag: &str, s: &str, errors: &mut Vec<Diag>) -> Option<Value<'static>> {
-    match crate::time::parse_datetime(s.as_bytes()) {
-        Some(t) => Some(Value::DateTime(t)),
-        None => {
-            errors.push(
-                Diag::error(Code::Syntax, format!("{flag} {s}: not a date"))
-                    .help("write a date as 2025-03-01, or 2025-03-01T08:00:00"),
-            );
-            None
-        }
-    }
+/// `--from`/`--to`: a date or a datetime (a command-line error otherwise: exit 2).
+fn parse_date_arg(s: &str) -> Result<i64, String> {
+    crate::time::parse_datetime(s.as_bytes())
+        .ok_or_else(|| format!("`{s}` is not a date: write 2025-03-01, or 2025-03-01T08:00:00"))
 }

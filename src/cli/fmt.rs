@@ -27,9 +27,15 @@ pub fn run(paths: &[std::path::PathBuf], check: bool) -> i32 {
             crate::outln!("{name}");
             continue;
         }
-        // Write beside the file, then rename over it: a reader sees the old or the new file.
-        let tmp = format!("{name}.kpi-fmt.tmp");
-        let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, name));
+        // Write beside the real file (through a symbolic link), with its permissions, then
+        // rename over it: a reader sees the old or the new file, never half of one.
+        let target = std::fs::canonicalize(name).unwrap_or_else(|_| name.into());
+        let tmp = target.with_extension("kpi-fmt.tmp");
+        let written = std::fs::write(&tmp, text)
+            .and_then(|()| {
+                std::fs::set_permissions(&tmp, std::fs::metadata(&target)?.permissions())
+            })
+            .and_then(|()| std::fs::rename(&tmp, &target));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
             eprintln!("kpi fmt: cannot write {name}: {e}");

@@ -247,17 +247,18 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
         out.key_names.push(g.name().to_string());
     }
     out.key_names.extend(req.by.iter().map(|(t, _)| t.clone()));
-    let mut ungroupable: Vec<(SourceId, String)> = Vec::new();
+    // Sources a grouping key or `--where` cannot apply to: their KPIs are left out.
+    let mut unfit: Vec<(SourceId, String)> = Vec::new();
     for p in &mut plans {
         if let Some(g) = req.grain {
             match an.time_column(p.id) {
                 Ok(col) => p.keys.push(Node::Func(g.func(), vec![Node::Leaf(col)])),
-                Err(_) => ungroupable.push((p.id, "it has no `time` field".into())),
+                Err(_) => unfit.push((p.id, "has no `time` field for --grain".into())),
             }
         }
         for (text, e) in &req.by {
             if !an.fits_source(p.id, e) {
-                ungroupable.push((p.id, format!("it has no field for `{text}`")));
+                unfit.push((p.id, format!("has no field for --by `{text}`")));
                 continue;
             }
             if let Some((r, _)) = an.record_expr(p.id, e) {
@@ -266,10 +267,16 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
             }
         }
         if let Some(f) = &req.filter {
-            if an.fits_source(p.id, f) {
-                if let Some(r) = an.record_condition(p.id, f, "--where") {
-                    p.filters.push(r);
-                }
+            if !an.fits_source(p.id, f) {
+                unfit.push((
+                    p.id,
+                    format!(
+                        "has no field for --where `{}`",
+                        crate::syntax::expr_to_string(f)
+                    ),
+                ));
+            } else if let Some(r) = an.record_condition(p.id, f, "--where") {
+                p.filters.push(r);
             }
         }
         for (bound, op) in [(&req.from, BinOp::Ge), (&req.to, BinOp::Lt)] {
@@ -294,24 +301,8 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
     if out.diags.iter().any(Diag::is_error) {
         return out;
     }
-    if let Some(f) = &req.filter {
-        if !plans.is_empty()
-            && plans.iter().all(|p| {
-                p.filters.len()
-                    < 1 + usize::from(req.from.is_some()) + usize::from(req.to.is_some())
-            })
-        {
-            out.diags.push(
-                Diag::error(
-                    Code::UnknownName,
-                    "--where names fields that no source read by these KPIs has",
-                )
-                .at(f.span),
-            );
-            return out;
-        }
-    }
-    // KPIs over a source that cannot be grouped are left out, with a warning.
+    // KPIs over a source that cannot be grouped or filtered as asked are left out, with a
+    // warning that names them: a KPI must never silently mix filtered and unfiltered data.
     let mut sources_of = vec![Vec::<SourceId>::new(); an.kpis.len()];
     for &k in &order {
         let mut s = Vec::new();
@@ -325,17 +316,17 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
         sources_of[k.0 as usize] = s;
     }
     let mut shown: Vec<KpiId> = req.kpis.clone();
-    if !ungroupable.is_empty() {
+    if !unfit.is_empty() {
         let bad: Vec<KpiId> = shown
             .iter()
             .copied()
             .filter(|k| {
                 sources_of[k.0 as usize]
                     .iter()
-                    .any(|s| ungroupable.iter().any(|u| u.0 == *s))
+                    .any(|s| unfit.iter().any(|u| u.0 == *s))
             })
             .collect();
-        for (s, why) in &ungroupable {
+        for (s, why) in &unfit {
             let names: Vec<&str> = bad
                 .iter()
                 .filter(|k| sources_of[k.0 as usize].contains(s))
@@ -346,24 +337,29 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
                     Diag::warning(
                         Code::Scope,
                         format!(
-                            "left out, cannot be grouped by source `{}` ({why}): {}",
+                            "left out, because source `{}` {why}: {}",
                             an.sources[s.0 as usize].name,
                             names.join(", ")
                         ),
                     )
-                    .help("choose KPIs with --kpi, or group by a field their sources have"),
+                    .help(
+                        "choose KPIs with --kpi, or group and filter by fields their sources have",
+                    ),
                 );
             }
         }
         shown.retain(|k| !bad.contains(k));
         if shown.is_empty() {
             out.diags.push(
-                Diag::error(Code::Scope, "no selected KPI can be grouped that way")
-                    .help("group by a field of the sources the KPIs read"),
+                Diag::error(
+                    Code::Scope,
+                    "no selected KPI can be grouped or filtered that way",
+                )
+                .help("use fields of the sources the KPIs read"),
             );
             return out;
         }
-        plans.retain(|p| !ungroupable.iter().any(|u| u.0 == p.id));
+        plans.retain(|p| !unfit.iter().any(|u| u.0 == p.id));
     }
     // Read each source once.
     let mut unreadable: Vec<SourceId> = Vec::new();
@@ -445,7 +441,8 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
         if type_errors > 0 {
             out.diags.push(Diag::warning(
                 Code::Type,
-                format!("{type_errors} records of `{}` had values of a type a formula cannot use; they count as null", src.name),
+                format!("{type_errors} value{} of `{}` could not be computed (a wrong type, or too large): they count as null", if type_errors == 1 { "" } else { "s" },
+                    src.name),
             ));
         }
         if dz > 0 {
@@ -668,12 +665,13 @@ fn compute_kpis(
                 .collect();
             let values = eval_cell(&cell, &key, &mut out.diags);
             for &k in shown {
-                let present = sources_of[k.0 as usize].iter().any(|s| {
-                    plans
-                        .iter()
-                        .zip(&cell)
-                        .any(|(p, c)| p.id == *s && c.is_some())
-                });
+                let present = sources_of[k.0 as usize].is_empty()
+                    || sources_of[k.0 as usize].iter().any(|s| {
+                        plans
+                            .iter()
+                            .zip(&cell)
+                            .any(|(p, c)| p.id == *s && c.is_some())
+                    });
                 if present {
                     rows.push(ResultRow {
                         kpi: k,
@@ -709,6 +707,13 @@ fn compute_kpis(
             .then_with(|| compare_keys(&a.key, &b.key))
     });
     if let (Some(c), Some(g)) = (req.compare, req.grain) {
+        let no_records: Vec<Option<&Vec<Value<'static>>>> = vec![None; plans.len()];
+        let empty_values = eval_cell(&no_records, &[], &mut Vec::new());
+        let first_period = rows
+            .iter()
+            .filter(|r| !r.total)
+            .map(|r| r.key[0].clone())
+            .min_by(|a, b| compare_keys(std::slice::from_ref(a), std::slice::from_ref(b)));
         let index: FxHashMap<(KpiId, Vec<u8>), usize> = rows
             .iter()
             .enumerate()
@@ -724,10 +729,22 @@ fn compute_kpis(
                 continue;
             };
             key[0] = prev;
-            let p = index
+            let found = index
                 .get(&(rows[i].kpi, key_bytes(&key)))
                 .map(|&j| rows[j].value.clone());
-            rows[i].previous = Some(p.unwrap_or(Value::Null));
+            // A period inside the data with no record is an empty group (a count of 0);
+            // before the first period read, there is nothing to compare with.
+            let inside = first_period.as_ref().is_some_and(|f| {
+                compare_keys(&key[..1], std::slice::from_ref(f)) != Ordering::Less
+            });
+            let empty = || {
+                if inside {
+                    empty_values[rows[i].kpi.0 as usize].clone()
+                } else {
+                    Value::Null
+                }
+            };
+            rows[i].previous = Some(found.unwrap_or_else(empty));
         }
     }
     if let Some(n) = req.top.filter(|_| grouped) {

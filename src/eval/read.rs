@@ -123,6 +123,14 @@ fn resolve_columns(
             if !needed {
                 return Ok(usize::MAX);
             }
+            if header.iter().filter(|h| *h == name).count() > 1 {
+                return Err(Diag::error(
+                    Code::Data,
+                    format!("{} names the column `{name}` twice: which one source `{}` reads is unclear", input.path, input.source),
+                )
+                .excerpt(Excerpt { file: input.path.to_string(), line: 1, text: header_line.to_string(), range: None, label: Some("the header row".into()) })
+                .help("rename one of the columns"));
+            }
             header
                 .iter()
                 .position(|h| h == name)

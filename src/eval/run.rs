@@ -118,23 +118,24 @@ impl<'p> SourceRun<'p> {
         if !self.keys.is_empty() {
             self.key_buf.clear();
             for k in self.keys {
-                match row.eval(k) {
-                    Ok(v) => {
-                        encode_key(&v, &mut self.key_buf);
-                    }
-                    Err(_) => {
-                        self.type_errors += 1;
-                        return;
-                    }
-                }
+                // A key that cannot be computed is null: the record joins the blank group.
+                let v = row.eval(k).unwrap_or_else(|_| {
+                    self.type_errors += 1;
+                    Value::Null
+                });
+                encode_key(&v, &mut self.key_buf);
             }
             let (g, new) = self.groups.insert(&self.key_buf);
             if new {
+                // Computed again for display; its divisions by zero were counted already.
+                let counted = super::take_div_by_zero();
                 let key = self
                     .keys
                     .iter()
                     .map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null))
                     .collect();
+                super::take_div_by_zero();
+                super::add_div_by_zero(counted);
                 self.group_keys.push(key);
                 self.states
                     .extend(self.specs.iter().map(|s| AggState::new(s)));

@@ -218,6 +218,11 @@ fn csv(out: &Output, cat: &Catalogue) -> String {
     if compare {
         head.extend(["previous", "change"].map(String::from));
     }
+    // With --total, a column tells the overall rows from a blank (null) group.
+    let totals = out.rows.iter().any(|r| r.total);
+    if totals {
+        head.push("total".into());
+    }
     let mut s = head
         .iter()
         .map(|h| csv_field(h))
@@ -239,6 +244,9 @@ fn csv(out: &Output, cat: &Catalogue) -> String {
             let prev = r.previous.clone().unwrap_or(Value::Null);
             cells.push(plain_value(&prev));
             cells.push(plain_value(&change(&r.value, &prev)));
+        }
+        if totals {
+            cells.push(r.total.to_string());
         }
         s.push_str(
             &cells

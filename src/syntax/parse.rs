@@ -537,14 +537,20 @@ impl Builder<'_> {
                     .expect("grammar: duration has a unit")
                     .as_str();
                 let n = number(&s[..s.len() - unit.len()])?;
-                let secs = match unit {
-                    "ms" => n / Decimal::from(1000),
-                    "s" => n,
-                    "min" => n * Decimal::from(60),
-                    "h" => n * Decimal::from(3_600),
-                    "d" => n * Decimal::from(86_400),
-                    _ => n * Decimal::from(604_800),
+                let size = match unit {
+                    "ms" => Decimal::new(1, 3),
+                    "s" => Decimal::ONE,
+                    "min" => Decimal::from(60),
+                    "h" => Decimal::from(3_600),
+                    "d" => Decimal::from(86_400),
+                    _ => Decimal::from(604_800),
                 };
+                let secs = n.checked_mul(size).ok_or_else(|| {
+                    Diag::error(
+                        Code::Syntax,
+                        format!("the duration {s} is too large for exact decimals"),
+                    )
+                })?;
                 Literal::Duration(secs)
             }
             Rule::date => {

@@ -187,8 +187,10 @@ fn duration_literal(secs: Decimal) -> String {
     if secs.fract().is_zero() || secs.is_zero() {
         return format!("{}s", secs.normalize());
     }
-    let ms = secs * Decimal::from(1000);
-    if ms.fract().is_zero() {
+    if let Some(ms) = secs
+        .checked_mul(Decimal::from(1000))
+        .filter(|ms| ms.fract().is_zero())
+    {
         return format!("{}ms", ms.normalize());
     }
     format!("{}s", secs.normalize())
