@@ -61,7 +61,10 @@ pub fn display_value(
         Some(Unit::Points) => format!("{n} pts"),
         Some(Unit::Currency) => match (currency.unwrap_or("EUR"), fr) {
             ("EUR", true) => format!("{n} €"),
-            ("EUR", false) => format!("€{n}"),
+            ("EUR", false) => match n.strip_prefix('-') {
+                Some(abs) => format!("-€{abs}"),
+                None => format!("€{n}"),
+            },
             (c, _) => format!("{n} {c}"),
         },
         _ => n,
@@ -97,7 +100,9 @@ pub fn number(d: Decimal, places: u32, lang: Lang) -> String {
 
 /// `45 s`, `4 min 05 s`, `2 h 03 min`, `3 d 04 h`.
 pub fn duration(secs: Decimal, places: u32) -> String {
-    let neg = secs.is_sign_negative() && !secs.is_zero();
+    // No sign for what rounds to zero (`0 s`, not `-0 s`).
+    let shown = secs.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    let neg = secs.is_sign_negative() && !shown.is_zero();
     let s = secs.abs();
     let sign = if neg { "-" } else { "" };
     let whole = s
@@ -150,6 +155,7 @@ mod tests {
         assert_eq!(duration(d("7380"), 0), "2 h 03 min");
         assert_eq!(duration(d("273600"), 0), "3 d 04 h");
         assert_eq!(duration(d("-90"), 0), "-1 min 30 s");
+        assert_eq!(duration(d("-0.2"), 0), "0 s");
     }
 
     #[test]
@@ -166,6 +172,11 @@ mod tests {
         assert_eq!(
             display_value(&v, Some(Unit::Currency), Some("EUR"), None, Lang::Fr),
             "12,50 €"
+        );
+        let debt = Value::Num(d("-5000"));
+        assert_eq!(
+            display_value(&debt, Some(Unit::Currency), Some("EUR"), None, Lang::En),
+            "-€5,000.00"
         );
         assert_eq!(
             display_value(&Value::Null, Some(Unit::Percent), None, None, Lang::En),
