@@ -189,15 +189,7 @@ pub fn run(rev: &str, paths: &[PathBuf]) -> i32 {
     let mut old_diags = Vec::new();
     let old = catalogue::load_texts(&old_files, &mut old_map, &mut old_diags);
     let front = load(&paths);
-    let errors: Vec<Diag> = front
-        .diags
-        .list
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        report(&errors, &front.sources);
+    if super::report_errors(&front.diags.list, &front.sources) {
         return 1;
     }
     let lines = changes(&old, &front.cat);

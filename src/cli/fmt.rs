@@ -1,22 +1,14 @@
 //! `kpi fmt [--check]`: canonical formulas in place (atomically), or the list of files that
 //! would change (exit 1).
 
-use super::{load, report};
+use super::load;
 use crate::analysis::contains_error;
 
 pub fn run(paths: &[std::path::PathBuf], check: bool) -> i32 {
     let front = load(paths);
     // Never rewrite what did not parse: the formula would be lost.
-    let mut errors: Vec<_> = front
-        .diags
-        .list
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    if front.cat.kpis.iter().any(|k| contains_error(&k.formula)) || !errors.is_empty() {
-        errors.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
-        report(&errors, &front.sources);
+    let unparsed = front.cat.kpis.iter().any(|k| contains_error(&k.formula));
+    if super::report_errors(&front.diags.list, &front.sources) || unparsed {
         eprintln!("kpi fmt: nothing was changed; fix the errors first");
         return 1;
     }

@@ -114,16 +114,7 @@ pub fn main() -> i32 {
             let mut an = Analyzer::new(&front.cat);
             an.analyze_all();
             let text = crate::doc::markdown(&an, &front.sources, lang);
-            let errors: Vec<Diag> = front
-                .diags
-                .list
-                .iter()
-                .chain(&an.diags)
-                .filter(|d| d.is_error())
-                .cloned()
-                .collect();
-            report(&errors, &front.sources);
-            if !errors.is_empty() {
+            if report_errors(front.diags.list.iter().chain(&an.diags), &front.sources) {
                 return 1;
             }
             crate::outln!("{}", text.trim_end());
@@ -159,6 +150,18 @@ pub fn report(diags: &[Diag], sources: &SourceMap) {
         let _ = err.write_all(render::human(d, sources, style).as_bytes());
         let _ = err.write_all(b"\n");
     }
+}
+
+/// Report the errors among `diags` (sorted by place); `true` when there were any.
+pub fn report_errors<'d>(diags: impl IntoIterator<Item = &'d Diag>, sources: &SourceMap) -> bool {
+    let mut errors: Vec<Diag> = diags
+        .into_iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    errors.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+    report(&errors, sources);
+    !errors.is_empty()
 }
 
 /// A loaded and analysed catalogue.

@@ -5,20 +5,10 @@ use crate::analysis::Analyzer;
 use crate::testing;
 
 pub fn run(paths: &[std::path::PathBuf]) -> i32 {
-    let mut front = load(paths);
+    let front = load(paths);
     let mut an = Analyzer::new(&front.cat);
     an.analyze_all();
-    let mut errors: Vec<_> = front
-        .diags
-        .list
-        .drain(..)
-        .chain(an.diags.drain(..))
-        .filter(|d| d.is_error())
-        .collect();
-    if !errors.is_empty() {
-        drop(an);
-        errors.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
-        report(&errors, &front.sources);
+    if super::report_errors(front.diags.list.iter().chain(&an.diags), &front.sources) {
         crate::outln!("0 passed, 0 failed (the catalogue has errors: `kpi check` shows them)");
         return 1;
     }
