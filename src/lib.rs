@@ -16,6 +16,7 @@ pub mod output;
 pub mod render;
 pub mod schema;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 pub mod testing;
 pub mod time;

@@ -477,3 +477,27 @@ fn review_regressions() {
         ])
     );
 }
+
+#[test]
+fn sql_for_both_dialects() {
+    // The generated SQL is checked against `kpi eval` by benches/sql_check.py (DuckDB);
+    // here its text is reviewed, for a KPI of each kind.
+    let kpis = [
+        "--kpi",
+        "nps",
+        "--kpi",
+        "repeat_contact_rate",
+        "--kpi",
+        "first_response_time",
+        "--kpi",
+        "cac",
+        "--kpi",
+        "processed_records",
+    ];
+    for dialect in ["duckdb", "postgres"] {
+        let mut args = vec!["sql", "kpis", "--dialect", dialect];
+        args.extend(kpis);
+        insta::assert_snapshot!(format!("sql_{dialect}"), run(&args));
+    }
+    assert_eq!(kpi(&["sql", "--kpi", "nsp"]).0, 1);
+}

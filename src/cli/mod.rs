@@ -59,6 +59,16 @@ pub enum Command {
         /// Catalogue files or folders (default: ./kpis)
         paths: Vec<PathBuf>,
     },
+    /// Compile KPIs to SQL for a warehouse (each source is a table of the same name)
+    Sql {
+        /// Catalogue files or folders (default: ./kpis)
+        paths: Vec<PathBuf>,
+        /// Only these KPIs (default: all)
+        #[arg(long = "kpi", value_name = "NAME")]
+        kpis: Vec<String>,
+        #[arg(long, value_enum, default_value = "duckdb")]
+        dialect: crate::sql::Dialect,
+    },
     /// JSON Schema of the YAML catalogue format
     Schema,
     /// The catalogue as documentation (Markdown)
@@ -101,6 +111,46 @@ pub fn main() -> i32 {
         Command::Test { paths } => test::run(&paths),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Diff { rev, paths } => diff::run(&rev, &paths),
+        Command::Sql {
+            paths,
+            kpis,
+            dialect,
+        } => {
+            let front = load(&paths);
+            let mut an = Analyzer::new(&front.cat);
+            an.analyze_all();
+            if report_errors(front.diags.list.iter().chain(&an.diags), &front.sources) {
+                return 1;
+            }
+            let mut ids = Vec::new();
+            for name in &kpis {
+                match an.kpi_id(name) {
+                    Some(id) => ids.push(id),
+                    None => {
+                        let d = Diag::error(
+                            crate::diag::Code::UnknownName,
+                            format!("--kpi {name}: no such KPI"),
+                        );
+                        let d = match crate::diag::did_you_mean(
+                            name,
+                            front.cat.kpis.iter().map(|k| k.name.text.as_str()),
+                        ) {
+                            Some(s) => d.help(format!("did you mean `{s}`?")),
+                            None => d,
+                        };
+                        report(&[d], &front.sources);
+                        return 1;
+                    }
+                }
+            }
+            if ids.is_empty() {
+                ids = (0..front.cat.kpis.len())
+                    .map(|i| crate::ir::KpiId(i as u32))
+                    .collect();
+            }
+            crate::outln!("{}", crate::sql::compile(&an, &ids, dialect).trim_end());
+            0
+        }
         Command::Schema => {
             crate::outln!(
                 "{}",
