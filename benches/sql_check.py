@@ -5,6 +5,8 @@ with the value `kpi eval --format json` computes from the same files.
 
     python3 benches/sql_check.py [--kpi-bin target/release/kpi] [--catalogue kpis]
 
+Then the same for grouped queries (`--by`), row by row.
+
 Needs `duckdb` importable (see benches/README.md: the benchmark's virtual environment works:
 ~/.cache/kpi-bench/venv/bin/python benches/sql_check.py). Exit 1 when a value differs.
 """
@@ -63,7 +65,56 @@ def main():
         bad += not ok
         print(f"{'ok ' if ok else 'BAD'} {name:28} sql={got!s:32.32} eval={exp}")
     print(f"{len(names) - bad} agree, {bad} differ")
+    bad += grouped(con, args)
     sys.exit(1 if bad else 0)
+
+
+# (KPIs, --by expressions): grouped cases, a source or two each, `per` included.
+CASES = [
+    (["csat", "nps", "fcr", "first_response_time", "smiley_index"], ["channel"]),
+    (["pickup_rate", "aht", "repeat_contact_rate", "calls_per_agent_day"], ["month(started_at)"]),
+    (["pickup_rate", "avg_wait"], ["agent"]),
+    (["orders_received", "sla_compliance", "processing_time", "orders_per_handler_day"], ["channel", "priority"]),
+    (["dispute_resolution_time", "open_disputes"], ["cause"]),
+    (["argumentation_rate", "processed_records"], ["campaign"]),
+]
+
+
+def same(got, exp):
+    if exp is None or got is None:
+        return exp is None and got is None
+    g, e = decimal.Decimal(str(got)), decimal.Decimal(exp)
+    return abs(g - e) <= abs(e) * decimal.Decimal("1e-9") + decimal.Decimal("1e-9")
+
+
+def key(v):
+    """A group key as text, the way both sides can agree on it."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return str(v).lower()
+    return str(v)
+
+
+def grouped(con, args):
+    bad = checked = 0
+    for kpis, by in CASES:
+        sel = [a for k in kpis for a in ("--kpi", k)]
+        grp = [a for b in by for a in ("--by", b)]
+        sql = subprocess.run([args.kpi_bin, "sql", args.catalogue, *sel, *grp], check=True, capture_output=True, text=True).stdout
+        rows = con.execute(sql).fetchall()
+        ev = json.loads(subprocess.run([args.kpi_bin, "eval", args.catalogue, *sel, *grp, "--format", "json"], check=True,
+                                       capture_output=True, text=True).stdout, parse_float=decimal.Decimal)
+        got = {tuple(key(v) for v in r[:len(by)]): r[len(by):] for r in rows}
+        for r in ev["results"]:
+            k = tuple(key(r["by"][b]) for b in by)
+            value = got.get(k, [None] * len(kpis))[kpis.index(r["kpi"])]
+            checked += 1
+            if not same(value, r["value"]):
+                bad += 1
+                print(f"BAD by {by} {k} {r['kpi']}: sql={value} eval={r['value']}")
+    print(f"grouped: {checked - bad} of {checked} rows agree")
+    return bad
 
 
 if __name__ == "__main__":

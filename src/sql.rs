@@ -47,6 +47,7 @@ fn literal(v: &Value) -> String {
 struct Compiler<'a, 'c> {
     an: &'a Analyzer<'c>,
     dialect: Dialect,
+    grouped: bool,
 }
 
 /// SQL text with the language type of its value.
@@ -268,7 +269,7 @@ impl Compiler<'_, '_> {
     /// The SQL of one aggregate of the plan, as a value of its source's row, with its type.
     fn agg_spec(&self, spec: &AggSpec) -> Typed {
         let s = spec.source.0 as usize;
-        let table = ident(&self.an.sources[s].name);
+
         let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
         let fraction = spec.fraction.map(|p| p.normalize().to_string());
         let result_type = |arg: Ty| match spec.func {
@@ -287,41 +288,77 @@ impl Compiler<'_, '_> {
                     result_type(t),
                 )
             }
-            Some(AggArg::Per(per)) => {
-                // Inner aggregates per entity in a grouped subquery, then the outer one over it.
-                let keys: Vec<String> = per.keys.iter().map(|k| self.record(s, k).0).collect();
-                let mut conds: Vec<String> = filter.into_iter().collect();
-                conds.extend(keys.iter().map(|k| format!("{k} IS NOT NULL")));
-                let inner: Vec<Typed> = per.inner_aggs.iter().map(|a| self.agg_spec(a)).collect();
-                let (value, t) = self.expr(&per.inner, &|l: &KLeaf| match l {
-                    KLeaf::Inner(i) => (format!("i{i}"), inner[*i as usize].1),
-                    _ => unreachable!("inner expressions only refer to inner aggregates"),
-                });
-                let counts_entities = matches!(per.inner, Node::Lit(Value::Bool(true)));
-                let outer = self.aggregate(
-                    spec.func,
-                    (!counts_entities).then_some(value.as_str()),
-                    fraction,
-                    None,
-                );
-                let select = if inner.is_empty() {
-                    "1 AS i".to_string()
-                } else {
-                    inner
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (sql, _))| format!("{sql} AS i{i}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let sql = format!(
-                    "(SELECT {outer} FROM (SELECT {select} FROM {table} WHERE {} GROUP BY {}) AS entities)",
-                    conds.join(" AND "),
-                    keys.join(", ")
-                );
-                (sql, result_type(t))
+            Some(AggArg::Per(_)) => {
+                let (body, t) = self.per_select(spec, &[], None);
+                (format!("({body})"), t)
             }
         }
+    }
+
+    /// A `per` aggregate as a query: inner aggregates per entity (and group) in a grouped
+    /// subquery, then the outer aggregate over the entities, per group when `keys` are given
+    /// (their columns come out as `k0`, `k1`…).
+    fn per_select(&self, spec: &AggSpec, keys: &[String], alias: Option<&str>) -> Typed {
+        let Some(AggArg::Per(per)) = &spec.arg else {
+            unreachable!("a per aggregate")
+        };
+        let s = spec.source.0 as usize;
+        let table = ident(&self.an.sources[s].name);
+        let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
+        let fraction = spec.fraction.map(|p| p.normalize().to_string());
+        let entity_keys: Vec<String> = per.keys.iter().map(|k| self.record(s, k).0).collect();
+        let mut conds: Vec<String> = filter.into_iter().collect();
+        conds.extend(entity_keys.iter().map(|k| format!("{k} IS NOT NULL")));
+        let inner: Vec<Typed> = per.inner_aggs.iter().map(|a| self.agg_spec(a)).collect();
+        let (value, t) = self.expr(&per.inner, &|l: &KLeaf| match l {
+            KLeaf::Inner(i) => (format!("i{i}"), inner[*i as usize].1),
+            _ => unreachable!("inner expressions only refer to inner aggregates"),
+        });
+        let counts_entities = matches!(per.inner, Node::Lit(Value::Bool(true)));
+        let mut outer = self.aggregate(
+            spec.func,
+            (!counts_entities).then_some(value.as_str()),
+            fraction,
+            None,
+        );
+        if let Some(a) = alias {
+            outer = format!("{outer} AS {a}");
+        }
+        let mut select: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{k} AS k{i}"))
+            .collect();
+        select.extend(
+            inner
+                .iter()
+                .enumerate()
+                .map(|(i, (sql, _))| format!("{sql} AS i{i}")),
+        );
+        if select.is_empty() {
+            select.push("1 AS i".into());
+        }
+        let group: Vec<String> = keys.iter().chain(&entity_keys).cloned().collect();
+        let key_cols: Vec<String> = (0..keys.len()).map(|i| format!("k{i}")).collect();
+        let (head, tail) = if keys.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                format!("{}, ", key_cols.join(", ")),
+                format!(" GROUP BY {}", key_cols.join(", ")),
+            )
+        };
+        let body = format!(
+            "SELECT {head}{outer} FROM (SELECT {} FROM {table} WHERE {} GROUP BY {}) AS entities{tail}",
+            select.join(", "),
+            conds.join(" AND "),
+            group.join(", ")
+        );
+        let ty = match spec.func {
+            AggFunc::Count | AggFunc::Distinct | AggFunc::Pct | AggFunc::Share => Ty::Num,
+            _ => t,
+        };
+        (body, ty)
     }
 
     fn kpi(&self, k: KpiId) -> Typed {
@@ -329,11 +366,23 @@ impl Compiler<'_, '_> {
         self.expr(&info.expr, &|l: &KLeaf| match l {
             KLeaf::Agg(a) => {
                 let spec = &self.an.aggs[a.0 as usize];
-                let cte = ident(&format!(
-                    "agg_{}",
-                    self.an.sources[spec.source.0 as usize].name
-                ));
-                (format!("{cte}.a{}", a.0), self.agg_spec(spec).1)
+                let cte = match &spec.arg {
+                    Some(AggArg::Per(_)) => ident(&format!("per_{}", a.0)),
+                    _ => ident(&format!(
+                        "agg_{}",
+                        self.an.sources[spec.source.0 as usize].name
+                    )),
+                };
+                let value = format!("{cte}.a{}", a.0);
+                // A group absent from a source: count, sum and distinct of nothing are 0.
+                let value = if self.grouped
+                    && matches!(spec.func, AggFunc::Count | AggFunc::Sum | AggFunc::Distinct)
+                {
+                    format!("COALESCE({value}, 0)")
+                } else {
+                    value
+                };
+                (value, self.agg_spec(spec).1)
             }
             KLeaf::Kpi(d) => self.kpi(*d),
             KLeaf::Inner(_) => unreachable!("KPI expressions refer to plan aggregates"),
@@ -341,9 +390,25 @@ impl Compiler<'_, '_> {
     }
 }
 
-/// One query computing `kpis` (and what they depend on), one column per KPI.
-pub fn compile(an: &Analyzer, kpis: &[KpiId], dialect: Dialect) -> String {
-    let c = Compiler { an, dialect };
+/// Group-by keys for `kpi sql --by`: their labels, and their record expressions per source.
+pub struct Grouping {
+    pub labels: Vec<String>,
+    pub keys: std::collections::HashMap<crate::ir::SourceId, Vec<RExpr>>,
+}
+
+/// One query computing `kpis` (and what they depend on), one column per KPI; with
+/// `grouping`, one row per group key, keys first.
+pub fn compile(
+    an: &Analyzer,
+    kpis: &[KpiId],
+    dialect: Dialect,
+    grouping: Option<&Grouping>,
+) -> String {
+    let c = Compiler {
+        an,
+        dialect,
+        grouped: grouping.is_some(),
+    };
     // The aggregates the KPIs need, through their dependencies.
     let mut needed = vec![false; an.aggs.len()];
     let mut stack: Vec<KpiId> = kpis.to_vec();
@@ -367,23 +432,69 @@ pub fn compile(an: &Analyzer, kpis: &[KpiId], dialect: Dialect) -> String {
         Dialect::Postgres => "PostgreSQL",
     };
     let mut sql = format!("-- kpi sql ({dialect_name}): {}\n", names.join(", "));
-    let mut ctes = Vec::new();
+    if let Some(g) = grouping {
+        let _ = writeln!(sql, "-- by {}", g.labels.join(", "));
+    }
+    let key_count = grouping.map_or(0, |g| g.labels.len());
+    let key_cols: Vec<String> = (0..key_count).map(|i| format!("k{i}")).collect();
+    let keys_of = |s: usize| -> Vec<String> {
+        grouping
+            .and_then(|g| g.keys.get(&crate::ir::SourceId(s as u32)))
+            .map(|ks| ks.iter().map(|k| c.record(s, k).0).collect())
+            .unwrap_or_default()
+    };
+    let mut ctes: Vec<(String, String)> = Vec::new();
     for (s, src) in an.sources.iter().enumerate() {
-        let aggs: Vec<String> = (0..an.aggs.len())
-            .filter(|&a| needed[a] && an.aggs[a].source.0 as usize == s)
-            .map(|a| format!("    {} AS a{a}", c.agg_spec(&an.aggs[a]).0))
+        let keys = keys_of(s);
+        let simple: Vec<usize> = (0..an.aggs.len())
+            .filter(|&a| {
+                needed[a]
+                    && an.aggs[a].source.0 as usize == s
+                    && !matches!(an.aggs[a].arg, Some(AggArg::Per(_)))
+            })
             .collect();
-        if !aggs.is_empty() {
+        let mut columns: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("    {k} AS k{i}"))
+            .collect();
+        columns.push("    COUNT(*) AS records".into());
+        columns.extend(
+            simple
+                .iter()
+                .map(|&a| format!("    {} AS a{a}", c.agg_spec(&an.aggs[a]).0)),
+        );
+        if !simple.is_empty() {
+            let group = if keys.is_empty() {
+                String::new()
+            } else {
+                format!("\n  GROUP BY {}", keys.join(", "))
+            };
             ctes.push((
                 ident(&format!("agg_{}", src.name)),
-                // `COUNT(*)` makes it one row even when its aggregates are all `per` subqueries.
                 format!(
-                    "  SELECT\n    COUNT(*) AS records,\n{}\n  FROM {}",
-                    aggs.join(",\n"),
+                    "  SELECT\n{}\n  FROM {}{group}",
+                    columns.join(",\n"),
                     ident(&src.name)
                 ),
             ));
         }
+        for a in (0..an.aggs.len()).filter(|&a| needed[a] && an.aggs[a].source.0 as usize == s) {
+            if matches!(an.aggs[a].arg, Some(AggArg::Per(_))) {
+                let (body, _) = c.per_select(&an.aggs[a], &keys, Some(&format!("a{a}")));
+                ctes.push((ident(&format!("per_{a}")), format!("  {body}")));
+            }
+        }
+    }
+    if key_count > 0 && !ctes.is_empty() {
+        let union: Vec<String> = ctes
+            .iter()
+            .map(|(n, _)| format!("SELECT {} FROM {n}", key_cols.join(", ")))
+            .collect();
+        ctes.push((
+            "\"keys\"".into(),
+            format!("  {}", union.join("\n  UNION\n  ")),
+        ));
     }
     if !ctes.is_empty() {
         sql.push_str("WITH\n");
@@ -395,24 +506,47 @@ pub fn compile(an: &Analyzer, kpis: &[KpiId], dialect: Dialect) -> String {
         sql.push('\n');
     }
     sql.push_str("SELECT\n");
-    let cols: Vec<String> = kpis
-        .iter()
-        .map(|&k| {
-            // Durations come out as seconds, as in `kpi eval`'s JSON.
-            format!(
-                "  {} AS {}",
-                c.kpi(k).0,
-                ident(&an.cat.kpis[k.0 as usize].name.text)
-            )
-        })
-        .collect();
+    let mut cols: Vec<String> = Vec::new();
+    if let Some(g) = grouping {
+        cols.extend(
+            g.labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("  \"keys\".k{i} AS {}", ident(l))),
+        );
+    }
+    // Durations come out as seconds, as in `kpi eval`'s JSON.
+    cols.extend(kpis.iter().map(|&k| {
+        format!(
+            "  {} AS {}",
+            c.kpi(k).0,
+            ident(&an.cat.kpis[k.0 as usize].name.text)
+        )
+    }));
     sql.push_str(&cols.join(",\n"));
-    if !ctes.is_empty() {
+    let data_ctes: Vec<&String> = ctes
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.as_str() != "\"keys\"")
+        .collect();
+    if key_count > 0 && !data_ctes.is_empty() {
+        sql.push_str("\nFROM \"keys\"");
+        for n in &data_ctes {
+            let on: Vec<String> = key_cols
+                .iter()
+                .map(|k| format!("{n}.{k} IS NOT DISTINCT FROM \"keys\".{k}"))
+                .collect();
+            let _ = write!(sql, "\n  LEFT JOIN {n} ON {}", on.join(" AND "));
+        }
+        let order: Vec<String> = (1..=key_count).map(|i| format!("{i} NULLS LAST")).collect();
+        let _ = write!(sql, "\nORDER BY {}", order.join(", "));
+    } else if !data_ctes.is_empty() {
         let _ = write!(
             sql,
             "\nFROM {}",
-            ctes.iter()
-                .map(|(n, _)| n.as_str())
+            data_ctes
+                .iter()
+                .map(|n| n.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         );

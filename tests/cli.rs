@@ -500,4 +500,23 @@ fn sql_for_both_dialects() {
         insta::assert_snapshot!(format!("sql_{dialect}"), run(&args));
     }
     assert_eq!(kpi(&["sql", "--kpi", "nsp"]).0, 1);
+    // Grouped: one row per key, a group absent from a source counts 0 there.
+    insta::assert_snapshot!(
+        "sql_grouped",
+        run(&[
+            "sql",
+            "kpis",
+            "--kpi",
+            "csat",
+            "--kpi",
+            "open_tickets",
+            "--by",
+            "channel"
+        ])
+    );
+    // A key the sources of a selected KPI lack is an error, not a silent ungrouped value.
+    assert_eq!(
+        kpi(&["sql", "kpis", "--kpi", "nps", "--kpi", "aht", "--by", "channel"]).0,
+        1
+    );
 }

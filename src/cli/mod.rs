@@ -68,6 +68,9 @@ pub enum Command {
         kpis: Vec<String>,
         #[arg(long, value_enum, default_value = "duckdb")]
         dialect: crate::sql::Dialect,
+        /// Group by a record-scope expression or a named dimension; repeatable
+        #[arg(long = "by", value_name = "EXPR")]
+        by: Vec<String>,
     },
     /// JSON Schema of the YAML catalogue format
     Schema,
@@ -115,6 +118,7 @@ pub fn main() -> i32 {
             paths,
             kpis,
             dialect,
+            by,
         } => {
             let front = load(&paths);
             let mut an = Analyzer::new(&front.cat);
@@ -148,7 +152,21 @@ pub fn main() -> i32 {
                     .map(|i| crate::ir::KpiId(i as u32))
                     .collect();
             }
-            crate::outln!("{}", crate::sql::compile(&an, &ids, dialect).trim_end());
+            let grouping = if by.is_empty() {
+                None
+            } else {
+                match sql_grouping(&mut an, &ids, &by) {
+                    Ok(g) => Some(g),
+                    Err(d) => {
+                        report(&[d], &front.sources);
+                        return 1;
+                    }
+                }
+            };
+            crate::outln!(
+                "{}",
+                crate::sql::compile(&an, &ids, dialect, grouping.as_ref()).trim_end()
+            );
             0
         }
         Command::Schema => {
@@ -200,6 +218,67 @@ pub fn report(diags: &[Diag], sources: &SourceMap) {
         let _ = err.write_all(render::human(d, sources, style).as_bytes());
         let _ = err.write_all(b"\n");
     }
+}
+
+/// `kpi sql --by`: each key lowered in every source the KPIs read (all must have its fields).
+fn sql_grouping(
+    an: &mut Analyzer,
+    kpis: &[crate::ir::KpiId],
+    by: &[String],
+) -> Result<crate::sql::Grouping, Diag> {
+    let mut sources = Vec::new();
+    let mut stack = kpis.to_vec();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(k) = stack.pop() {
+        if !seen.insert(k) {
+            continue;
+        }
+        an.kpis[k.0 as usize].expr.leaves(&mut |l| match l {
+            crate::ir::KLeaf::Agg(a) => sources.push(an.aggs[a.0 as usize].source),
+            crate::ir::KLeaf::Kpi(d) => stack.push(*d),
+            crate::ir::KLeaf::Inner(_) => {}
+        });
+    }
+    sources.sort();
+    sources.dedup();
+    let mut grouping = crate::sql::Grouping {
+        labels: by.to_vec(),
+        keys: Default::default(),
+    };
+    for text in by {
+        let mut diags = Vec::new();
+        let e = crate::syntax::parse_formula(
+            text,
+            &crate::syntax::Locator::shifted(crate::span::FileId(u32::MAX), 0),
+            &mut diags,
+        );
+        if let Some(d) = diags.into_iter().next() {
+            return Err(Diag::error(
+                crate::diag::Code::Syntax,
+                format!("--by {text}: {}", d.message),
+            ));
+        }
+        for &s in &sources {
+            let lowered = if an.fits_source(s, &e) {
+                an.record_expr(s, &e)
+            } else {
+                None
+            };
+            let Some((r, _)) = lowered else {
+                return Err(Diag::error(
+                    crate::diag::Code::Scope,
+                    format!(
+                        "--by {text}: source `{}` has no such field, and a selected KPI reads it",
+                        an.sources[s.0 as usize].name
+                    ),
+                )
+                .help("choose KPIs with --kpi whose sources all have the grouping fields"));
+            };
+            an.key_column(s, &r);
+            grouping.keys.entry(s).or_insert_with(Vec::new).push(r);
+        }
+    }
+    Ok(grouping)
 }
 
 /// Report the errors among `diags` (sorted by place); `true` when there were any.
