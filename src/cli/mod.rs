@@ -275,7 +275,7 @@ fn sql_grouping(
                 .help("choose KPIs with --kpi whose sources all have the grouping fields"));
             };
             an.key_column(s, &r);
-            grouping.keys.entry(s).or_insert_with(Vec::new).push(r);
+            grouping.keys.entry(s).or_default().push(r);
         }
     }
     Ok(grouping)
