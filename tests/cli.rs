@@ -520,3 +520,24 @@ fn sql_for_both_dialects() {
         1
     );
 }
+
+#[test]
+fn gzip_on_standard_input() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args([
+            "eval",
+            "-e",
+            "n = count()",
+            "--data",
+            "-",
+            "--format",
+            "csv",
+        ])
+        .stdin(std::fs::File::open("tests/fixtures/data/calls_ok.csv.gz").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "kpi,value,unit,status\nn,4,,\n"
+    );
+}

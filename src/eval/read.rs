@@ -86,6 +86,15 @@ fn open(path: &str) -> Result<(Box<dyn Read>, Option<u64>), Diag> {
     if path.ends_with(".gz") {
         return Ok((Box::new(flate2::read::MultiGzDecoder::new(raw)), None));
     }
+    if path == "-" {
+        // Standard input has no name to tell: gzip is recognised by its magic bytes.
+        let mut buffered = BufReader::new(raw);
+        let head = buffered.fill_buf().map_err(|e| io_error(path, e))?;
+        if head.starts_with(&[0x1f, 0x8b]) {
+            return Ok((Box::new(flate2::read::MultiGzDecoder::new(buffered)), None));
+        }
+        return Ok((Box::new(buffered), None));
+    }
     Ok((raw, total))
 }
 
