@@ -103,12 +103,13 @@ def grouped(con, args):
         grp = [a for b in by for a in ("--by", b)]
         sql = subprocess.run([args.kpi_bin, "sql", args.catalogue, *sel, *grp], check=True, capture_output=True, text=True).stdout
         rows = con.execute(sql).fetchall()
+        columns = [d[0] for d in con.description][len(by):]
         ev = json.loads(subprocess.run([args.kpi_bin, "eval", args.catalogue, *sel, *grp, "--format", "json"], check=True,
                                        capture_output=True, text=True).stdout, parse_float=decimal.Decimal)
         got = {tuple(key(v) for v in r[:len(by)]): r[len(by):] for r in rows}
         for r in ev["results"]:
             k = tuple(key(r["by"][b]) for b in by)
-            value = got.get(k, [None] * len(kpis))[kpis.index(r["kpi"])]
+            value = got.get(k, [None] * len(columns))[columns.index(r["kpi"])]
             checked += 1
             if not same(value, r["value"]):
                 bad += 1

@@ -411,17 +411,8 @@ pub fn compile(
     };
     // The aggregates the KPIs need, through their dependencies.
     let mut needed = vec![false; an.aggs.len()];
-    let mut stack: Vec<KpiId> = kpis.to_vec();
-    let mut seen = vec![false; an.kpis.len()];
-    while let Some(k) = stack.pop() {
-        if std::mem::replace(&mut seen[k.0 as usize], true) {
-            continue;
-        }
-        an.kpis[k.0 as usize].expr.leaves(&mut |l| match l {
-            KLeaf::Agg(a) => needed[a.0 as usize] = true,
-            KLeaf::Kpi(d) => stack.push(*d),
-            KLeaf::Inner(_) => {}
-        });
+    for a in an.aggregates_of(&an.closure(kpis)) {
+        needed[a.0 as usize] = true;
     }
     let names: Vec<&str> = kpis
         .iter()

@@ -26,6 +26,16 @@ fn run(args: &[&str]) -> String {
     )
 }
 
+/// Stdout of `kpi` with `file` on standard input.
+fn kpi_stdin(args: &[&str], file: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(args)
+        .stdin(std::fs::File::open(file).unwrap())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn reference_catalogue_checks_clean() {
     let (code, out, err) = kpi(&["check", "kpis"]);
@@ -226,23 +236,19 @@ fn check_machine_formats() {
 
 #[test]
 fn stdin_and_where() {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
-        .args([
-            "eval",
-            "-e",
-            "n = count()",
-            "--data",
-            "-",
-            "--where",
-            "answered",
-            "--format",
-            "csv",
-        ])
-        .stdin(std::fs::File::open("tests/fixtures/data/calls_ok.csv").unwrap())
-        .output()
-        .unwrap();
+    let args = [
+        "eval",
+        "-e",
+        "n = count()",
+        "--data",
+        "-",
+        "--where",
+        "answered",
+        "--format",
+        "csv",
+    ];
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        kpi_stdin(&args, "tests/fixtures/data/calls_ok.csv"),
         "kpi,value,unit,status\nn,3,,\n"
     );
 }
@@ -523,21 +529,17 @@ fn sql_for_both_dialects() {
 
 #[test]
 fn gzip_on_standard_input() {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
-        .args([
-            "eval",
-            "-e",
-            "n = count()",
-            "--data",
-            "-",
-            "--format",
-            "csv",
-        ])
-        .stdin(std::fs::File::open("tests/fixtures/data/calls_ok.csv.gz").unwrap())
-        .output()
-        .unwrap();
+    let args = [
+        "eval",
+        "-e",
+        "n = count()",
+        "--data",
+        "-",
+        "--format",
+        "csv",
+    ];
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        kpi_stdin(&args, "tests/fixtures/data/calls_ok.csv.gz"),
         "kpi,value,unit,status\nn,4,,\n"
     );
 }

@@ -315,6 +315,37 @@ impl<'c> Analyzer<'c> {
         Ok(lower::column(self, source, &t.text, Ty::DateTime))
     }
 
+    /// `kpis` and every KPI they depend on, in dependency order.
+    pub fn closure(&self, kpis: &[KpiId]) -> Vec<KpiId> {
+        let mut needed = vec![false; self.kpis.len()];
+        let mut stack = kpis.to_vec();
+        while let Some(k) = stack.pop() {
+            if !std::mem::replace(&mut needed[k.0 as usize], true) {
+                stack.extend(self.kpis[k.0 as usize].deps.iter().copied());
+            }
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|k| needed[k.0 as usize])
+            .collect()
+    }
+
+    /// The aggregates these KPIs read themselves (not through other KPIs), each once.
+    pub fn aggregates_of(&self, kpis: &[KpiId]) -> Vec<crate::ir::AggId> {
+        let mut aggs = Vec::new();
+        for k in kpis {
+            self.kpis[k.0 as usize].expr.leaves(&mut |l| {
+                if let crate::ir::KLeaf::Agg(a) = l {
+                    aggs.push(*a);
+                }
+            });
+        }
+        aggs.sort_unstable();
+        aggs.dedup();
+        aggs
+    }
+
     /// Sources declared but read by no KPI.
     pub fn unused_sources(&self) -> Vec<Diag> {
         let mut used = vec![false; self.sources.len()];

@@ -266,25 +266,7 @@ fn select(
             .map(|i| KpiId(i as u32))
             .collect();
     }
-    let mut shown = Vec::new();
-    for name in &args.kpis {
-        match an.kpi_id(name) {
-            Some(id) => shown.push(id),
-            None => {
-                let d = Diag::error(Code::UnknownName, format!("--kpi {name}: no such KPI"));
-                errors.push(
-                    match did_you_mean(name, an.cat.kpis.iter().map(|k| k.name.text.as_str())) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help("`kpi check` lists the catalogue; `kpi doc` documents it"),
-                    },
-                );
-            }
-        }
-    }
-    // Shown in catalogue order.
-    shown.sort();
-    shown.dedup();
-    shown
+    super::kpis_named(an, &args.kpis, errors)
 }
 
 /// An expression given on the command line, kept in the source map for diagnostics.

@@ -6,6 +6,7 @@ mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod sql;
 mod test;
 
 use crate::analysis::Analyzer;
@@ -119,56 +120,7 @@ pub fn main() -> i32 {
             kpis,
             dialect,
             by,
-        } => {
-            let front = load(&paths);
-            let mut an = Analyzer::new(&front.cat);
-            an.analyze_all();
-            if report_errors(front.diags.list.iter().chain(&an.diags), &front.sources) {
-                return 1;
-            }
-            let mut ids = Vec::new();
-            for name in &kpis {
-                match an.kpi_id(name) {
-                    Some(id) => ids.push(id),
-                    None => {
-                        let d = Diag::error(
-                            crate::diag::Code::UnknownName,
-                            format!("--kpi {name}: no such KPI"),
-                        );
-                        let d = match crate::diag::did_you_mean(
-                            name,
-                            front.cat.kpis.iter().map(|k| k.name.text.as_str()),
-                        ) {
-                            Some(s) => d.help(format!("did you mean `{s}`?")),
-                            None => d,
-                        };
-                        report(&[d], &front.sources);
-                        return 1;
-                    }
-                }
-            }
-            if ids.is_empty() {
-                ids = (0..front.cat.kpis.len())
-                    .map(|i| crate::ir::KpiId(i as u32))
-                    .collect();
-            }
-            let grouping = if by.is_empty() {
-                None
-            } else {
-                match sql_grouping(&mut an, &ids, &by) {
-                    Ok(g) => Some(g),
-                    Err(d) => {
-                        report(&[d], &front.sources);
-                        return 1;
-                    }
-                }
-            };
-            crate::outln!(
-                "{}",
-                crate::sql::compile(&an, &ids, dialect, grouping.as_ref()).trim_end()
-            );
-            0
-        }
+        } => sql::run(&paths, &kpis, dialect, &by),
         Command::Schema => {
             crate::outln!(
                 "{}",
@@ -220,65 +172,37 @@ pub fn report(diags: &[Diag], sources: &SourceMap) {
     }
 }
 
-/// `kpi sql --by`: each key lowered in every source the KPIs read (all must have its fields).
-fn sql_grouping(
-    an: &mut Analyzer,
-    kpis: &[crate::ir::KpiId],
-    by: &[String],
-) -> Result<crate::sql::Grouping, Diag> {
-    let mut sources = Vec::new();
-    let mut stack = kpis.to_vec();
-    let mut seen = std::collections::HashSet::new();
-    while let Some(k) = stack.pop() {
-        if !seen.insert(k) {
-            continue;
-        }
-        an.kpis[k.0 as usize].expr.leaves(&mut |l| match l {
-            crate::ir::KLeaf::Agg(a) => sources.push(an.aggs[a.0 as usize].source),
-            crate::ir::KLeaf::Kpi(d) => stack.push(*d),
-            crate::ir::KLeaf::Inner(_) => {}
-        });
-    }
-    sources.sort();
-    sources.dedup();
-    let mut grouping = crate::sql::Grouping {
-        labels: by.to_vec(),
-        keys: Default::default(),
-    };
-    for text in by {
-        let mut diags = Vec::new();
-        let e = crate::syntax::parse_formula(
-            text,
-            &crate::syntax::Locator::shifted(crate::span::FileId(u32::MAX), 0),
-            &mut diags,
-        );
-        if let Some(d) = diags.into_iter().next() {
-            return Err(Diag::error(
-                crate::diag::Code::Syntax,
-                format!("--by {text}: {}", d.message),
-            ));
-        }
-        for &s in &sources {
-            let lowered = if an.fits_source(s, &e) {
-                an.record_expr(s, &e)
-            } else {
-                None
-            };
-            let Some((r, _)) = lowered else {
-                return Err(Diag::error(
-                    crate::diag::Code::Scope,
-                    format!(
-                        "--by {text}: source `{}` has no such field, and a selected KPI reads it",
-                        an.sources[s.0 as usize].name
-                    ),
-                )
-                .help("choose KPIs with --kpi whose sources all have the grouping fields"));
-            };
-            an.key_column(s, &r);
-            grouping.keys.entry(s).or_default().push(r);
+/// The KPIs `--kpi` names; an unknown name is an error with a suggestion.
+pub fn kpis_named(
+    an: &Analyzer,
+    names: &[String],
+    errors: &mut Vec<Diag>,
+) -> Vec<crate::ir::KpiId> {
+    let mut ids = Vec::new();
+    for name in names {
+        match an.kpi_id(name) {
+            Some(id) => ids.push(id),
+            None => {
+                let d = Diag::error(
+                    crate::diag::Code::UnknownName,
+                    format!("--kpi {name}: no such KPI"),
+                );
+                errors.push(
+                    match crate::diag::did_you_mean(
+                        name,
+                        an.cat.kpis.iter().map(|k| k.name.text.as_str()),
+                    ) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("`kpi check` lists the catalogue; `kpi doc` documents it"),
+                    },
+                );
+            }
         }
     }
-    Ok(grouping)
+    // Shown in catalogue order.
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Report the errors among `diags` (sorted by place); `true` when there were any.

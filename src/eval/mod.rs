@@ -199,47 +199,28 @@ fn read_file<'p>(
 pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> Output {
     let mut out = Output::default();
     // KPIs to compute: the shown ones and everything they depend on, in dependency order.
-    let mut needed = vec![false; an.kpis.len()];
-    let mut stack = req.kpis.clone();
-    while let Some(k) = stack.pop() {
-        if !std::mem::replace(&mut needed[k.0 as usize], true) {
-            stack.extend(an.kpis[k.0 as usize].deps.iter().copied());
-        }
-    }
-    let order: Vec<KpiId> = an
-        .order
-        .iter()
-        .copied()
-        .filter(|k| needed[k.0 as usize])
-        .collect();
+    let order = an.closure(&req.kpis);
     // Aggregates by source.
     let mut plans: Vec<SourcePlan> = Vec::new();
-    for &k in &order {
-        let mut leaves = Vec::new();
-        an.kpis[k.0 as usize].expr.leaves(&mut |l| leaves.push(*l));
-        for l in leaves {
-            let KLeaf::Agg(a) = l else { continue };
-            let s = an.aggs[a.0 as usize].source;
-            let p = match plans.iter().position(|p| p.id == s) {
-                Some(p) => p,
-                None => {
-                    plans.push(SourcePlan {
-                        id: s,
-                        aggs: vec![],
-                        keys: vec![],
-                        filters: vec![],
-                        groups: Default::default(),
-                        group_keys: vec![],
-                        values: vec![],
-                        total: None,
-                    });
-                    plans.len() - 1
-                }
-            };
-            if !plans[p].aggs.contains(&a) {
-                plans[p].aggs.push(a);
+    for a in an.aggregates_of(&order) {
+        let s = an.aggs[a.0 as usize].source;
+        let p = match plans.iter().position(|p| p.id == s) {
+            Some(p) => p,
+            None => {
+                plans.push(SourcePlan {
+                    id: s,
+                    aggs: vec![],
+                    keys: vec![],
+                    filters: vec![],
+                    groups: Default::default(),
+                    group_keys: vec![],
+                    values: vec![],
+                    total: None,
+                });
+                plans.len() - 1
             }
-        }
+        };
+        plans[p].aggs.push(a);
     }
     plans.sort_by_key(|p| p.id);
     // Grouping keys, per source; a source that lacks a key's fields cannot be grouped.
