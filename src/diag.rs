@@ -85,8 +85,26 @@ pub struct Diag {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub excerpt: Option<Excerpt>,
-    /// For evaluation warnings: the KPI and the group (key name, value) they concern.
-    pub kpi: Option<(String, Vec<(String, crate::value::Value<'static>)>)>,
+    /// For evaluation warnings: the KPI and the group they concern.
+    pub kpi: Option<KpiContext>,
+}
+
+/// The KPI and group an evaluation warning concerns: the KPI's name and each group key's
+/// name and value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiContext {
+    pub kpi: String,
+    pub by: Vec<(String, Scalar)>,
+}
+
+/// A group key's value as machine outputs write it: numbers stay numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    /// Exact decimal digits (durations in seconds).
+    Number(String),
+    Text(String),
 }
 
 impl Diag {

@@ -8,7 +8,7 @@ use crate::diag::{did_you_mean, Code, Diag};
 use crate::eval::row::{parse_cell, Row, Slot};
 use crate::eval::{self, read, Request};
 use crate::ir::{KpiId, SourceId};
-use crate::output::plain_value;
+use crate::results::plain_value;
 use crate::syntax::{expr_to_string, parse_formula, ExprKind};
 use crate::value::{self, Value};
 

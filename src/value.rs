@@ -1,7 +1,7 @@
 //! Values and the operations of the language on them (§3–§5): exact decimals, Kleene logic,
 //! null propagation, durations and dates. No binary floating point anywhere.
 
-use crate::syntax::BinOp;
+use crate::op::BinOp;
 use crate::time;
 use rust_decimal::prelude::*;
 use std::borrow::Cow;

@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod sql;
 mod test;
+mod values;
 
 use crate::analysis::Analyzer;
 use crate::catalogue::{self, Catalogue};

@@ -11,9 +11,13 @@ mod run;
 mod state;
 
 use crate::analysis::Analyzer;
+use crate::diag::KpiContext;
 use crate::diag::{Code, Diag};
 use crate::ir::{AggId, Func, KLeaf, KpiId, Node, RExpr, SourceId};
-use crate::syntax::{BinOp, Expr};
+use crate::op::BinOp;
+use crate::results::{compare_keys, plain_value, scalar, ResultRow, Results, SourceReport};
+use crate::syntax::Expr;
+pub use crate::time::Grain;
 use crate::value::{self, OpError, Value};
 use acc::Acc;
 use row::{encode_key, Row};
@@ -39,40 +43,31 @@ pub(crate) fn take_div_by_zero() -> u64 {
     DIV_BY_ZERO.with(|c| c.replace(0))
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Grain {
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-impl Grain {
-    pub fn name(self) -> &'static str {
-        match self {
-            Grain::Day => "day",
-            Grain::Week => "week",
-            Grain::Month => "month",
-            Grain::Quarter => "quarter",
-            Grain::Year => "year",
-        }
-    }
-    fn func(self) -> Func {
-        match self {
-            Grain::Day => Func::Date,
-            Grain::Week => Func::Week,
-            Grain::Month => Func::Month,
-            Grain::Quarter => Func::Quarter,
-            Grain::Year => Func::Year,
-        }
+/// The function that gives a datetime's period at grain `g`.
+fn grain_func(g: Grain) -> Func {
+    match g {
+        Grain::Day => Func::Date,
+        Grain::Week => Func::Week,
+        Grain::Month => Func::Month,
+        Grain::Quarter => Func::Quarter,
+        Grain::Year => Func::Year,
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compare {
     Previous,
     Year,
+}
+
+impl Compare {
+    pub const ALL: [Compare; 2] = [Compare::Previous, Compare::Year];
+    pub fn name(self) -> &'static str {
+        match self {
+            Compare::Previous => "previous",
+            Compare::Year => "year",
+        }
+    }
 }
 
 /// What to evaluate, and how to group it.
@@ -91,34 +86,6 @@ pub struct Request {
     pub top: Option<usize>,
     /// The file each source reads.
     pub files: FxHashMap<SourceId, String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct ResultRow {
-    pub kpi: KpiId,
-    /// One value per key name; empty for an ungrouped result.
-    pub key: Vec<Value<'static>>,
-    /// The overall row of a grouped run.
-    pub total: bool,
-    pub value: Value<'static>,
-    pub previous: Option<Value<'static>>,
-}
-
-#[derive(Clone, Debug)]
-pub struct SourceReport {
-    pub name: String,
-    pub file: String,
-    pub records: u64,
-    pub rejected: u64,
-}
-
-#[derive(Default)]
-pub struct Output {
-    pub key_names: Vec<String>,
-    pub rows: Vec<ResultRow>,
-    pub sources: Vec<SourceReport>,
-    /// Warnings and errors found while evaluating (data errors included).
-    pub diags: Vec<Diag>,
 }
 
 /// One source's part of the run.
@@ -146,7 +113,7 @@ pub enum Records<'r, 'x> {
 }
 
 /// Evaluate over the files of `req.files`.
-pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
+pub fn evaluate(an: &mut Analyzer, req: &Request) -> Results {
     evaluate_with(an, req, Records::Files)
 }
 
@@ -196,8 +163,8 @@ fn read_file<'p>(
     (stats, run, take_div_by_zero())
 }
 
-pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> Output {
-    let mut out = Output::default();
+pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> Results {
+    let mut out = Results::default();
     // KPIs to compute: the shown ones and everything they depend on, in dependency order.
     let order = an.closure(&req.kpis);
     // Aggregates by source.
@@ -233,7 +200,9 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
     for p in &mut plans {
         if let Some(g) = req.grain {
             match an.time_column(p.id) {
-                Ok(col) => p.keys.push(Node::Func(g.func(), vec![Node::Leaf(col)])),
+                Ok(col) => p
+                    .keys
+                    .push(Node::Func(grain_func(g), vec![Node::Leaf(col)])),
                 Err(_) => unfit.push((p.id, "has no `time` field for --grain".into())),
             }
         }
@@ -534,24 +503,6 @@ fn all_groups(plans: &[SourcePlan]) -> Vec<(Box<[u8]>, Vec<Value<'static>>)> {
     list
 }
 
-pub fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
-        let o = match (x.is_null(), y.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            _ => value::compare(x, y)
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| x.type_name().cmp(y.type_name())),
-        };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    Ordering::Equal
-}
-
 #[allow(clippy::too_many_arguments)]
 fn compute_kpis(
     an: &Analyzer,
@@ -561,7 +512,7 @@ fn compute_kpis(
     sources_of: &[Vec<SourceId>],
     plans: &[SourcePlan],
     grouped: bool,
-    out: &mut Output,
+    out: &mut Results,
 ) {
     let out_keys = out.key_names.clone();
     let agg_slot: FxHashMap<AggId, (usize, usize)> = plans
@@ -584,19 +535,19 @@ fn compute_kpis(
             let parts: Vec<String> = out_keys
                 .iter()
                 .zip(key)
-                .map(|(k, v)| format!("{k} = {}", display_key(v)))
+                .map(|(k, v)| format!("{k} = {}", plain_value(v)))
                 .collect();
             format!(" ({})", parts.join(", "))
         };
         let context = |name: &str| {
-            Some((
-                name.to_string(),
-                out_keys
+            Some(KpiContext {
+                kpi: name.to_string(),
+                by: out_keys
                     .iter()
                     .cloned()
-                    .zip(key.iter().cloned())
-                    .collect::<Vec<_>>(),
-            ))
+                    .zip(key.iter().map(scalar))
+                    .collect(),
+            })
         };
         let mut values: Vec<Value<'static>> = vec![Value::Null; an.kpis.len()];
         for &k in order {
@@ -761,10 +712,6 @@ fn key_bytes(key: &[Value]) -> Vec<u8> {
     b
 }
 
-pub fn display_key(v: &Value) -> String {
-    crate::output::plain_value(v)
-}
-
 /// The period before `p` (a key made by the grain's function), or the same period a year before.
 fn previous_period(p: &Value, g: Grain, c: Compare) -> Option<Value<'static>> {
     use crate::time;
@@ -812,11 +759,4 @@ fn previous_period(p: &Value, g: Grain, c: Compare) -> Option<Value<'static>> {
         (Grain::Day, _) => return None,
     };
     Some(Value::Str(out.into()))
-}
-
-/// The change from the previous value: a difference (in points for percentages).
-pub fn change(v: &Value, prev: &Value) -> Value<'static> {
-    value::binary(BinOp::Sub, v.clone(), prev.clone())
-        .map(Value::into_owned)
-        .unwrap_or(Value::Null)
 }

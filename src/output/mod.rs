@@ -5,12 +5,13 @@ mod number;
 
 use crate::catalogue::{Catalogue, KpiDef, Unit};
 use crate::diag::{Diag, Severity};
-use crate::eval::{change, Output, ResultRow};
+pub use crate::results::plain_value;
+use crate::results::{change, ResultRow, Results as Output};
 use crate::value::Value;
-pub use number::{display_value, plain_value};
+pub use number::display_value;
 use std::fmt::Write;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Table,
     Csv,
@@ -19,13 +20,36 @@ pub enum Format {
     Markdown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Csv,
+        Format::Json,
+        Format::Jsonl,
+        Format::Markdown,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
     En,
     Fr,
 }
 
 impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+    pub fn name(self) -> &'static str {
+        self.code()
+    }
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -275,6 +299,16 @@ pub fn json_value(v: &Value) -> String {
     }
 }
 
+fn json_scalar(v: &crate::diag::Scalar) -> String {
+    use crate::diag::Scalar;
+    match v {
+        Scalar::Null => "null".into(),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Number(n) => n.clone(),
+        Scalar::Text(t) => json_str(t),
+    }
+}
+
 fn row_json(r: &ResultRow, out: &Output, cat: &Catalogue) -> String {
     let def = &cat.kpis[r.kpi.0 as usize];
     let mut s = format!("{{\"kpi\": {}, \"by\": {{", json_str(&def.name.text));
@@ -369,10 +403,10 @@ fn json(out: &Output, cat: &Catalogue) -> String {
             json_str(w.code.as_str()),
             json_str(&w.message)
         );
-        if let Some((kpi, by)) = &w.kpi {
+        if let Some(crate::diag::KpiContext { kpi, by }) = &w.kpi {
             let by: Vec<String> = by
                 .iter()
-                .map(|(k, v)| format!("{}: {}", json_str(k), json_value(v)))
+                .map(|(k, v)| format!("{}: {}", json_str(k), json_scalar(v)))
                 .collect();
             let _ = write!(
                 s,

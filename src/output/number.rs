@@ -3,21 +3,9 @@
 
 use super::Lang;
 use crate::catalogue::Unit;
-use crate::time;
+use crate::results::plain_value;
 use crate::value::Value;
 use rust_decimal::prelude::*;
-
-/// A value as plain text (group keys, CSV): exact, durations in seconds.
-pub fn plain_value(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Num(d) | Value::Dur(d) => d.normalize().to_string(),
-        Value::Str(s) => s.to_string(),
-        Value::Date(d) => time::format_date(*d),
-        Value::DateTime(t) => time::format_datetime(*t),
-    }
-}
 
 fn default_decimals(unit: Option<Unit>) -> u32 {
     match unit {

@@ -5,6 +5,7 @@ pub mod ast;
 pub mod parse;
 pub mod print;
 
-pub use ast::{BinOp, Call, Expr, ExprKind, Literal, Name, UnOp};
+pub use crate::op::{BinOp, UnOp};
+pub use ast::{Call, Expr, ExprKind, Literal, Name};
 pub use parse::{parse_formula, Locator};
 pub use print::expr_to_string;

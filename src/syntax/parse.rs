@@ -1,8 +1,9 @@
 //! pest pairs → expression tree. All operator precedence is in [`PRATT`]; nesting limits and
 //! the wording of syntax errors are here too.
 
-use super::ast::{BinOp, Call, Expr, ExprKind, Literal, Name, UnOp};
+use super::ast::{Call, Expr, ExprKind, Literal, Name};
 use crate::diag::{Code, Diag};
+use crate::op::{BinOp, UnOp};
 use crate::span::{FileId, Span};
 use crate::time;
 use pest::error::{ErrorVariant, InputLocation};

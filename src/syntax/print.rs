@@ -1,7 +1,8 @@
 //! The canonical text of an expression: `kpi fmt` writes it, `kpi explain` shows it, and the
 //! planner uses it to recognise identical aggregates. Parentheses only where precedence needs.
 
-use super::ast::{BinOp, Call, Expr, ExprKind, Literal, Name, UnOp};
+use super::ast::{Call, Expr, ExprKind, Literal, Name};
+use crate::op::{BinOp, UnOp};
 use crate::time;
 use rust_decimal::Decimal;
 use std::fmt::Write;
