@@ -141,6 +141,21 @@ impl Diag {
         self.help = Some(help.into());
         self
     }
+    /// Help naming the closest of `candidates` to `name` ("did you mean `x`?"), or
+    /// `otherwise` when none is close enough.
+    pub fn suggest<'a>(
+        self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+        otherwise: Option<String>,
+    ) -> Diag {
+        match (did_you_mean(name, candidates), otherwise) {
+            (Some(s), _) => self.help(format!("did you mean `{s}`?")),
+            (None, Some(h)) => self.help(h),
+            (None, None) => self,
+        }
+    }
+
     pub fn excerpt(mut self, excerpt: Excerpt) -> Diag {
         self.excerpt = Some(excerpt);
         self
@@ -185,13 +200,24 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Names longer than this are not typos of a name: no suggestion, and no quadratic work
+    // on, say, a whole data line taken for a header.
+    const LONGEST: usize = 200;
+    let len = name.chars().count();
+    if len > LONGEST {
+        return None;
+    }
     let lower = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = edit_distance(&lower, &c.to_lowercase());
+        let clen = c.chars().count();
         // One edit per three characters; none for one- or two-letter names (noise).
-        let longest = name.chars().count().max(c.chars().count());
+        let longest = len.max(clen);
         let limit = if longest < 3 { 0 } else { (longest / 3).max(1) };
+        if clen > LONGEST || clen.abs_diff(len) > limit {
+            continue;
+        }
+        let d = edit_distance(&lower, &c.to_lowercase());
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }

@@ -79,19 +79,15 @@ pub(super) fn column(an: &mut Analyzer, source: SourceId, name: &str, hint: Ty) 
 }
 
 fn unknown_source(an: &Analyzer, s: &Name) -> Diag {
-    let d = Diag::error(Code::UnknownName, format!("unknown source `{}`", s.text)).at(s.span);
-    match did_you_mean(&s.text, an.sources.iter().map(|x| x.name.as_str())) {
-        Some(n) => d.help(format!("did you mean `{n}`?")),
-        None if an.sources.is_empty() => d.help("declare it under `sources:` in a catalogue file"),
-        None => d.help(format!(
-            "the sources are: {}",
-            an.sources
-                .iter()
-                .map(|x| x.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
+    let names: Vec<&str> = an.sources.iter().map(|x| x.name.as_str()).collect();
+    let otherwise = if names.is_empty() {
+        "declare it under `sources:` in a catalogue file".to_string()
+    } else {
+        format!("the sources are: {}", names.join(", "))
+    };
+    Diag::error(Code::UnknownName, format!("unknown source `{}`", s.text))
+        .at(s.span)
+        .suggest(&s.text, names.iter().copied(), Some(otherwise))
 }
 
 fn lower_or_null<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr) -> (Node<S::L>, Ty) {
@@ -557,18 +553,9 @@ impl Scope for RecordScope {
                     format!("`{}` is not a field of `{src_name}`", n.text),
                 )
                 .at(n.span);
-                let names = def.fields.iter().map(|f| f.name.text.as_str());
-                an.diags.push(match did_you_mean(&n.text, names) {
-                    Some(f) => d.help(format!("did you mean `{f}`?")),
-                    None => d.help(format!(
-                        "the fields of `{src_name}` are: {}",
-                        def.fields
-                            .iter()
-                            .map(|f| f.name.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                });
+                let names: Vec<&str> = def.fields.iter().map(|f| f.name.text.as_str()).collect();
+                let all = format!("the fields of `{src_name}` are: {}", names.join(", "));
+                an.diags.push(d.suggest(&n.text, names, Some(all)));
                 return None;
             }
         }
@@ -645,10 +632,11 @@ impl Scope for KpiScope {
         }
         let d = Diag::error(Code::UnknownName, format!("unknown KPI `{}`", n.text)).at(n.span);
         let names = an.cat.kpis.iter().map(|k| k.name.text.as_str());
-        an.diags.push(match did_you_mean(&n.text, names) {
-            Some(k) => d.help(format!("did you mean `{k}`?")),
-            None => d.help("outside an aggregate, names are KPIs; fields go inside an aggregate such as `avg(x)`"),
-        });
+        an.diags.push(d.suggest(
+            &n.text,
+            names,
+            Some("outside an aggregate, names are KPIs; fields go inside an aggregate such as `avg(x)`".into()),
+        ));
         None
     }
 

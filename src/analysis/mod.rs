@@ -6,7 +6,7 @@ mod lower;
 pub mod types;
 
 use crate::catalogue::{Catalogue, FieldType, SourceDef};
-use crate::diag::{did_you_mean, Code, Diag};
+use crate::diag::{Code, Diag};
 use crate::ir::{AggSpec, Col, KExpr, KpiId, RExpr, SourceId};
 use crate::syntax::{Expr, ExprKind, Name};
 pub use lower::literal_value;
@@ -168,10 +168,7 @@ impl<'c> Analyzer<'c> {
                 )
                 .at(t.span);
                 let names = s.fields.iter().map(|f| f.name.text.as_str());
-                self.diags.push(match did_you_mean(&t.text, names) {
-                    Some(n) => d.help(format!("did you mean `{n}`?")),
-                    None => d,
-                });
+                self.diags.push(d.suggest(&t.text, names, None));
             }
         }
     }

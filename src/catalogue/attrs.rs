@@ -1,7 +1,7 @@
 //! KPI keys whose value is one piece of text, read the same way from YAML and `.kpi` files.
 
 use super::model::{KpiDef, Target, TargetOp, Text, Unit};
-use crate::diag::{did_you_mean, Code, Diag};
+use crate::diag::{Code, Diag};
 use crate::span::Span;
 use crate::syntax::Name;
 use rust_decimal::Decimal;
@@ -39,11 +39,13 @@ pub fn set(kpi: &mut KpiDef, key: &str, value: &str, span: Span) -> Result<(), D
         "description" => add_text(&mut kpi.description, lang, value),
         "unit" => {
             kpi.unit = Some(Unit::parse(value).ok_or_else(|| {
-                let d = Diag::error(Code::Catalogue, format!("unknown unit `{value}`")).at(span);
-                match did_you_mean(value, Unit::NAMES) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!("units are {}", Unit::NAMES.join(", "))),
-                }
+                Diag::error(Code::Catalogue, format!("unknown unit `{value}`"))
+                    .at(span)
+                    .suggest(
+                        value,
+                        Unit::NAMES,
+                        Some(format!("units are {}", Unit::NAMES.join(", "))),
+                    )
             })?)
         }
         "currency" => kpi.currency = Some(value.to_string()),
@@ -149,11 +151,13 @@ pub fn parse_target(s: &str) -> Result<TargetOp, String> {
 
 /// "unknown key" with a suggestion among the allowed ones.
 pub fn unknown_key(key: &str, allowed: &[&str], owner: &str, span: Span) -> Diag {
-    let d = Diag::error(Code::Catalogue, format!("unknown key `{key}` in {owner}")).at(span);
-    match did_you_mean(key, allowed.iter().copied()) {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
-        None => d.help(format!("the keys of {owner} are: {}", allowed.join(", "))),
-    }
+    Diag::error(Code::Catalogue, format!("unknown key `{key}` in {owner}"))
+        .at(span)
+        .suggest(
+            key,
+            allowed.iter().copied(),
+            Some(format!("the keys of {owner} are: {}", allowed.join(", "))),
+        )
 }
 
 #[cfg(test)]

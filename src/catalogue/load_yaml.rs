@@ -180,12 +180,11 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
                             let d =
                                 Diag::error(Code::Catalogue, format!("unknown type `{ty_name}`"))
                                     .at(fv.span);
-                            diags.push(match did_you_mean(&ty_name, FieldType::NAMES) {
-                                Some(t) => d.help(format!("did you mean `{t}`?")),
-                                None => {
-                                    d.help(format!("the types are {}", FieldType::NAMES.join(", ")))
-                                }
-                            });
+                            diags.push(d.suggest(
+                                &ty_name,
+                                FieldType::NAMES,
+                                Some(format!("the types are {}", FieldType::NAMES.join(", "))),
+                            ));
                         }
                     }
                 }

@@ -9,7 +9,7 @@ pub mod yaml;
 pub use attrs::{parse_target, KPI_KEYS};
 pub use model::*;
 
-use crate::diag::{did_you_mean, Code, Diag};
+use crate::diag::{Code, Diag};
 use crate::span::{SourceMap, Span};
 use std::path::{Component, Path, PathBuf};
 
@@ -152,10 +152,7 @@ fn attach_tests(cat: &mut Catalogue, diags: &mut Vec<Diag>) {
                 )
                 .at(name.span);
                 let names: Vec<&str> = cat.kpis.iter().map(|k| k.name.text.as_str()).collect();
-                diags.push(match did_you_mean(&name.text, names) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d,
-                });
+                diags.push(d.suggest(&name.text, names, None));
             }
         }
     }

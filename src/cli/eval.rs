@@ -3,7 +3,7 @@
 use super::{report, Front};
 use crate::analysis::Analyzer;
 use crate::catalogue::{self, KpiDef};
-use crate::diag::{did_you_mean, Code, Diag};
+use crate::diag::{Code, Diag};
 use crate::eval::{self, Compare, Grain, Request};
 use crate::ir::KpiId;
 use crate::output::{self, Format, Lang};
@@ -207,12 +207,11 @@ fn parse_bindings(
                         Code::UnknownName,
                         format!("--data {d}: the catalogue has no source `{name}`"),
                     );
-                    return Err(
-                        match did_you_mean(name, cat.sources.iter().map(|s| s.name.text.as_str())) {
-                            Some(s) => e.help(format!("did you mean `{s}`?")),
-                            None => e,
-                        },
-                    );
+                    return Err(e.suggest(
+                        name,
+                        cat.sources.iter().map(|s| s.name.text.as_str()),
+                        None,
+                    ));
                 }
                 out.push((Some(name.to_string()), file.to_string()));
             }

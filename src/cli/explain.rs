@@ -1,7 +1,7 @@
 //! `kpi explain NAME`: the parsed tree of a KPI, what it depends on, and how it is computed.
 
 use super::{analyze, load, report};
-use crate::diag::{did_you_mean, Code, Diag};
+use crate::diag::{Code, Diag};
 use crate::ir::{AggArg, KLeaf};
 use crate::syntax::{expr_to_string, Expr, ExprKind};
 use std::fmt::Write;
@@ -11,10 +11,7 @@ pub fn run(name: &str, paths: &[std::path::PathBuf]) -> i32 {
     let an = analyze(&mut front);
     let Some(id) = an.kpi_id(name) else {
         let d = Diag::error(Code::UnknownName, format!("unknown KPI `{name}`"));
-        let d = match did_you_mean(name, an.cat.kpis.iter().map(|k| k.name.text.as_str())) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d,
-        };
+        let d = d.suggest(name, an.cat.kpis.iter().map(|k| k.name.text.as_str()), None);
         drop(an);
         report(&[d], &front.sources);
         return 1;

@@ -188,15 +188,11 @@ pub fn kpis_named(
                     crate::diag::Code::UnknownName,
                     format!("--kpi {name}: no such KPI"),
                 );
-                errors.push(
-                    match crate::diag::did_you_mean(
-                        name,
-                        an.cat.kpis.iter().map(|k| k.name.text.as_str()),
-                    ) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help("`kpi check` lists the catalogue; `kpi doc` documents it"),
-                    },
-                );
+                errors.push(d.suggest(
+                    name,
+                    an.cat.kpis.iter().map(|k| k.name.text.as_str()),
+                    Some("`kpi check` lists the catalogue; `kpi doc` documents it".into()),
+                ));
             }
         }
     }
