@@ -1,7 +1,7 @@
 //! `kpi doc`: the catalogue as Markdown, one section per KPI: labels, description, formula,
 //! unit, target, the sources and fields it reads, the KPIs it depends on, where it is defined.
 
-use crate::analysis::Analyzer;
+use crate::analysis::Ir;
 use crate::ir::{KLeaf, KpiId};
 use crate::output::Lang;
 use crate::span::SourceMap;
@@ -57,7 +57,7 @@ const FR: Words = Words {
     fields: "champs",
 };
 
-pub fn markdown(an: &Analyzer, sources: &SourceMap, lang: Lang) -> String {
+pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
     let w = if lang == Lang::Fr { &FR } else { &EN };
     let cat = an.cat;
     let label = |k: usize| {

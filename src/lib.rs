@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod ir;
 pub mod op;
 pub mod output;
+pub mod plan;
 pub mod render;
 pub mod results;
 pub mod schema;

@@ -1,13 +1,14 @@
 //! Catalogue tests (§9): inline records through the real evaluator, compared exactly with
 //! the expected value.
 
-use crate::analysis::Analyzer;
+use crate::analysis::Ir;
 use crate::catalogue::yaml::{Node, NodeKind};
 use crate::catalogue::{Catalogue, KpiDef, TestDef};
 use crate::diag::{did_you_mean, Code, Diag};
 use crate::eval::row::{parse_cell, Row, Slot};
-use crate::eval::{self, read, Request};
+use crate::eval::{self, read};
 use crate::ir::{KpiId, SourceId};
+use crate::plan::{ir_to_plan, Request};
 use crate::results::plain_value;
 use crate::syntax::{expr_to_string, parse_formula, ExprKind};
 use crate::value::{self, Value};
@@ -22,7 +23,7 @@ pub struct Outcome {
 }
 
 /// Run every test of every KPI, in catalogue order.
-pub fn run_all(cat: &Catalogue, an: &mut Analyzer) -> Vec<Outcome> {
+pub fn run_all(cat: &Catalogue, an: &Ir) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for (i, def) in cat.kpis.iter().enumerate() {
         for t in &def.tests {
@@ -41,7 +42,7 @@ fn fail(kpi: &KpiDef, t: &TestDef, diags: Vec<Diag>) -> Outcome {
     }
 }
 
-fn run_one(an: &mut Analyzer, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
+fn run_one(an: &Ir, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
     let mut diags = Vec::new();
     // Which source each block of records feeds.
     let default = def
@@ -90,9 +91,15 @@ fn run_one(an: &mut Analyzer, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
     if !diags.is_empty() {
         return fail(def, t, diags);
     }
-    let out = eval::evaluate_with(
-        an,
-        &req,
+    let plan = match ir_to_plan(an, &req) {
+        Ok(p) => p,
+        Err(d) => {
+            diags.extend(d.into_iter().filter(|d| d.is_error()));
+            return fail(def, t, diags);
+        }
+    };
+    let out = eval::evaluate(
+        &plan,
         eval::Records::Custom(&mut |sid, input, diags, on_row| {
             let mut stats = read::Stats::default();
             for (_, records) in blocks.iter().filter(|(s, _)| *s == sid) {

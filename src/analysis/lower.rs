@@ -670,7 +670,7 @@ impl Scope for KpiScope {
             }
         };
         let (spec, ty) = aggregate(an, c, f, e, source, true)?;
-        let id = intern(&mut an.aggs, &mut an.agg_index, spec);
+        let id = intern(&mut an.ir.aggs, &mut an.agg_index, spec);
         Some((Node::Leaf(KLeaf::Agg(crate::ir::AggId(id as u32))), ty))
     }
 }

@@ -46,30 +46,154 @@ enum State {
     Done,
 }
 
-pub struct Analyzer<'c> {
+/// The checked catalogue that analysis gives the later stages (planning, evaluation, SQL,
+/// documentation): sources with the columns formulas read, KPIs as IR, interned aggregates,
+/// and an order where each KPI comes after those it depends on. Nothing changes it after
+/// analysis; a plan that lowers more expressions works on its own copy.
+#[derive(Clone)]
+pub struct Ir<'c> {
     pub cat: &'c Catalogue,
     pub sources: Vec<SourceInfo>,
     pub kpis: Vec<KpiInfo>,
     pub aggs: Vec<AggSpec>,
-    agg_index: HashMap<String, usize>,
     /// KPIs in an order where each comes after those it depends on.
     pub order: Vec<KpiId>,
     kpi_index: HashMap<&'c str, KpiId>,
+}
+
+/// Builds the [`Ir`]: lowers formulas, collects diagnostics.
+pub struct Analyzer<'c> {
+    ir: Ir<'c>,
+    agg_index: HashMap<String, usize>,
     state: Vec<State>,
     stack: Vec<KpiId>,
     pub diags: Vec<Diag>,
 }
 
+impl<'c> std::ops::Deref for Analyzer<'c> {
+    type Target = Ir<'c>;
+    fn deref(&self) -> &Ir<'c> {
+        &self.ir
+    }
+}
+
+impl std::ops::DerefMut for Analyzer<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.ir
+    }
+}
+
+/// Analyse a whole catalogue (plus sources only `--data` declares): the IR and every
+/// diagnostic found.
+pub fn catalogue_to_ir<'c>(cat: &'c Catalogue, extra_sources: &[String]) -> (Ir<'c>, Vec<Diag>) {
+    let mut an = Analyzer::new(cat);
+    for s in extra_sources {
+        an.add_source(s);
+    }
+    an.analyze_all();
+    an.finish()
+}
+
+impl<'c> Ir<'c> {
+    pub fn source_id(&self, name: &str) -> Option<SourceId> {
+        self.sources
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| SourceId(i as u32))
+    }
+
+    pub fn source_def(&self, id: SourceId) -> Option<&'c SourceDef> {
+        self.sources[id.0 as usize]
+            .def
+            .map(|i| &self.cat.sources[i])
+    }
+
+    pub fn kpi_id(&self, name: &str) -> Option<KpiId> {
+        self.kpi_index.get(name).copied()
+    }
+
+    /// Whether `e` names only fields that `source` has (for `--where` across sources).
+    pub fn fits_source(&self, source: SourceId, e: &Expr) -> bool {
+        let Some(def) = self.source_def(source) else {
+            return true;
+        };
+        if !def.has_schema {
+            return true;
+        }
+        let mut ok = true;
+        walk_names(e, &mut |n| {
+            ok &=
+                def.field(&n.text).is_some() || def.dimensions.iter().any(|(d, _)| d.text == n.text)
+        });
+        ok
+    }
+
+    /// `kpis` and every KPI they depend on, in dependency order.
+    pub fn closure(&self, kpis: &[KpiId]) -> Vec<KpiId> {
+        let mut needed = vec![false; self.kpis.len()];
+        let mut stack = kpis.to_vec();
+        while let Some(k) = stack.pop() {
+            if !std::mem::replace(&mut needed[k.0 as usize], true) {
+                stack.extend(self.kpis[k.0 as usize].deps.iter().copied());
+            }
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|k| needed[k.0 as usize])
+            .collect()
+    }
+
+    /// The aggregates these KPIs read themselves (not through other KPIs), each once.
+    pub fn aggregates_of(&self, kpis: &[KpiId]) -> Vec<crate::ir::AggId> {
+        let mut aggs = Vec::new();
+        for k in kpis {
+            self.kpis[k.0 as usize].expr.leaves(&mut |l| {
+                if let crate::ir::KLeaf::Agg(a) = l {
+                    aggs.push(*a);
+                }
+            });
+        }
+        aggs.sort_unstable();
+        aggs.dedup();
+        aggs
+    }
+
+    /// Sources declared but read by no KPI.
+    pub fn unused_sources(&self) -> Vec<Diag> {
+        let mut used = vec![false; self.sources.len()];
+        for a in &self.aggs {
+            used[a.source.0 as usize] = true;
+        }
+        self.sources
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| !u)
+            .filter_map(|(s, _)| s.def.map(|d| &self.cat.sources[d]))
+            .map(|d| {
+                Diag::warning(
+                    Code::Unused,
+                    format!("no KPI reads the source `{}`", d.name.text),
+                )
+                .at(d.name.span)
+                .help("remove it, or write KPIs over it")
+            })
+            .collect()
+    }
+}
+
 impl<'c> Analyzer<'c> {
     pub fn new(cat: &'c Catalogue) -> Analyzer<'c> {
         let mut a = Analyzer {
-            cat,
-            sources: Vec::new(),
-            kpis: Vec::new(),
-            aggs: Vec::new(),
+            ir: Ir {
+                cat,
+                sources: Vec::new(),
+                kpis: Vec::new(),
+                aggs: Vec::new(),
+                order: Vec::new(),
+                kpi_index: HashMap::new(),
+            },
             agg_index: HashMap::new(),
-            order: Vec::new(),
-            kpi_index: HashMap::new(),
             state: vec![State::Todo; cat.kpis.len()],
             stack: Vec::new(),
             diags: Vec::new(),
@@ -92,10 +216,10 @@ impl<'c> Analyzer<'c> {
                 let first = &cat.kpis[first.0 as usize].name;
                 a.diags.push(duplicate("KPI", &k.name, first));
             } else {
-                a.kpi_index.insert(&k.name.text, KpiId(i as u32));
+                a.ir.kpi_index.insert(&k.name.text, KpiId(i as u32));
             }
         }
-        a.kpis = cat
+        a.ir.kpis = cat
             .kpis
             .iter()
             .map(|_| KpiInfo {
@@ -106,6 +230,29 @@ impl<'c> Analyzer<'c> {
             })
             .collect();
         a
+    }
+
+    /// The IR and the diagnostics, sorted, once analysis is done.
+    pub fn finish(self) -> (Ir<'c>, Vec<Diag>) {
+        (self.ir, self.diags)
+    }
+
+    /// Go on lowering expressions over an analysed catalogue (a request's `--by` and
+    /// `--where`), on a copy of its IR.
+    pub fn resume(ir: Ir<'c>) -> Analyzer<'c> {
+        let agg_index = ir
+            .aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.text.clone(), i))
+            .collect();
+        Analyzer {
+            state: vec![State::Done; ir.kpis.len()],
+            ir,
+            agg_index,
+            stack: Vec::new(),
+            diags: Vec::new(),
+        }
     }
 
     /// A source that no catalogue declares, bound by `--data` (ad-hoc formulas).
@@ -119,23 +266,6 @@ impl<'c> Analyzer<'c> {
             columns: Vec::new(),
         });
         SourceId(self.sources.len() as u32 - 1)
-    }
-
-    pub fn source_id(&self, name: &str) -> Option<SourceId> {
-        self.sources
-            .iter()
-            .position(|s| s.name == name)
-            .map(|i| SourceId(i as u32))
-    }
-
-    pub fn source_def(&self, id: SourceId) -> Option<&'c SourceDef> {
-        self.sources[id.0 as usize]
-            .def
-            .map(|i| &self.cat.sources[i])
-    }
-
-    pub fn kpi_id(&self, name: &str) -> Option<KpiId> {
-        self.kpi_index.get(name).copied()
     }
 
     fn check_source(&mut self, s: &SourceDef) {
@@ -278,22 +408,6 @@ impl<'c> Analyzer<'c> {
         }
     }
 
-    /// Whether `e` names only fields that `source` has (for `--where` across sources).
-    pub fn fits_source(&self, source: SourceId, e: &Expr) -> bool {
-        let Some(def) = self.source_def(source) else {
-            return true;
-        };
-        if !def.has_schema {
-            return true;
-        }
-        let mut ok = true;
-        walk_names(e, &mut |n| {
-            ok &=
-                def.field(&n.text).is_some() || def.dimensions.iter().any(|(d, _)| d.text == n.text)
-        });
-        ok
-    }
-
     /// The column of a source's `time` field.
     pub fn time_column(&mut self, source: SourceId) -> Result<Col, Diag> {
         let s = &self.sources[source.0 as usize];
@@ -310,59 +424,6 @@ impl<'c> Analyzer<'c> {
             });
         };
         Ok(lower::column(self, source, &t.text, Ty::DateTime))
-    }
-
-    /// `kpis` and every KPI they depend on, in dependency order.
-    pub fn closure(&self, kpis: &[KpiId]) -> Vec<KpiId> {
-        let mut needed = vec![false; self.kpis.len()];
-        let mut stack = kpis.to_vec();
-        while let Some(k) = stack.pop() {
-            if !std::mem::replace(&mut needed[k.0 as usize], true) {
-                stack.extend(self.kpis[k.0 as usize].deps.iter().copied());
-            }
-        }
-        self.order
-            .iter()
-            .copied()
-            .filter(|k| needed[k.0 as usize])
-            .collect()
-    }
-
-    /// The aggregates these KPIs read themselves (not through other KPIs), each once.
-    pub fn aggregates_of(&self, kpis: &[KpiId]) -> Vec<crate::ir::AggId> {
-        let mut aggs = Vec::new();
-        for k in kpis {
-            self.kpis[k.0 as usize].expr.leaves(&mut |l| {
-                if let crate::ir::KLeaf::Agg(a) = l {
-                    aggs.push(*a);
-                }
-            });
-        }
-        aggs.sort_unstable();
-        aggs.dedup();
-        aggs
-    }
-
-    /// Sources declared but read by no KPI.
-    pub fn unused_sources(&self) -> Vec<Diag> {
-        let mut used = vec![false; self.sources.len()];
-        for a in &self.aggs {
-            used[a.source.0 as usize] = true;
-        }
-        self.sources
-            .iter()
-            .zip(used)
-            .filter(|(_, u)| !u)
-            .filter_map(|(s, _)| s.def.map(|d| &self.cat.sources[d]))
-            .map(|d| {
-                Diag::warning(
-                    Code::Unused,
-                    format!("no KPI reads the source `{}`", d.name.text),
-                )
-                .at(d.name.span)
-                .help("remove it, or write KPIs over it")
-            })
-            .collect()
     }
 }
 

@@ -1,14 +1,16 @@
 //! `kpi eval`: evaluate KPIs over record streams.
 
 use super::{report, Front};
-use crate::analysis::Analyzer;
+use crate::analysis::{catalogue_to_ir, Ir};
 use crate::catalogue::{self, KpiDef};
 use crate::diag::{Code, Diag};
-use crate::eval::{self, Compare, Grain, Request};
+use crate::eval::{self, Records};
 use crate::ir::KpiId;
 use crate::output::{self, Format, Lang};
+use crate::plan::{ir_to_plan, Compare, Request};
 use crate::span::SourceMap;
 use crate::syntax::{parse_formula, Expr, ExprKind, Locator, Name};
+use crate::time::Grain;
 use crate::value::Value;
 use std::path::PathBuf;
 
@@ -106,12 +108,8 @@ pub fn run(args: &EvalArgs) -> i32 {
         }
     }
     let cat = &front.cat;
-    let mut an = Analyzer::new(cat);
-    for s in &extra_sources {
-        an.add_source(s);
-    }
-    an.analyze_all();
-    errors.append(&mut an.diags);
+    let (an, mut analysis) = catalogue_to_ir(cat, &extra_sources);
+    errors.append(&mut analysis);
     errors.append(&mut front.diags.list);
     let shown = select(args, &an, first_adhoc, &mut errors);
     let mut req = Request {
@@ -157,7 +155,13 @@ pub fn run(args: &EvalArgs) -> i32 {
         report_sorted(errors, &front.sources);
         return 1;
     }
-    let out = eval::evaluate(&mut an, &req);
+    let out = match ir_to_plan(&an, &req) {
+        Ok(plan) => eval::evaluate(&plan, Records::Files),
+        Err(diags) => crate::results::Results {
+            diags,
+            ..Default::default()
+        },
+    };
     drop(an);
     let mut diags = errors;
     diags.extend(out.diags.iter().cloned());
@@ -183,7 +187,7 @@ fn report_sorted(mut diags: Vec<Diag>, sources: &SourceMap) {
 }
 
 /// The source that a `--data FILE` without `SOURCE=` binds: the only source, or "data".
-fn default_source(cat: &catalogue::Catalogue, an: &Analyzer) -> Option<usize> {
+fn default_source(cat: &catalogue::Catalogue, an: &Ir) -> Option<usize> {
     if an.sources.len() == 1 {
         return Some(0);
     }
@@ -249,12 +253,7 @@ fn parse_bindings(
     Ok(out)
 }
 
-fn select(
-    args: &EvalArgs,
-    an: &Analyzer,
-    first_adhoc: usize,
-    errors: &mut Vec<Diag>,
-) -> Vec<KpiId> {
+fn select(args: &EvalArgs, an: &Ir, first_adhoc: usize, errors: &mut Vec<Diag>) -> Vec<KpiId> {
     if args.kpis.is_empty() {
         let start = if first_adhoc < an.cat.kpis.len() {
             first_adhoc

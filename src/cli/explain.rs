@@ -2,7 +2,6 @@
 
 use super::{analyze, load, report};
 use crate::diag::{Code, Diag};
-use crate::ir::{AggArg, KLeaf};
 use crate::syntax::{expr_to_string, Expr, ExprKind};
 use std::fmt::Write;
 
@@ -37,64 +36,19 @@ pub fn run(name: &str, paths: &[std::path::PathBuf]) -> i32 {
             deps.join(", ")
         }
     );
-    let mut aggs = Vec::new();
-    info.expr.leaves(&mut |l| {
-        if let KLeaf::Agg(a) = l {
-            aggs.push(*a)
-        }
-    });
-    let _ = writeln!(out, "\nplan:");
-    for &a in &aggs {
-        let spec = &an.aggs[a.0 as usize];
-        let _ = write!(out, "  aggregate #{}: {}", a.0, spec.text);
-        if let Some(AggArg::Per(p)) = &spec.arg {
-            let _ = write!(
-                out,
-                " (two levels: {} per-entity aggregate(s), then {:?})",
-                p.inner_aggs.len(),
-                spec.func
-            );
-        }
-        out.push('\n');
-    }
-    let mut read: Vec<(usize, Vec<u32>)> = Vec::new();
-    for a in &aggs {
-        let spec = &an.aggs[a.0 as usize];
-        let s = spec.source.0 as usize;
-        let i = read.iter().position(|r| r.0 == s).unwrap_or_else(|| {
-            read.push((s, Vec::new()));
-            read.len() - 1
-        });
-        spec.columns(&mut |c| read[i].1.push(c.0));
-    }
-    for (s, mut cols) in read {
-        cols.sort_unstable();
-        cols.dedup();
-        let src = &an.sources[s];
-        let cols: Vec<String> = cols
-            .iter()
-            .map(|c| &src.columns[*c as usize])
-            .map(|c| format!("{} ({})", c.name, c.ty))
-            .collect();
-        let _ = writeln!(
-            out,
-            "  reads {}: {}",
-            src.name,
-            if cols.is_empty() {
-                "records only".into()
-            } else {
-                cols.join(", ")
-            }
-        );
+    let req = crate::plan::Request {
+        kpis: vec![id],
+        ..Default::default()
+    };
+    if let Ok(plan) = crate::plan::ir_to_plan(&an, &req) {
+        let _ = write!(out, "\nplan:\n{}", crate::plan::plan_to_text(&plan));
     }
     crate::outln!("{}", out.trim_end());
-    let errors: Vec<Diag> = an.diags.clone();
     drop(an);
     let errs: Vec<Diag> = front
         .diags
         .list
         .into_iter()
-        .chain(errors)
         .filter(|d| d.is_error())
         .collect();
     report(&errs, &front.sources);

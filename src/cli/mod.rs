@@ -10,7 +10,6 @@ mod sql;
 mod test;
 mod values;
 
-use crate::analysis::Analyzer;
 use crate::catalogue::{self, Catalogue};
 use crate::diag::{Diag, Diags, Severity};
 use crate::render::{self, Style};
@@ -132,10 +131,9 @@ pub fn main() -> i32 {
         }
         Command::Doc { paths, lang } => {
             let front = load(&paths);
-            let mut an = Analyzer::new(&front.cat);
-            an.analyze_all();
-            let text = crate::doc::markdown(&an, &front.sources, lang);
-            if report_errors(front.diags.list.iter().chain(&an.diags), &front.sources) {
+            let (ir, diags) = crate::analysis::catalogue_to_ir(&front.cat, &[]);
+            let text = crate::doc::markdown(&ir, &front.sources, lang);
+            if report_errors(front.diags.list.iter().chain(&diags), &front.sources) {
                 return 1;
             }
             crate::outln!("{}", text.trim_end());
@@ -175,7 +173,7 @@ pub fn report(diags: &[Diag], sources: &SourceMap) {
 
 /// The KPIs `--kpi` names; an unknown name is an error with a suggestion.
 pub fn kpis_named(
-    an: &Analyzer,
+    an: &crate::analysis::Ir,
     names: &[String],
     errors: &mut Vec<Diag>,
 ) -> Vec<crate::ir::KpiId> {
@@ -241,11 +239,10 @@ pub fn load(paths: &[PathBuf]) -> Front {
 }
 
 /// Analyse everything; diagnostics are added to `front.diags`.
-pub fn analyze(front: &mut Front) -> Analyzer<'_> {
-    let mut an = Analyzer::new(&front.cat);
-    an.analyze_all();
-    front.diags.extend(std::mem::take(&mut an.diags));
-    an
+pub fn analyze(front: &mut Front) -> crate::analysis::Ir<'_> {
+    let (ir, diags) = crate::analysis::catalogue_to_ir(&front.cat, &[]);
+    front.diags.extend(diags);
+    ir
 }
 
 pub fn count(diags: &[Diag], sev: Severity) -> usize {

@@ -1,18 +1,17 @@
 //! `kpi test`: run the tests embedded in catalogues; one line per test, then the tally.
 
 use super::{load, report};
-use crate::analysis::Analyzer;
+use crate::analysis::catalogue_to_ir;
 use crate::testing;
 
 pub fn run(paths: &[std::path::PathBuf]) -> i32 {
     let front = load(paths);
-    let mut an = Analyzer::new(&front.cat);
-    an.analyze_all();
-    if super::report_errors(front.diags.list.iter().chain(&an.diags), &front.sources) {
+    let (an, diags) = catalogue_to_ir(&front.cat, &[]);
+    if super::report_errors(front.diags.list.iter().chain(&diags), &front.sources) {
         crate::outln!("0 passed, 0 failed (the catalogue has errors: `kpi check` shows them)");
         return 1;
     }
-    let outcomes = testing::run_all(&front.cat, &mut an);
+    let outcomes = testing::run_all(&front.cat, &an);
     drop(an);
     let mut failures = Vec::new();
     for o in &outcomes {

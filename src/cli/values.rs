@@ -1,8 +1,9 @@
 //! Command-line values of the core's enums: clap stays in `cli/`, the core enums only say
 //! their names (`ALL` and `name()`).
 
-use crate::eval::{Compare, Grain};
 use crate::output::{Format, Lang};
+use crate::plan::Compare;
+use crate::time::Grain;
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 

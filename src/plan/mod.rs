@@ -1,0 +1,193 @@
+//! The plan: what one request needs from each source, worked out once from the analysed
+//! catalogue (`ir_to_plan`). Evaluation, SQL, `kpi explain` and the catalogue tests all read
+//! it; nothing after planning works out again which aggregates a source feeds, which columns
+//! it reads, or which KPIs a grouping leaves out.
+
+mod leave_out;
+mod request;
+mod show;
+
+use crate::analysis::{Analyzer, Ir};
+use crate::diag::{Code, Diag};
+use crate::ir::{AggId, Func, KpiId, Node, RExpr, SourceId};
+use crate::op::BinOp;
+use crate::time::Grain;
+pub use request::{Compare, Request};
+pub use show::plan_to_text;
+
+/// One request over one catalogue, ready to run.
+pub struct Plan<'c> {
+    /// The analysed catalogue, with the columns this request's keys and filters add.
+    pub ir: Ir<'c>,
+    /// The group key names: the grain first, then each `--by` as written.
+    pub key_names: Vec<String>,
+    pub grain: Option<Grain>,
+    pub compare: Option<Compare>,
+    pub total: bool,
+    pub top: Option<usize>,
+    /// The KPIs shown, in order (those a grouping or filter cannot apply to are left out).
+    pub shown: Vec<KpiId>,
+    /// The KPIs computed: the shown ones and all they depend on, in dependency order.
+    pub order: Vec<KpiId>,
+    /// For each KPI of the catalogue (by id): the sources it reads, itself or through others.
+    pub sources_of: Vec<Vec<SourceId>>,
+    /// The sources to read, in source order.
+    pub sources: Vec<SourcePlan>,
+    /// Warnings found while planning (KPIs left out, bounds that filter nothing).
+    pub diags: Vec<Diag>,
+}
+
+/// What one source is read for.
+pub struct SourcePlan {
+    pub id: SourceId,
+    /// The file it reads (none: the run has no data for it).
+    pub file: Option<String>,
+    /// The aggregates it feeds, each once, in id order.
+    pub aggs: Vec<AggId>,
+    /// Group keys, one per key name.
+    pub keys: Vec<RExpr>,
+    /// Record filters: `--where`, `--from`, `--to`.
+    pub filters: Vec<RExpr>,
+    /// Which of the source's columns are read (aggregates, keys and filters).
+    pub needed: Vec<bool>,
+}
+
+impl Plan<'_> {
+    pub fn grouped(&self) -> bool {
+        !self.key_names.is_empty()
+    }
+
+    /// The name of a KPI.
+    pub fn kpi_name(&self, k: KpiId) -> &str {
+        &self.ir.cat.kpis[k.0 as usize].name.text
+    }
+
+    /// The plan of a source, when it is read.
+    pub fn source(&self, id: SourceId) -> Option<&SourcePlan> {
+        self.sources.iter().find(|p| p.id == id)
+    }
+}
+
+/// Plan a request: lower its keys and filters in every source the KPIs read, leave out the
+/// KPIs they cannot apply to (with a warning), and list what each source must give.
+/// Errors (a `--by` that does not check, no KPI left) come back with the warnings.
+pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>> {
+    let mut an = Analyzer::resume(ir.clone());
+    let mut diags = Vec::new();
+    let mut sources: Vec<SourcePlan> = Vec::new();
+    for a in an.aggregates_of(&an.closure(&req.kpis)) {
+        let s = an.aggs[a.0 as usize].source;
+        match sources.iter_mut().find(|p| p.id == s) {
+            Some(p) => p.aggs.push(a),
+            None => sources.push(SourcePlan {
+                id: s,
+                file: req.files.get(&s).cloned(),
+                aggs: vec![a],
+                keys: vec![],
+                filters: vec![],
+                needed: vec![],
+            }),
+        }
+    }
+    sources.sort_by_key(|p| p.id);
+    let mut key_names = Vec::new();
+    if let Some(g) = req.grain {
+        key_names.push(g.name().to_string());
+    }
+    key_names.extend(req.by.iter().map(|(t, _)| t.clone()));
+    // Sources a grouping key or `--where` cannot apply to: their KPIs are left out.
+    let mut unfit: Vec<(SourceId, String)> = Vec::new();
+    for p in &mut sources {
+        if let Some(g) = req.grain {
+            match an.time_column(p.id) {
+                Ok(col) => p
+                    .keys
+                    .push(Node::Func(grain_func(g), vec![Node::Leaf(col)])),
+                Err(_) => unfit.push((p.id, "has no `time` field for --grain".into())),
+            }
+        }
+        for (text, e) in &req.by {
+            if !an.fits_source(p.id, e) {
+                unfit.push((p.id, format!("has no field for --by `{text}`")));
+                continue;
+            }
+            if let Some((r, _)) = an.record_expr(p.id, e) {
+                an.key_column(p.id, &r);
+                p.keys.push(r);
+            }
+        }
+        if let Some(f) = &req.filter {
+            if !an.fits_source(p.id, f) {
+                let text = crate::syntax::expr_to_string(f);
+                unfit.push((p.id, format!("has no field for --where `{text}`")));
+            } else if let Some(r) = an.record_condition(p.id, f, "--where") {
+                p.filters.push(r);
+            }
+        }
+        for (bound, op) in [(&req.from, BinOp::Ge), (&req.to, BinOp::Lt)] {
+            let Some(b) = bound else { continue };
+            match an.time_column(p.id) {
+                Ok(col) => p.filters.push(Node::Binary(
+                    op,
+                    Box::new(Node::Leaf(col)),
+                    Box::new(Node::Lit(b.clone())),
+                )),
+                Err(_) => diags.push(Diag::warning(
+                    Code::Catalogue,
+                    format!(
+                        "source `{}` has no `time` field: --from and --to do not filter it",
+                        an.sources[p.id.0 as usize].name
+                    ),
+                )),
+            }
+        }
+    }
+    let (ir, mut lowering) = an.finish();
+    diags.append(&mut lowering);
+    if diags.iter().any(Diag::is_error) {
+        return Err(diags);
+    }
+    let sources_of = leave_out::sources_of(&ir);
+    let shown = leave_out::fitting(&ir, &req.kpis, &sources_of, &unfit, &mut diags)?;
+    // Only what the shown KPIs need is read.
+    let order = ir.closure(&shown);
+    let needed_aggs = ir.aggregates_of(&order);
+    sources.retain_mut(|p| {
+        p.aggs.retain(|a| needed_aggs.contains(a));
+        !p.aggs.is_empty() && !unfit.iter().any(|u| u.0 == p.id)
+    });
+    for p in &mut sources {
+        let mut needed = vec![false; ir.sources[p.id.0 as usize].columns.len()];
+        for a in &p.aggs {
+            ir.aggs[a.0 as usize].columns(&mut |c| needed[c.0 as usize] = true);
+        }
+        for e in p.keys.iter().chain(&p.filters) {
+            e.leaves(&mut |c| needed[c.0 as usize] = true);
+        }
+        p.needed = needed;
+    }
+    Ok(Plan {
+        order,
+        ir,
+        key_names,
+        grain: req.grain,
+        compare: req.compare,
+        total: req.total,
+        top: req.top,
+        shown,
+        sources_of,
+        sources,
+        diags,
+    })
+}
+
+/// The function that gives a datetime's period at grain `g`.
+fn grain_func(g: Grain) -> Func {
+    match g {
+        Grain::Day => Func::Date,
+        Grain::Week => Func::Week,
+        Grain::Month => Func::Month,
+        Grain::Quarter => Func::Quarter,
+        Grain::Year => Func::Year,
+    }
+}
