@@ -67,8 +67,8 @@ pub enum Command {
         /// Only these KPIs (default: all)
         #[arg(long = "kpi", value_name = "NAME")]
         kpis: Vec<String>,
-        #[arg(long, value_enum, default_value = "duckdb")]
-        dialect: crate::sql::Dialect,
+        #[arg(long, default_value = "duckdb", value_parser = sql::dialect_parser())]
+        dialect: sql::DialectArg,
         /// Group by a record-scope expression or a named dimension; repeatable
         #[arg(long = "by", value_name = "EXPR")]
         by: Vec<String>,

@@ -2,11 +2,33 @@
 
 use super::{kpis_named, load, report, report_errors};
 use crate::analysis::Analyzer;
-use crate::diag::Diag;
-use crate::ir::{KpiId, SourceId};
+use crate::ir::KpiId;
+use crate::sql::dialect::{named, DIALECTS};
 use crate::sql::{compile, Dialect, Grouping};
 
-pub fn run(paths: &[std::path::PathBuf], names: &[String], dialect: Dialect, by: &[String]) -> i32 {
+/// `--dialect NAME`: one of the registered dialects (`crate::sql::dialect::DIALECTS`).
+#[derive(Clone, Copy)]
+pub struct DialectArg(pub &'static dyn Dialect);
+
+impl std::fmt::Debug for DialectArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.key())
+    }
+}
+
+/// Parses `--dialect`: its help and errors list the registered names.
+pub fn dialect_parser() -> impl clap::builder::TypedValueParser<Value = DialectArg> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(DIALECTS.iter().map(|d| d.key()))
+        .try_map(|key| named(&key).map(DialectArg).ok_or("no such dialect"))
+}
+
+pub fn run(
+    paths: &[std::path::PathBuf],
+    names: &[String],
+    dialect: DialectArg,
+    by: &[String],
+) -> i32 {
     let front = load(paths);
     let mut an = Analyzer::new(&front.cat);
     an.analyze_all();
@@ -24,7 +46,7 @@ pub fn run(paths: &[std::path::PathBuf], names: &[String], dialect: Dialect, by:
     let grouping = if by.is_empty() {
         None
     } else {
-        match sql_grouping(&mut an, &ids, by) {
+        match Grouping::new(&mut an, &ids, by) {
             Ok(g) => Some(g),
             Err(d) => {
                 report(&[d], &front.sources);
@@ -34,56 +56,7 @@ pub fn run(paths: &[std::path::PathBuf], names: &[String], dialect: Dialect, by:
     };
     crate::outln!(
         "{}",
-        compile(&an, &ids, dialect, grouping.as_ref()).trim_end()
+        compile(&an, &ids, dialect.0, grouping.as_ref()).trim_end()
     );
     0
-}
-
-/// `kpi sql --by`: each key lowered in every source the KPIs read (all must have its fields).
-fn sql_grouping(an: &mut Analyzer, kpis: &[KpiId], by: &[String]) -> Result<Grouping, Diag> {
-    let mut sources: Vec<SourceId> = an
-        .aggregates_of(&an.closure(kpis))
-        .iter()
-        .map(|a| an.aggs[a.0 as usize].source)
-        .collect();
-    sources.sort();
-    sources.dedup();
-    let mut grouping = Grouping {
-        labels: by.to_vec(),
-        keys: Default::default(),
-    };
-    for text in by {
-        let mut diags = Vec::new();
-        let e = crate::syntax::parse_formula(
-            text,
-            &crate::syntax::Locator::shifted(crate::span::FileId(u32::MAX), 0),
-            &mut diags,
-        );
-        if let Some(d) = diags.into_iter().next() {
-            return Err(Diag::error(
-                crate::diag::Code::Syntax,
-                format!("--by {text}: {}", d.message),
-            ));
-        }
-        for &s in &sources {
-            let lowered = if an.fits_source(s, &e) {
-                an.record_expr(s, &e)
-            } else {
-                None
-            };
-            let Some((r, _)) = lowered else {
-                return Err(Diag::error(
-                    crate::diag::Code::Scope,
-                    format!(
-                        "--by {text}: source `{}` has no such field, and a selected KPI reads it",
-                        an.sources[s.0 as usize].name
-                    ),
-                )
-                .help("choose KPIs with --kpi whose sources all have the grouping fields"));
-            };
-            an.key_column(s, &r);
-            grouping.keys.entry(s).or_default().push(r);
-        }
-    }
-    Ok(grouping)
 }

@@ -1,0 +1,172 @@
+//! Aggregates of the plan as SQL: one call per aggregate of a source's row (its `where`
+//! as the dialect's filter), `per` as a grouped subquery, and KPIs over them.
+
+use super::dialect::Aggregate;
+use super::expr::Typed;
+use super::Compiler;
+use crate::analysis::Ty;
+use crate::ir::{AggArg, AggFunc, AggSpec, KLeaf, KpiId, Node};
+use crate::value::Value;
+
+/// Whether the aggregate's value is a number whatever its argument (else: its argument's
+/// type, as for `min`, `sum`, `median`).
+fn counts(f: AggFunc) -> bool {
+    matches!(
+        f,
+        AggFunc::Count | AggFunc::Distinct | AggFunc::Pct | AggFunc::Share
+    )
+}
+
+impl Compiler<'_, '_> {
+    /// One aggregate over the rows that pass `filter`, applied to `arg`.
+    fn aggregate(
+        &self,
+        f: AggFunc,
+        arg: Option<&str>,
+        fraction: Option<String>,
+        filter: Option<&str>,
+    ) -> String {
+        let d = self.dialect;
+        let true_sql = d.boolean(true);
+        let x = arg.unwrap_or(&true_sql);
+        let over = |agg: Aggregate| d.filtered_aggregate(agg, filter);
+        // The rows that pass the filter and, for `count(cond)` and `pct`, the condition.
+        let passing = |cond: &str| {
+            let both = filter.map(|w| format!("{w} AND {cond}"));
+            d.filtered_aggregate(Aggregate::CountRows, Some(both.as_deref().unwrap_or(cond)))
+        };
+        match f {
+            AggFunc::Count if arg.is_none() => d.cast_numeric(over(Aggregate::CountRows)),
+            AggFunc::Count => d.cast_numeric(passing(x)),
+            AggFunc::Sum => format!("COALESCE({}, 0)", over(Aggregate::Sum(x))),
+            AggFunc::Avg => over(Aggregate::Avg(x)),
+            AggFunc::Min => over(Aggregate::Min(x)),
+            AggFunc::Max => over(Aggregate::Max(x)),
+            AggFunc::Median | AggFunc::Percentile => {
+                let fraction = fraction.unwrap_or_else(|| "0.5".into());
+                over(Aggregate::Percentile {
+                    fraction: &fraction,
+                    of: x,
+                })
+            }
+            AggFunc::Distinct => d.cast_numeric(over(Aggregate::CountDistinct(x))),
+            AggFunc::Pct | AggFunc::Share => {
+                let scale = if f == AggFunc::Pct { "100.0" } else { "1.0" };
+                let answered = over(Aggregate::Count(x));
+                d.divide(&format!("{scale} * {}", passing(x)), &answered)
+            }
+        }
+    }
+
+    /// The SQL of one aggregate of the plan, as a value of its source's row, with its type.
+    pub(super) fn agg_spec(&self, spec: &AggSpec) -> Typed {
+        let s = spec.source.0 as usize;
+        let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
+        let fraction = spec.fraction.map(|p| p.normalize().to_string());
+        match &spec.arg {
+            None => (
+                self.aggregate(spec.func, None, fraction, filter.as_deref()),
+                Ty::Num,
+            ),
+            Some(AggArg::Record(e)) => {
+                let (x, t) = self.record(s, e);
+                (
+                    self.aggregate(spec.func, Some(&x), fraction, filter.as_deref()),
+                    if counts(spec.func) { Ty::Num } else { t },
+                )
+            }
+            Some(AggArg::Per(_)) => {
+                let (body, t) = self.per_select(spec, &[], None);
+                (format!("({body})"), t)
+            }
+        }
+    }
+
+    /// A `per` aggregate as a query: inner aggregates per entity (and group) in a grouped
+    /// subquery, then the outer aggregate over the entities, per group when `keys` are given
+    /// (their columns come out as `k0`, `k1`…).
+    pub(super) fn per_select(&self, spec: &AggSpec, keys: &[String], alias: Option<&str>) -> Typed {
+        let Some(AggArg::Per(per)) = &spec.arg else {
+            unreachable!("a per aggregate")
+        };
+        let s = spec.source.0 as usize;
+        let table = self.dialect.ident(&self.an.sources[s].name);
+        let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
+        let fraction = spec.fraction.map(|p| p.normalize().to_string());
+        let entity_keys: Vec<String> = per.keys.iter().map(|k| self.record(s, k).0).collect();
+        let mut conds: Vec<String> = filter.into_iter().collect();
+        conds.extend(entity_keys.iter().map(|k| format!("{k} IS NOT NULL")));
+        let inner: Vec<Typed> = per.inner_aggs.iter().map(|a| self.agg_spec(a)).collect();
+        let (value, t) = self.expr(&per.inner, &|l: &KLeaf| match l {
+            KLeaf::Inner(i) => (format!("i{i}"), inner[*i as usize].1),
+            _ => unreachable!("inner expressions only refer to inner aggregates"),
+        });
+        let counts_entities = matches!(per.inner, Node::Lit(Value::Bool(true)));
+        let mut outer = self.aggregate(
+            spec.func,
+            (!counts_entities).then_some(value.as_str()),
+            fraction,
+            None,
+        );
+        if let Some(a) = alias {
+            outer = format!("{outer} AS {a}");
+        }
+        let mut select: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{k} AS k{i}"))
+            .collect();
+        select.extend(
+            inner
+                .iter()
+                .enumerate()
+                .map(|(i, (sql, _))| format!("{sql} AS i{i}")),
+        );
+        if select.is_empty() {
+            select.push("1 AS i".into());
+        }
+        let group: Vec<String> = keys.iter().chain(&entity_keys).cloned().collect();
+        let key_cols: Vec<String> = (0..keys.len()).map(|i| format!("k{i}")).collect();
+        let (head, tail) = if keys.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                format!("{}, ", key_cols.join(", ")),
+                format!(" GROUP BY {}", key_cols.join(", ")),
+            )
+        };
+        let body = format!(
+            "SELECT {head}{outer} FROM (SELECT {} FROM {table} WHERE {} GROUP BY {}) AS entities{tail}",
+            select.join(", "),
+            conds.join(" AND "),
+            group.join(", ")
+        );
+        (body, if counts(spec.func) { Ty::Num } else { t })
+    }
+
+    /// A KPI's value in the final `SELECT`, over the columns of the aggregates' CTEs.
+    pub(super) fn kpi(&self, k: KpiId) -> Typed {
+        let info = &self.an.kpis[k.0 as usize];
+        self.expr(&info.expr, &|l: &KLeaf| match l {
+            KLeaf::Agg(a) => {
+                let spec = &self.an.aggs[a.0 as usize];
+                let cte = self.dialect.ident(&match &spec.arg {
+                    Some(AggArg::Per(_)) => format!("per_{}", a.0),
+                    _ => format!("agg_{}", self.an.sources[spec.source.0 as usize].name),
+                });
+                let value = format!("{cte}.a{}", a.0);
+                // A group absent from a source: count, sum and distinct of nothing are 0.
+                let value = if self.grouped
+                    && matches!(spec.func, AggFunc::Count | AggFunc::Sum | AggFunc::Distinct)
+                {
+                    format!("COALESCE({value}, 0)")
+                } else {
+                    value
+                };
+                (value, self.agg_spec(spec).1)
+            }
+            KLeaf::Kpi(d) => self.kpi(*d),
+            KLeaf::Inner(_) => unreachable!("KPI expressions refer to plan aggregates"),
+        })
+    }
+}

@@ -1,0 +1,280 @@
+//! What differs between SQL engines, behind one trait. The builder (`sql/expr.rs`,
+//! `sql/aggregate.rs`, `sql/query.rs`) asks the [`Dialect`] for every engine-specific
+//! piece of text; the trait's default methods write the common standard forms, and each
+//! engine overrides only what it writes differently (after prqlc's `DialectHandler`).
+//!
+//! To add an engine: a new file here with a unit struct implementing `Dialect`, and its
+//! `module::Type` in the `dialects!` line below.
+
+use crate::ir::Func;
+use rust_decimal::Decimal;
+
+macro_rules! dialects {
+    ($($module:ident::$engine:ident),+ $(,)?) => {
+        $(mod $module;)+
+        /// The engines `kpi sql --dialect` knows, in the order its help lists them.
+        pub static DIALECTS: &[&dyn Dialect] = &[$(&$module::$engine),+];
+    };
+}
+dialects!(duckdb::DuckDb, postgres::Postgres);
+
+/// The dialect `--dialect NAME` chooses.
+pub fn named(key: &str) -> Option<&'static dyn Dialect> {
+    DIALECTS.iter().copied().find(|d| d.key() == key)
+}
+
+/// The label of the period holding a date or datetime: `week(t)`, `month(t)`…
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// ISO week, `2024-W01` (the ISO year, then the week 01 to 53).
+    Week,
+    /// `2024-01`
+    Month,
+    /// `2024-Q1`
+    Quarter,
+    /// `2024`
+    Year,
+}
+
+/// A number read off a date or datetime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatePart {
+    /// 0 to 23
+    Hour,
+    /// Day of the month, 1 to 31
+    Day,
+    /// ISO day of the week: 1 Monday to 7 Sunday
+    IsoWeekday,
+}
+
+/// One aggregate call over already rendered SQL arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate<'a> {
+    /// The rows: `COUNT(*)`.
+    CountRows,
+    /// The rows where the argument is not null.
+    Count(&'a str),
+    CountDistinct(&'a str),
+    Sum(&'a str),
+    Avg(&'a str),
+    Min(&'a str),
+    Max(&'a str),
+    /// The continuous percentile (linear interpolation), `fraction` from 0 to 1.
+    Percentile {
+        fraction: &'a str,
+        of: &'a str,
+    },
+}
+
+impl<'a> Aggregate<'a> {
+    /// The argument, if the aggregate takes one.
+    pub fn arg(self) -> Option<&'a str> {
+        match self {
+            Aggregate::CountRows => None,
+            Aggregate::Count(x)
+            | Aggregate::CountDistinct(x)
+            | Aggregate::Sum(x)
+            | Aggregate::Avg(x)
+            | Aggregate::Min(x)
+            | Aggregate::Max(x)
+            | Aggregate::Percentile { of: x, .. } => Some(x),
+        }
+    }
+
+    /// The same aggregate over another argument (`CountRows` becomes `Count(arg)`).
+    pub fn with_arg<'b>(self, arg: &'b str) -> Aggregate<'b>
+    where
+        'a: 'b,
+    {
+        match self {
+            Aggregate::CountRows | Aggregate::Count(_) => Aggregate::Count(arg),
+            Aggregate::CountDistinct(_) => Aggregate::CountDistinct(arg),
+            Aggregate::Sum(_) => Aggregate::Sum(arg),
+            Aggregate::Avg(_) => Aggregate::Avg(arg),
+            Aggregate::Min(_) => Aggregate::Min(arg),
+            Aggregate::Max(_) => Aggregate::Max(arg),
+            Aggregate::Percentile { fraction, .. } => Aggregate::Percentile { fraction, of: arg },
+        }
+    }
+}
+
+/// The SQL an engine writes for each piece of a query whose form is not the same
+/// everywhere. Arguments are SQL text already rendered (and bracketed where needed).
+/// `Sync`: the registered dialects are statics.
+pub trait Dialect: Sync {
+    /// The name `--dialect` takes: `duckdb`.
+    fn key(&self) -> &'static str;
+    /// The engine's name, in the query's header comment: `DuckDB`.
+    fn name(&self) -> &'static str;
+
+    // Lexical pieces.
+
+    /// The character around identifiers (doubled inside them).
+    fn ident_quote(&self) -> char {
+        '"'
+    }
+    /// A table, column or alias name, quoted.
+    fn ident(&self, name: &str) -> String {
+        let q = self.ident_quote();
+        format!("{q}{}{q}", name.replace(q, &format!("{q}{q}")))
+    }
+    /// A string literal.
+    fn string(&self, s: &str) -> String {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+    /// `TRUE` or `FALSE`.
+    fn boolean(&self, b: bool) -> String {
+        if b { "TRUE" } else { "FALSE" }.into()
+    }
+    /// A number literal (also a duration, in seconds).
+    fn number(&self, n: Decimal) -> String {
+        n.normalize().to_string()
+    }
+    /// A date literal from `2024-01-31`.
+    fn date(&self, iso: &str) -> String {
+        format!("DATE '{iso}'")
+    }
+    /// A timestamp literal from `2024-01-31 09:30:00` (fractions of seconds when present).
+    fn timestamp(&self, text: &str) -> String {
+        format!("TIMESTAMP '{text}'")
+    }
+    /// The name of the variable-length string type, for casts.
+    fn string_type(&self) -> &'static str {
+        "VARCHAR"
+    }
+
+    // Numbers.
+
+    /// A count as a number that divides exactly (integer division truncates in some
+    /// engines).
+    fn cast_numeric(&self, x: String) -> String {
+        format!("CAST({x} AS NUMERIC)")
+    }
+    /// `x / y`, null when `y` is 0 (the language's division by zero).
+    fn divide(&self, x: &str, y: &str) -> String {
+        format!("({x} / NULLIF({y}, 0))")
+    }
+
+    // Dates and times. Durations are numbers of seconds in the SQL.
+
+    /// The seconds from date `earlier` to date `later`.
+    fn date_diff_seconds(&self, later: &str, earlier: &str) -> String {
+        format!("(({later} - {earlier}) * 86400)")
+    }
+    /// The seconds from `earlier` to `later`, dates or datetimes.
+    fn timestamp_diff_seconds(&self, later: &str, earlier: &str) -> String {
+        format!("EXTRACT(EPOCH FROM (CAST({later} AS TIMESTAMP) - CAST({earlier} AS TIMESTAMP)))")
+    }
+    /// `t` plus (or minus) a number of seconds.
+    fn add_seconds(&self, t: &str, subtract: bool, seconds: &str) -> String {
+        let op = if subtract { "-" } else { "+" };
+        format!("({t} {op} {seconds} * INTERVAL '1 second')")
+    }
+    /// The label of the period holding `t` (no standard form: each engine formats).
+    fn period_label(&self, period: Period, t: &str) -> String;
+    /// A number read off `t`: its hour, its day of the month, its ISO weekday.
+    fn date_part(&self, part: DatePart, t: &str) -> String {
+        let field = match part {
+            DatePart::Hour => "HOUR",
+            DatePart::Day => "DAY",
+            DatePart::IsoWeekday => "ISODOW",
+        };
+        format!("EXTRACT({field} FROM {t})")
+    }
+
+    /// A call of one of the language's functions. The default writes the standard forms
+    /// (see [`standard_function`]); an engine overrides the ones it spells otherwise and
+    /// hands the rest to `standard_function`.
+    fn function(&self, f: Func, args: &[String]) -> String {
+        standard_function(self, f, args)
+    }
+
+    // Aggregates.
+
+    /// Whether aggregates take `FILTER (WHERE …)`; without it, the filter moves into
+    /// the argument as `CASE WHEN … THEN … END`.
+    fn supports_filter(&self) -> bool {
+        true
+    }
+    /// An aggregate call over all rows.
+    fn aggregate(&self, agg: Aggregate<'_>) -> String {
+        match agg {
+            Aggregate::CountRows => "COUNT(*)".into(),
+            Aggregate::Count(x) => format!("COUNT({x})"),
+            Aggregate::CountDistinct(x) => format!("COUNT(DISTINCT {x})"),
+            Aggregate::Sum(x) => format!("SUM({x})"),
+            Aggregate::Avg(x) => format!("AVG({x})"),
+            Aggregate::Min(x) => format!("MIN({x})"),
+            Aggregate::Max(x) => format!("MAX({x})"),
+            Aggregate::Percentile { fraction, of } => self.percentile(fraction, of),
+        }
+    }
+    /// The continuous percentile of `of` (linear interpolation between neighbours).
+    fn percentile(&self, fraction: &str, of: &str) -> String {
+        format!("PERCENTILE_CONT({fraction}) WITHIN GROUP (ORDER BY {of})")
+    }
+    /// An aggregate over the rows where `filter` holds (all rows without one).
+    fn filtered_aggregate(&self, agg: Aggregate<'_>, filter: Option<&str>) -> String {
+        match filter {
+            None => self.aggregate(agg),
+            Some(w) if self.supports_filter() => {
+                format!("{} FILTER (WHERE {w})", self.aggregate(agg))
+            }
+            Some(w) => {
+                let arg = format!("CASE WHEN {w} THEN {} END", agg.arg().unwrap_or("1"));
+                self.aggregate(agg.with_arg(&arg))
+            }
+        }
+    }
+
+    // Query shape.
+
+    /// `a = b`, true also when both are null (group keys are joined on it).
+    fn null_safe_eq(&self, a: &str, b: &str) -> String {
+        format!("{a} IS NOT DISTINCT FROM {b}")
+    }
+    /// An `ORDER BY` item, ascending, nulls after the values.
+    fn nulls_last(&self, item: &str) -> String {
+        format!("{item} NULLS LAST")
+    }
+    /// The set union without duplicates (the group keys of all sources).
+    fn union_distinct(&self) -> &'static str {
+        "UNION"
+    }
+    /// Text before the query's final `;`, with its own leading newline: settings the
+    /// query needs to mean what it says. ClickHouse would need `SETTINGS join_use_nulls = 1`, so
+    /// that a group absent from a source reads null there, not 0.
+    fn query_suffix(&self) -> &'static str {
+        ""
+    }
+}
+
+/// The standard form of each of the language's functions; periods and date parts are
+/// the dialect's (`period_label`, `date_part`).
+pub fn standard_function<D: Dialect + ?Sized>(d: &D, f: Func, a: &[String]) -> String {
+    match f {
+        Func::Abs => format!("ABS({})", a[0]),
+        Func::Floor => format!("FLOOR({})", a[0]),
+        Func::Ceil => format!("CEIL({})", a[0]),
+        Func::Round => format!("ROUND({}, {})", a[0], a.get(1).map_or("0", String::as_str)),
+        Func::Least => format!("LEAST({})", a.join(", ")),
+        Func::Greatest => format!("GREATEST({})", a.join(", ")),
+        Func::If => format!("(CASE WHEN {} THEN {} ELSE {} END)", a[0], a[1], a[2]),
+        Func::Coalesce => format!("COALESCE({})", a.join(", ")),
+        Func::Lower => format!("LOWER({})", a[0]),
+        Func::Upper => format!("UPPER({})", a[0]),
+        Func::Trim => format!("TRIM({})", a[0]),
+        Func::Len => format!("LENGTH({})", a[0]),
+        Func::Contains => format!("(POSITION({} IN {}) > 0)", a[1], a[0]),
+        Func::StartsWith => format!("(LEFT({0}, LENGTH({1})) = {1})", a[0], a[1]),
+        Func::EndsWith => format!("(RIGHT({0}, LENGTH({1})) = {1})", a[0], a[1]),
+        Func::Date => format!("CAST({} AS DATE)", a[0]),
+        Func::Week => d.period_label(Period::Week, &a[0]),
+        Func::Month => d.period_label(Period::Month, &a[0]),
+        Func::Quarter => d.period_label(Period::Quarter, &a[0]),
+        Func::Year => d.period_label(Period::Year, &a[0]),
+        Func::Hour => d.date_part(DatePart::Hour, &a[0]),
+        Func::Day => d.date_part(DatePart::Day, &a[0]),
+        Func::Weekday => d.date_part(DatePart::IsoWeekday, &a[0]),
+    }
+}

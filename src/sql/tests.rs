@@ -1,0 +1,194 @@
+//! The SQL of every registered dialect for one KPI of each aggregate kind, a KPI over two
+//! sources and a `--by` (file snapshots, one per dialect: `snapshots/kpi__sql__tests__NAME.snap`);
+//! and the standard forms an engine without `FILTER` or double quotes gets.
+
+use super::dialect::{named, Dialect, Period, DIALECTS};
+use super::{compile, Grouping};
+use crate::analysis::Analyzer;
+use crate::catalogue;
+use crate::ir::KpiId;
+use crate::span::SourceMap;
+use std::fmt::Write;
+
+const CATALOGUE: &str = r#"sources:
+  orders:
+    fields:
+      order_id: string
+      customer: string
+      region: string
+      placed_at: datetime
+      shipped_at: datetime
+      due: date
+      paid: date
+      amount: number
+      lines: number
+      status: string
+      express: bool
+      handling: duration
+  refunds:
+    fields:
+      order_id: string
+      region: string
+      refunded_at: datetime
+      amount: number
+kpis:
+  orders_total:
+    formula: orders.count()
+  express_orders:
+    formula: orders.count(express)
+  revenue:
+    formula: orders.sum(amount where status == "paid")
+  avg_lines:
+    formula: orders.avg(lines)
+  smallest_order:
+    formula: orders.min(amount)
+  largest_order:
+    formula: orders.max(amount where region in ("north", "south"))
+  median_amount:
+    formula: orders.median(amount)
+  p90_ship_time:
+    formula: orders.percentile(shipped_at - placed_at, 0.9 where shipped_at is not null)
+  customers:
+    formula: orders.distinct(customer)
+  late_share:
+    formula: orders.pct(paid > due where paid is not null)
+  express_share:
+    formula: orders.share(express)
+  orders_per_customer:
+    formula: orders.avg(count() per customer where status != "cancelled")
+  refund_rate:
+    formula: refunds.sum(amount) / orders.sum(amount)
+  functions:
+    formula: >-
+      orders.count(week(placed_at) == "2024-W01" or month(placed_at) == "2024-01"
+      or quarter(placed_at) == "2024-Q1" or year(placed_at) == "2024"
+      or hour(placed_at) between 9 and 17 or day(placed_at) == 1 or weekday(placed_at) >= 6
+      or date(placed_at) == 2024-01-02 or placed_at + 1h > 2024-01-02T10:00:00
+      or shipped_at - 30min < placed_at or 2d + placed_at < shipped_at
+      or due - paid > 1d or contains(lower(customer), "acme") or starts_with(upper(trim(region)), "N")
+      or ends_with(status, "'d") or len(order_id) > abs(-3) or round(amount, 2) > floor(amount)
+      or ceil(amount) < least(lines, 3) or greatest(lines, 1) > coalesce(amount, 0)
+      or if(express, 1, 2) == 1 or not express or status is null or region not in ("x"))
+  refunded_in_window:
+    formula: refunds.count(refunded_at >= 2024-01-01T00:00:00 and refunded_at < 2024-02-01T00:00:00.5)
+"#;
+
+/// What a case shows, its KPIs, its `--by` keys.
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const CASES: &[Case] = &[
+    ("count", &["orders_total"], &[]),
+    ("count of a condition", &["express_orders"], &[]),
+    ("sum with where", &["revenue"], &[]),
+    ("avg", &["avg_lines"], &[]),
+    ("min and max", &["smallest_order", "largest_order"], &[]),
+    (
+        "median, percentile of a duration",
+        &["median_amount", "p90_ship_time"],
+        &[],
+    ),
+    ("distinct", &["customers"], &[]),
+    ("pct and share", &["late_share", "express_share"], &[]),
+    ("per", &["orders_per_customer"], &[]),
+    ("two sources", &["refund_rate"], &[]),
+    (
+        "--by",
+        &["orders_total", "refund_rate", "orders_per_customer"],
+        &["region"],
+    ),
+    (
+        "functions, literals, date arithmetic",
+        &["functions", "refunded_in_window"],
+        &[],
+    ),
+];
+
+/// `kpi sql --kpi K… --by B…` over `CATALOGUE` in `dialect`.
+fn sql(dialect: &dyn Dialect, kpis: &[&str], by: &[&str]) -> String {
+    let mut sources = SourceMap::default();
+    let mut diags = Vec::new();
+    let cat = catalogue::load_text("orders.yaml", CATALOGUE, false, &mut sources, &mut diags);
+    let mut an = Analyzer::new(&cat);
+    an.analyze_all();
+    assert!(
+        diags.is_empty() && an.diags.is_empty(),
+        "the catalogue checks"
+    );
+    let ids: Vec<KpiId> = kpis
+        .iter()
+        .map(|name| {
+            let i = cat.kpis.iter().position(|k| k.name.text == *name);
+            KpiId(i.expect("a KPI of the catalogue") as u32)
+        })
+        .collect();
+    let by: Vec<String> = by.iter().map(|b| b.to_string()).collect();
+    let grouping =
+        (!by.is_empty()).then(|| Grouping::new(&mut an, &ids, &by).expect("keys every source has"));
+    compile(&an, &ids, dialect, grouping.as_ref())
+}
+
+fn cases(dialect: &dyn Dialect, cases: &[Case]) -> String {
+    let mut out = String::new();
+    for (what, kpis, by) in cases {
+        let _ = writeln!(out, "---- {what}\n{}", sql(dialect, kpis, by));
+    }
+    out
+}
+
+#[test]
+fn sql_of_each_aggregate_kind_in_each_dialect() {
+    for d in DIALECTS {
+        insta::assert_snapshot!(d.key(), cases(*d, CASES));
+    }
+}
+
+#[test]
+fn dialects_by_name() {
+    assert_eq!(named("postgres").map(|d| d.name()), Some("PostgreSQL"));
+    assert!(named("PostgreSQL").is_none());
+    let mut keys: Vec<&str> = DIALECTS.iter().map(|d| d.key()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), DIALECTS.len(), "one key per dialect");
+}
+
+/// An engine with back-quoted names and no `FILTER` clause, written with the defaults
+/// only: filters move into the aggregates' arguments.
+struct NoFilter;
+
+impl Dialect for NoFilter {
+    fn key(&self) -> &'static str {
+        "nofilter"
+    }
+    fn name(&self) -> &'static str {
+        "no FILTER"
+    }
+    fn ident_quote(&self) -> char {
+        '`'
+    }
+    fn supports_filter(&self) -> bool {
+        false
+    }
+    fn period_label(&self, _: Period, t: &str) -> String {
+        format!("period({t})")
+    }
+}
+
+#[test]
+fn filters_as_case_when_without_filter_clause() {
+    let kinds: Vec<Case> = CASES
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.0,
+                "count of a condition" | "sum with where" | "pct and share" | "per"
+            )
+        })
+        .copied()
+        .collect();
+    insta::assert_snapshot!(cases(&NoFilter, &kinds));
+}
