@@ -1,7 +1,8 @@
 //! The checked form of formulas that analysis produces and evaluation runs: names are
 //! resolved to indexes, literals are values, aggregates are numbered and shared.
 
-use crate::syntax::{BinOp, UnOp};
+use crate::op::{BinOp, UnOp};
+use crate::registry::{AggDef, FuncDef};
 use crate::value::Value;
 use rust_decimal::Decimal;
 
@@ -16,7 +17,7 @@ pub enum Node<L> {
     IsNull(Box<Node<L>>, bool),
     In(Box<Node<L>>, Vec<Node<L>>, bool),
     Between(Box<Node<L>>, Box<Node<L>>, Box<Node<L>>),
-    Func(Func, Vec<Node<L>>),
+    Func(&'static FuncDef, Vec<Node<L>>),
 }
 
 /// A column of a source: the index of a field in that source's list of used fields.
@@ -42,55 +43,11 @@ pub struct SourceId(pub u32);
 pub type RExpr = Node<Col>;
 pub type KExpr = Node<KLeaf>;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AggFunc {
-    Count,
-    Sum,
-    Avg,
-    Min,
-    Max,
-    Median,
-    Percentile,
-    Distinct,
-    Pct,
-    Share,
-}
-
-impl AggFunc {
-    pub fn from_name(s: &str) -> Option<AggFunc> {
-        Some(match s {
-            "count" => AggFunc::Count,
-            "sum" => AggFunc::Sum,
-            "avg" => AggFunc::Avg,
-            "min" => AggFunc::Min,
-            "max" => AggFunc::Max,
-            "median" => AggFunc::Median,
-            "percentile" => AggFunc::Percentile,
-            "distinct" => AggFunc::Distinct,
-            "pct" => AggFunc::Pct,
-            "share" => AggFunc::Share,
-            _ => return None,
-        })
-    }
-    pub const NAMES: [&'static str; 10] = [
-        "count",
-        "sum",
-        "avg",
-        "min",
-        "max",
-        "median",
-        "percentile",
-        "distinct",
-        "pct",
-        "share",
-    ];
-}
-
 /// One aggregate over one source: computed once per run however many KPIs use it.
 #[derive(Clone, Debug)]
 pub struct AggSpec {
     pub source: SourceId,
-    pub func: AggFunc,
+    pub func: &'static AggDef,
     /// The aggregated expression (`None` for `count()`), in record scope — or, with `per`,
     /// in the inner scope over the inner aggregates.
     pub arg: Option<AggArg>,
@@ -115,61 +72,6 @@ pub struct PerSpec {
     /// The aggregates `inner` refers to as `KLeaf::Inner(i)`.
     pub inner_aggs: Vec<AggSpec>,
 }
-
-/// Scalar functions (language brief §7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Func {
-    Abs,
-    Round,
-    Floor,
-    Ceil,
-    Least,
-    Greatest,
-    If,
-    Coalesce,
-    Lower,
-    Upper,
-    Trim,
-    Len,
-    Contains,
-    StartsWith,
-    EndsWith,
-    Date,
-    Week,
-    Month,
-    Quarter,
-    Year,
-    Hour,
-    Day,
-    Weekday,
-}
-
-/// Name, function, fewest and most arguments (`usize::MAX`: any number).
-pub const FUNCS: &[(&str, Func, usize, usize)] = &[
-    ("abs", Func::Abs, 1, 1),
-    ("round", Func::Round, 1, 2),
-    ("floor", Func::Floor, 1, 1),
-    ("ceil", Func::Ceil, 1, 1),
-    ("least", Func::Least, 1, usize::MAX),
-    ("greatest", Func::Greatest, 1, usize::MAX),
-    ("if", Func::If, 3, 3),
-    ("coalesce", Func::Coalesce, 1, usize::MAX),
-    ("lower", Func::Lower, 1, 1),
-    ("upper", Func::Upper, 1, 1),
-    ("trim", Func::Trim, 1, 1),
-    ("len", Func::Len, 1, 1),
-    ("contains", Func::Contains, 2, 2),
-    ("starts_with", Func::StartsWith, 2, 2),
-    ("ends_with", Func::EndsWith, 2, 2),
-    ("date", Func::Date, 1, 1),
-    ("week", Func::Week, 1, 1),
-    ("month", Func::Month, 1, 1),
-    ("quarter", Func::Quarter, 1, 1),
-    ("year", Func::Year, 1, 1),
-    ("hour", Func::Hour, 1, 1),
-    ("day", Func::Day, 1, 1),
-    ("weekday", Func::Weekday, 1, 1),
-];
 
 impl<L> Node<L> {
     /// Visit every leaf.

@@ -230,3 +230,27 @@ impl Grain {
         }
     }
 }
+
+/// The label of the period holding a date or datetime: `week(t)`, `month(t)`…
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// ISO week, `2024-W01` (the ISO year, then the week 01 to 53).
+    Week,
+    /// `2024-01`
+    Month,
+    /// `2024-Q1`
+    Quarter,
+    /// `2024`
+    Year,
+}
+
+/// A number read off a date or datetime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatePart {
+    /// 0 to 23
+    Hour,
+    /// Day of the month, 1 to 31
+    Day,
+    /// ISO day of the week: 1 Monday to 7 Sunday
+    IsoWeekday,
+}

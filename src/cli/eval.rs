@@ -1,6 +1,6 @@
 //! `kpi eval`: evaluate KPIs over record streams.
 
-use super::{report, Front};
+use super::{cli_expr, report, Front};
 use crate::analysis::{catalogue_to_ir, Ir};
 use crate::catalogue::{self, KpiDef};
 use crate::diag::{Code, Diag};
@@ -9,7 +9,7 @@ use crate::ir::KpiId;
 use crate::output::{self, Format, Lang};
 use crate::plan::{ir_to_plan, Compare, Request};
 use crate::span::SourceMap;
-use crate::syntax::{parse_formula, Expr, ExprKind, Locator, Name};
+use crate::syntax::{parse_formula, Locator, Name};
 use crate::time::Grain;
 use crate::value::Value;
 use std::path::PathBuf;
@@ -265,18 +265,6 @@ fn select(args: &EvalArgs, an: &Ir, first_adhoc: usize, errors: &mut Vec<Diag>) 
             .collect();
     }
     super::kpis_named(an, &args.kpis, errors)
-}
-
-/// An expression given on the command line, kept in the source map for diagnostics.
-fn cli_expr(
-    name: &str,
-    text: &str,
-    sources: &mut SourceMap,
-    errors: &mut Vec<Diag>,
-) -> Option<Expr> {
-    let id = sources.add(name, text);
-    let e = parse_formula(text, &Locator::shifted(id, 0), errors);
-    (!matches!(e.kind, ExprKind::Error)).then_some(e)
 }
 
 fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) -> Option<KpiDef> {

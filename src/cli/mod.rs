@@ -252,3 +252,15 @@ pub fn count(diags: &[Diag], sev: Severity) -> usize {
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
+
+/// An expression given on the command line, kept in the source map for diagnostics.
+pub fn cli_expr(
+    name: &str,
+    text: &str,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diag>,
+) -> Option<crate::syntax::Expr> {
+    let id = sources.add(name, text);
+    let e = crate::syntax::parse_formula(text, &crate::syntax::Locator::shifted(id, 0), errors);
+    (!matches!(e.kind, crate::syntax::ExprKind::Error)).then_some(e)
+}

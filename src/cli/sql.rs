@@ -1,10 +1,12 @@
 //! `kpi sql`: the selected KPIs as one query for a warehouse.
 
-use super::{kpis_named, load, report, report_errors};
-use crate::analysis::Analyzer;
+use super::{cli_expr, kpis_named, load, report, report_errors};
+use crate::analysis::catalogue_to_ir;
+use crate::diag::Diag;
 use crate::ir::KpiId;
+use crate::plan::{ir_to_plan, Request};
 use crate::sql::dialect::{named, DIALECTS};
-use crate::sql::{compile, Dialect, Grouping};
+use crate::sql::{plan_to_sql, Dialect};
 
 /// `--dialect NAME`: one of the registered dialects (`crate::sql::dialect::DIALECTS`).
 #[derive(Clone, Copy)]
@@ -29,34 +31,43 @@ pub fn run(
     dialect: DialectArg,
     by: &[String],
 ) -> i32 {
-    let front = load(paths);
-    let mut an = Analyzer::new(&front.cat);
-    an.analyze_all();
-    if report_errors(front.diags.list.iter().chain(&an.diags), &front.sources) {
+    let mut front = load(paths);
+    let (an, diags) = catalogue_to_ir(&front.cat, &[]);
+    if report_errors(front.diags.list.iter().chain(&diags), &front.sources) {
         return 1;
     }
     let mut errors = Vec::new();
     let mut ids = kpis_named(&an, names, &mut errors);
-    if report_errors(&errors, &front.sources) {
-        return 1;
-    }
     if ids.is_empty() {
         ids = (0..front.cat.kpis.len()).map(|i| KpiId(i as u32)).collect();
     }
-    let grouping = if by.is_empty() {
-        None
-    } else {
-        match Grouping::new(&mut an, &ids, by) {
-            Ok(g) => Some(g),
-            Err(d) => {
-                report(&[d], &front.sources);
-                return 1;
-            }
+    let mut req = Request {
+        kpis: ids,
+        ..Default::default()
+    };
+    for (i, text) in by.iter().enumerate() {
+        let name = format!("--by {}", i + 1);
+        if let Some(e) = cli_expr(&name, text, &mut front.sources, &mut errors) {
+            req.by.push((text.clone(), e));
+        }
+    }
+    if report_errors(&errors, &front.sources) {
+        return 1;
+    }
+    let plan = match ir_to_plan(&an, &req) {
+        Ok(p) => p,
+        Err(diags) => {
+            report_errors(&diags, &front.sources);
+            return 1;
         }
     };
-    crate::outln!(
-        "{}",
-        compile(&an, &ids, dialect.0, grouping.as_ref()).trim_end()
-    );
+    crate::outln!("{}", plan_to_sql(&plan, dialect.0).trim_end());
+    let warnings: Vec<Diag> = plan
+        .diags
+        .iter()
+        .filter(|d| !d.is_error())
+        .cloned()
+        .collect();
+    report(&warnings, &front.sources);
     0
 }

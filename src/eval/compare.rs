@@ -1,8 +1,8 @@
 //! `--compare`: beside each period's value, the value of the period before or of the same
 //! period a year before.
 
-use super::row::encode_key;
 use crate::ir::KpiId;
+use crate::keytable::encode_key;
 use crate::plan::Compare;
 use crate::results::{compare_keys, ResultRow};
 use crate::time::Grain;

@@ -2,11 +2,10 @@
 //! from the aggregate values its sources gave (a group absent from a source takes the
 //! aggregates' empty values), then rows are ordered, compared and cut to the top groups.
 
-use super::acc::Acc;
 use super::{compare, expr};
 use super::{take_div_by_zero, SourceValues};
 use crate::diag::{Code, Diag, KpiContext};
-use crate::ir::{AggId, AggSpec, KLeaf, KpiId};
+use crate::ir::{AggId, KLeaf, KpiId};
 use crate::plan::Plan;
 use crate::results::{compare_keys, plain_value, scalar, ResultRow, Results};
 use crate::value::{self, OpError, Value};
@@ -61,7 +60,7 @@ pub fn compute_kpis(plan: &Plan, read: &[SourceValues], shown: &[KpiId], out: &m
                     KLeaf::Agg(a) => match agg_slot.get(a) {
                         Some(&(pi, ai)) => match cell[pi] {
                             Some(v) => v[ai].clone(),
-                            None => empty_value(&ir.aggs[a.0 as usize]),
+                            None => ir.aggs[a.0 as usize].func.empty(),
                         },
                         None => Value::Null,
                     },
@@ -190,12 +189,6 @@ fn all_groups(read: &[SourceValues]) -> Vec<(Box<[u8]>, Vec<Value<'static>>)> {
     }
     list.sort_by(|a, b| compare_keys(&a.1, &b.1));
     list
-}
-
-fn empty_value(spec: &AggSpec) -> Value<'static> {
-    Acc::new(spec.func)
-        .result(spec.func, spec.fraction)
-        .unwrap_or(Value::Null)
 }
 
 /// An aggregate or KPI that has no value, as a diagnostic naming it and its group.

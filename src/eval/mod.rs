@@ -2,10 +2,8 @@
 //! updated record by record per group; KPI arithmetic runs afterwards on the aggregated
 //! values, in dependency order (`kpis.rs`).
 
-pub mod acc;
 mod compare;
 pub mod expr;
-pub mod keytable;
 mod kpis;
 pub mod read;
 pub mod row;
@@ -44,7 +42,7 @@ pub struct SourceValues {
     id: SourceId,
     aggs: Vec<AggId>,
     /// Encoded group key → group index.
-    groups: keytable::KeyTable,
+    groups: crate::keytable::KeyTable,
     group_keys: Vec<Vec<Value<'static>>>,
     /// Per group, one value per aggregate of `aggs`.
     values: Vec<Vec<Value<'static>>>,

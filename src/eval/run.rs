@@ -1,10 +1,11 @@
 //! One source's accumulation: records in, per-group aggregate states out. Two runs over
 //! two halves of a file merge into what one run over the whole file gives.
 
-use super::keytable::KeyTable;
-use super::row::{encode_key, Row};
+use super::row::Row;
 use super::state::AggState;
 use crate::ir::{AggSpec, RExpr};
+use crate::keytable::encode_key;
+use crate::keytable::KeyTable;
 use crate::value::{OpError, Value};
 
 pub struct SourceRun<'p> {

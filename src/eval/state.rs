@@ -1,11 +1,12 @@
 //! Per-group aggregate state of one source, including two-level `per` state.
 
-use super::acc::Acc;
 use super::expr::eval;
-use super::keytable::KeyTable;
-use super::row::{encode_key, Row};
-use crate::ir::AggFunc;
+use super::row::Row;
 use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec};
+use crate::keytable::encode_key;
+use crate::keytable::KeyTable;
+use crate::registry::aggregates::Acc;
+use crate::registry::{AggDef, AggKind};
 use crate::value::{OpError, Value};
 
 pub enum AggState {
@@ -75,10 +76,10 @@ fn inner_input<'r>(a: &'r AggSpec, row: &Row<'r>) -> Result<Option<Value<'r>>, O
 /// A record's contribution to packed state: for `count`, [1 if true, _]; for `pct` and
 /// `share`, [1 if true, 1 if not null].
 #[inline]
-fn packed_increment(f: AggFunc, v: &Value) -> [u8; 2] {
-    match (f, v) {
-        (AggFunc::Count, Value::Bool(true)) => [1, 0],
-        (AggFunc::Count, _) => [0, 0],
+fn packed_increment(f: &AggDef, v: &Value) -> [u8; 2] {
+    match (f.kind(), v) {
+        (AggKind::Count, Value::Bool(true)) => [1, 0],
+        (AggKind::Count, _) => [0, 0],
         (_, Value::Bool(b)) => [u8::from(*b), 1],
         _ => [0, 0],
     }
@@ -104,13 +105,17 @@ impl PerState {
         let packable = per
             .inner_aggs
             .iter()
-            .all(|a| matches!(a.func, AggFunc::Count | AggFunc::Pct | AggFunc::Share));
+            .all(|a| matches!(a.func.kind(), AggKind::Count | AggKind::Ratio));
         let inner = if packable {
             let mut offsets = Vec::new();
             let mut stride = 0;
             for a in &per.inner_aggs {
                 offsets.push(stride);
-                stride += if a.func == AggFunc::Count { 1 } else { 2 };
+                stride += if a.func.kind() == AggKind::Count {
+                    1
+                } else {
+                    2
+                };
             }
             Inner::Packed {
                 words: Vec::new(),
@@ -202,7 +207,7 @@ impl PerState {
     ) -> Result<(), OpError> {
         out.clear();
         for (a, &o) in per.inner_aggs.iter().zip(offsets) {
-            let acc = if a.func == AggFunc::Count {
+            let acc = if a.func.kind() == AggKind::Count {
                 Acc::Count(w[o])
             } else {
                 Acc::Ratio {
@@ -210,7 +215,7 @@ impl PerState {
                     n: w[o + 1],
                 }
             };
-            out.push(acc.result(a.func, a.fraction)?);
+            out.push((a.func.value)(&acc, a.fraction)?);
         }
         Ok(())
     }
@@ -245,7 +250,7 @@ impl PerState {
     fn add_entity(&mut self, per: &PerSpec) {
         match &mut self.inner {
             Inner::Packed { words, stride, .. } => words.resize(words.len() + *stride, 0),
-            Inner::General(accs) => accs.extend(per.inner_aggs.iter().map(|a| Acc::new(a.func))),
+            Inner::General(accs) => accs.extend(per.inner_aggs.iter().map(|a| (a.func.new)())),
         }
     }
 
@@ -259,14 +264,14 @@ impl PerState {
                 stride,
             } => {
                 let w = &words[e * stride + offsets[i]..];
-                let acc = if a.func == AggFunc::Count {
+                let acc = if a.func.kind() == AggKind::Count {
                     Acc::Count(w[0])
                 } else {
                     Acc::Ratio { yes: w[0], n: w[1] }
                 };
-                acc.result(a.func, a.fraction)
+                (a.func.value)(&acc, a.fraction)
             }
-            Inner::General(accs) => accs[e * per.inner_aggs.len() + i].result(a.func, a.fraction),
+            Inner::General(accs) => (a.func.value)(&accs[e * per.inner_aggs.len() + i], a.fraction),
         }
     }
 
@@ -297,7 +302,7 @@ impl PerState {
                 if let Some(v) = inner_input(a, row)? {
                     let [yes, seen] = packed_increment(a.func, &v);
                     out[at + offsets[i]] = yes;
-                    if a.func != AggFunc::Count {
+                    if a.func.kind() != AggKind::Count {
                         out[at + offsets[i] + 1] = seen;
                     }
                 }
@@ -332,12 +337,12 @@ impl PerState {
                     let [yes, seen] = packed_increment(a.func, &v);
                     let w = &mut words[e * *stride + offsets[i]..];
                     w[0] += u64::from(yes);
-                    if a.func != AggFunc::Count {
+                    if a.func.kind() != AggKind::Count {
                         w[1] += u64::from(seen);
                     }
                 }
                 Inner::General(accs) => {
-                    accs[e * per.inner_aggs.len() + i].push(a.func, &v, &mut self.scratch)?
+                    accs[e * per.inner_aggs.len() + i].push(&v, &mut self.scratch)?
                 }
             }
         }
@@ -376,7 +381,7 @@ impl PerState {
                 Inner::General(accs) => {
                     for i in 0..n {
                         let acc = other_accs[id * n + i].take().expect("each entity once");
-                        accs[e * n + i].merge(per.inner_aggs[i].func, acc)?;
+                        accs[e * n + i].merge(acc)?;
                     }
                 }
             }
@@ -389,7 +394,7 @@ impl AggState {
     pub fn new(spec: &AggSpec) -> AggState {
         match &spec.arg {
             Some(AggArg::Per(per)) => AggState::Per(PerState::new(per)),
-            _ => AggState::Simple(Acc::new(spec.func)),
+            _ => AggState::Simple((spec.func.new)()),
         }
     }
 
@@ -397,10 +402,8 @@ impl AggState {
     #[inline]
     pub fn update(&mut self, spec: &AggSpec, row: &Row, buf: &mut Vec<u8>) -> Result<(), OpError> {
         match (self, &spec.arg) {
-            (AggState::Simple(acc), None) => acc.push(spec.func, &Value::Bool(true), buf),
-            (AggState::Simple(acc), Some(AggArg::Record(e))) => {
-                acc.push(spec.func, &row.eval(e)?, buf)
-            }
+            (AggState::Simple(acc), None) => acc.push(&Value::Bool(true), buf),
+            (AggState::Simple(acc), Some(AggArg::Record(e))) => acc.push(&row.eval(e)?, buf),
             (AggState::Per(p), Some(AggArg::Per(per))) => p.update(per, row, buf),
             _ => unreachable!("state made for its spec"),
         }
@@ -408,21 +411,21 @@ impl AggState {
 
     pub fn result(&self, spec: &AggSpec) -> Result<Value<'static>, OpError> {
         match (self, &spec.arg) {
-            (AggState::Simple(acc), _) => acc.result(spec.func, spec.fraction),
+            (AggState::Simple(acc), _) => (spec.func.value)(acc, spec.fraction),
             (AggState::Per(p), Some(AggArg::Per(per))) => {
                 // Entity values go into the outer aggregate; partitions are folded on two
                 // threads, whose partial aggregates merge.
                 let fold = |direct: bool,
                             range: std::ops::Range<usize>|
                  -> Result<(Acc, u64), OpError> {
-                    let mut outer = Acc::new(spec.func);
+                    let mut outer = (spec.func.new)();
                     let mut buf = Vec::new();
                     p.for_each_entity(per, direct, range, |inner| {
                         let v = eval(&per.inner, &|l: &KLeaf| match l {
                             KLeaf::Inner(i) => Ok(inner[*i as usize].clone()),
                             _ => unreachable!("inner expressions only refer to inner aggregates"),
                         })?;
-                        outer.push(spec.func, &v, &mut buf)
+                        outer.push(&v, &mut buf)
                     })?;
                     Ok((outer, super::take_div_by_zero()))
                 };
@@ -435,7 +438,7 @@ impl AggState {
                         )
                     });
                     let ((mut outer, dz), (other, dz2)) = (mine?, theirs?);
-                    outer.merge(spec.func, other)?;
+                    outer.merge(other)?;
                     super::add_div_by_zero(dz + dz2);
                     outer
                 } else {
@@ -443,7 +446,7 @@ impl AggState {
                     super::add_div_by_zero(dz);
                     outer
                 };
-                outer.result(spec.func, spec.fraction)
+                (spec.func.value)(&outer, spec.fraction)
             }
             _ => unreachable!("state made for its spec"),
         }
@@ -451,7 +454,7 @@ impl AggState {
 
     pub fn merge(&mut self, spec: &AggSpec, other: AggState) -> Result<(), OpError> {
         match (self, other) {
-            (AggState::Simple(a), AggState::Simple(b)) => a.merge(spec.func, b),
+            (AggState::Simple(a), AggState::Simple(b)) => a.merge(b),
             (AggState::Per(a), AggState::Per(b)) => {
                 let Some(AggArg::Per(per)) = &spec.arg else {
                     unreachable!("per state made for a per spec")

@@ -9,8 +9,9 @@ mod show;
 
 use crate::analysis::{Analyzer, Ir};
 use crate::diag::{Code, Diag};
-use crate::ir::{AggId, Func, KpiId, Node, RExpr, SourceId};
+use crate::ir::{AggId, KpiId, Node, RExpr, SourceId};
 use crate::op::BinOp;
+use crate::registry::{self, FuncDef};
 use crate::time::Grain;
 pub use request::{Compare, Request};
 pub use show::plan_to_text;
@@ -182,12 +183,10 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
 }
 
 /// The function that gives a datetime's period at grain `g`.
-fn grain_func(g: Grain) -> Func {
-    match g {
-        Grain::Day => Func::Date,
-        Grain::Week => Func::Week,
-        Grain::Month => Func::Month,
-        Grain::Quarter => Func::Quarter,
-        Grain::Year => Func::Year,
-    }
+fn grain_func(g: Grain) -> &'static FuncDef {
+    let name = match g {
+        Grain::Day => "date",
+        other => other.name(),
+    };
+    registry::function(name).expect("every grain has its period function")
 }

@@ -5,23 +5,21 @@ use super::dialect::Aggregate;
 use super::expr::Typed;
 use super::Compiler;
 use crate::analysis::Ty;
-use crate::ir::{AggArg, AggFunc, AggSpec, KLeaf, KpiId, Node};
+use crate::ir::{AggArg, AggSpec, KLeaf, KpiId, Node};
+use crate::registry::{AggDef, AggSql, Returns};
 use crate::value::Value;
 
 /// Whether the aggregate's value is a number whatever its argument (else: its argument's
 /// type, as for `min`, `sum`, `median`).
-fn counts(f: AggFunc) -> bool {
-    matches!(
-        f,
-        AggFunc::Count | AggFunc::Distinct | AggFunc::Pct | AggFunc::Share
-    )
+fn counts(f: &AggDef) -> bool {
+    matches!(f.returns, Returns::Fixed(_))
 }
 
 impl Compiler<'_, '_> {
     /// One aggregate over the rows that pass `filter`, applied to `arg`.
     fn aggregate(
         &self,
-        f: AggFunc,
+        f: &AggDef,
         arg: Option<&str>,
         fraction: Option<String>,
         filter: Option<&str>,
@@ -35,23 +33,22 @@ impl Compiler<'_, '_> {
             let both = filter.map(|w| format!("{w} AND {cond}"));
             d.filtered_aggregate(Aggregate::CountRows, Some(both.as_deref().unwrap_or(cond)))
         };
-        match f {
-            AggFunc::Count if arg.is_none() => d.cast_numeric(over(Aggregate::CountRows)),
-            AggFunc::Count => d.cast_numeric(passing(x)),
-            AggFunc::Sum => format!("COALESCE({}, 0)", over(Aggregate::Sum(x))),
-            AggFunc::Avg => over(Aggregate::Avg(x)),
-            AggFunc::Min => over(Aggregate::Min(x)),
-            AggFunc::Max => over(Aggregate::Max(x)),
-            AggFunc::Median | AggFunc::Percentile => {
+        match f.sql {
+            AggSql::Count if arg.is_none() => d.cast_numeric(over(Aggregate::CountRows)),
+            AggSql::Count => d.cast_numeric(passing(x)),
+            AggSql::Sum => format!("COALESCE({}, 0)", over(Aggregate::Sum(x))),
+            AggSql::Avg => over(Aggregate::Avg(x)),
+            AggSql::Min => over(Aggregate::Min(x)),
+            AggSql::Max => over(Aggregate::Max(x)),
+            AggSql::Percentile => {
                 let fraction = fraction.unwrap_or_else(|| "0.5".into());
                 over(Aggregate::Percentile {
                     fraction: &fraction,
                     of: x,
                 })
             }
-            AggFunc::Distinct => d.cast_numeric(over(Aggregate::CountDistinct(x))),
-            AggFunc::Pct | AggFunc::Share => {
-                let scale = if f == AggFunc::Pct { "100.0" } else { "1.0" };
+            AggSql::CountDistinct => d.cast_numeric(over(Aggregate::CountDistinct(x))),
+            AggSql::Ratio { scale } => {
                 let answered = over(Aggregate::Count(x));
                 d.divide(&format!("{scale} * {}", passing(x)), &answered)
             }
@@ -94,7 +91,8 @@ impl Compiler<'_, '_> {
         let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
         let fraction = spec.fraction.map(|p| p.normalize().to_string());
         let entity_keys: Vec<String> = per.keys.iter().map(|k| self.record(s, k).0).collect();
-        let mut conds: Vec<String> = filter.into_iter().collect();
+        let mut conds: Vec<String> = self.source_filters(s);
+        conds.extend(filter);
         conds.extend(entity_keys.iter().map(|k| format!("{k} IS NOT NULL")));
         let inner: Vec<Typed> = per.inner_aggs.iter().map(|a| self.agg_spec(a)).collect();
         let (value, t) = self.expr(&per.inner, &|l: &KLeaf| match l {
@@ -156,9 +154,7 @@ impl Compiler<'_, '_> {
                 });
                 let value = format!("{cte}.a{}", a.0);
                 // A group absent from a source: count, sum and distinct of nothing are 0.
-                let value = if self.grouped
-                    && matches!(spec.func, AggFunc::Count | AggFunc::Sum | AggFunc::Distinct)
-                {
+                let value = if self.grouped && !spec.func.empty().is_null() {
                     format!("COALESCE({value}, 0)")
                 } else {
                     value

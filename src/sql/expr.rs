@@ -5,7 +5,8 @@
 use super::Compiler;
 use crate::analysis::Ty;
 use crate::ir::{Col, Node, RExpr};
-use crate::syntax::{BinOp, UnOp};
+use crate::op::{BinOp, UnOp};
+use crate::registry::{FuncDef, Param, Returns, SqlForm};
 use crate::time;
 use crate::value::Value;
 
@@ -25,27 +26,25 @@ fn lit_type(v: &Value) -> Ty {
 }
 
 /// The type of a function's result, from its arguments' types.
-fn func_type(f: crate::ir::Func, args: &[Typed]) -> Ty {
-    use crate::ir::Func;
+fn func_type(f: &FuncDef, args: &[Typed]) -> Ty {
     let first_known = |args: &[Typed]| {
         args.iter()
             .map(|t| t.1)
             .find(|t| t.known())
             .unwrap_or(Ty::Any)
     };
-    match f {
-        Func::Date => Ty::Date,
-        Func::Week
-        | Func::Month
-        | Func::Quarter
-        | Func::Year
-        | Func::Lower
-        | Func::Upper
-        | Func::Trim => Ty::Str,
-        Func::Hour | Func::Day | Func::Weekday | Func::Len => Ty::Num,
-        Func::Contains | Func::StartsWith | Func::EndsWith => Ty::Bool,
-        Func::If => first_known(&args[1..]),
-        _ => first_known(args),
+    match f.returns {
+        Returns::Fixed(t) => t,
+        Returns::First => first_known(&args[..1]),
+        Returns::Joined => {
+            let same: Vec<Typed> = args
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| f.param(*i) == Param::Same)
+                .map(|(_, t)| t.clone())
+                .collect();
+            first_known(&same)
+        }
     }
 }
 
@@ -121,7 +120,12 @@ impl Compiler<'_, '_> {
             Node::Func(f, args) => {
                 let typed: Vec<Typed> = args.iter().map(|a| self.expr(a, leaf)).collect();
                 let texts: Vec<String> = typed.iter().map(|t| t.0.clone()).collect();
-                (d.function(*f, &texts), func_type(*f, &typed))
+                let sql = d.function(f.name, &texts).unwrap_or_else(|| match f.sql {
+                    SqlForm::Standard(write) => write(&texts),
+                    SqlForm::Period(p) => d.period_label(p, &texts[0]),
+                    SqlForm::Part(p) => d.date_part(p, &texts[0]),
+                });
+                (sql, func_type(f, &typed))
             }
         }
     }

@@ -14,21 +14,31 @@
 mod aggregate;
 pub mod dialect;
 mod expr;
-mod grouping;
 mod query;
 #[cfg(test)]
 mod tests;
 
 pub use dialect::Dialect;
-pub use grouping::Grouping;
-pub use query::compile;
+pub use query::plan_to_sql;
 
-use crate::analysis::Analyzer;
+use crate::analysis::Ir;
+use crate::plan::Plan;
 
 /// What the builder's parts share while writing one query.
 struct Compiler<'a, 'c> {
-    an: &'a Analyzer<'c>,
+    plan: &'a Plan<'c>,
+    an: &'a Ir<'c>,
     dialect: &'a dyn Dialect,
     /// With `--by`: a group absent from a source reads null there.
     grouped: bool,
+}
+
+impl Compiler<'_, '_> {
+    /// The record filters of source `s` (`--where`, `--from`, `--to`) as SQL conditions.
+    fn source_filters(&self, s: usize) -> Vec<String> {
+        self.plan
+            .source(crate::ir::SourceId(s as u32))
+            .map(|p| p.filters.iter().map(|f| self.record(s, f).0).collect())
+            .unwrap_or_default()
+    }
 }

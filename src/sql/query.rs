@@ -2,54 +2,38 @@
 //! aggregate, with `--by` a CTE of every group key left-joined to them, and the KPIs'
 //! arithmetic in the final `SELECT`.
 
-use super::{Compiler, Dialect, Grouping};
-use crate::analysis::Analyzer;
-use crate::ir::{AggArg, KpiId, SourceId};
+use super::{Compiler, Dialect};
+use crate::ir::AggArg;
+use crate::plan::Plan;
 use std::fmt::Write;
 
-/// One query computing `kpis` (and what they depend on), one column per KPI; with
-/// `grouping`, one row per group key, keys first.
-pub fn compile(
-    an: &Analyzer,
-    kpis: &[KpiId],
-    dialect: &dyn Dialect,
-    grouping: Option<&Grouping>,
-) -> String {
+/// One query computing the plan's KPIs (and what they depend on), one column per KPI;
+/// grouped, one row per group key, keys first.
+pub fn plan_to_sql(plan: &Plan, dialect: &dyn Dialect) -> String {
+    let an = &plan.ir;
     let c = Compiler {
+        plan,
         an,
         dialect,
-        grouped: grouping.is_some(),
+        grouped: plan.grouped(),
     };
     let d = dialect;
-    // The aggregates the KPIs need, through their dependencies.
-    let mut needed = vec![false; an.aggs.len()];
-    for a in an.aggregates_of(&an.closure(kpis)) {
-        needed[a.0 as usize] = true;
-    }
-    let names: Vec<&str> = kpis
-        .iter()
-        .map(|k| an.cat.kpis[k.0 as usize].name.text.as_str())
-        .collect();
+    let names: Vec<&str> = plan.shown.iter().map(|k| plan.kpi_name(*k)).collect();
     let mut sql = format!("-- kpi sql ({}): {}\n", d.name(), names.join(", "));
-    if let Some(g) = grouping {
-        let _ = writeln!(sql, "-- by {}", g.labels.join(", "));
+    if plan.grouped() {
+        let _ = writeln!(sql, "-- by {}", plan.key_names.join(", "));
     }
-    let key_count = grouping.map_or(0, |g| g.labels.len());
+    let key_count = plan.key_names.len();
     let key_cols: Vec<String> = (0..key_count).map(|i| format!("k{i}")).collect();
-    let keys_of = |s: usize| -> Vec<String> {
-        grouping
-            .and_then(|g| g.keys.get(&SourceId(s as u32)))
-            .map(|ks| ks.iter().map(|k| c.record(s, k).0).collect())
-            .unwrap_or_default()
-    };
     let is_per = |a: usize| matches!(an.aggs[a].arg, Some(AggArg::Per(_)));
     // (name, body) of each CTE holding aggregates.
     let mut ctes: Vec<(String, String)> = Vec::new();
-    for (s, src) in an.sources.iter().enumerate() {
-        let keys = keys_of(s);
-        let of_source: Vec<usize> = (0..an.aggs.len())
-            .filter(|&a| needed[a] && an.aggs[a].source.0 as usize == s)
-            .collect();
+    for p in &plan.sources {
+        let s = p.id.0 as usize;
+        let src = &an.sources[s];
+        let keys: Vec<String> = p.keys.iter().map(|k| c.record(s, k).0).collect();
+        let filters = c.source_filters(s);
+        let of_source: Vec<usize> = p.aggs.iter().map(|a| a.0 as usize).collect();
         let simple: Vec<usize> = of_source.iter().copied().filter(|&a| !is_per(a)).collect();
         if !simple.is_empty() {
             let mut columns: Vec<String> = keys
@@ -68,10 +52,15 @@ pub fn compile(
             } else {
                 format!("\n  GROUP BY {}", keys.join(", "))
             };
+            let filter = if filters.is_empty() {
+                String::new()
+            } else {
+                format!("\n  WHERE {}", filters.join(" AND "))
+            };
             ctes.push((
                 d.ident(&format!("agg_{}", src.name)),
                 format!(
-                    "  SELECT\n{}\n  FROM {}{group}",
+                    "  SELECT\n{}\n  FROM {}{filter}{group}",
                     columns.join(",\n"),
                     d.ident(&src.name)
                 ),
@@ -109,22 +98,20 @@ pub fn compile(
     }
     sql.push_str("SELECT\n");
     let mut cols: Vec<String> = Vec::new();
-    if let Some(g) = grouping {
+    if plan.grouped() {
         cols.extend(
-            g.labels
+            plan.key_names
                 .iter()
                 .enumerate()
                 .map(|(i, l)| format!("  {keys_cte}.k{i} AS {}", d.ident(l))),
         );
     }
     // Durations come out as seconds, as in `kpi eval`'s JSON.
-    cols.extend(kpis.iter().map(|&k| {
-        format!(
-            "  {} AS {}",
-            c.kpi(k).0,
-            d.ident(&an.cat.kpis[k.0 as usize].name.text)
-        )
-    }));
+    cols.extend(
+        plan.shown
+            .iter()
+            .map(|&k| format!("  {} AS {}", c.kpi(k).0, d.ident(plan.kpi_name(k)))),
+    );
     sql.push_str(&cols.join(",\n"));
     if joined {
         let _ = write!(sql, "\nFROM {keys_cte}");

@@ -3,10 +3,11 @@
 //! and the standard forms an engine without `FILTER` or double quotes gets.
 
 use super::dialect::{named, Dialect, Period, DIALECTS};
-use super::{compile, Grouping};
-use crate::analysis::Analyzer;
+use super::plan_to_sql;
+use crate::analysis::catalogue_to_ir;
 use crate::catalogue;
 use crate::ir::KpiId;
+use crate::plan::{ir_to_plan, Request};
 use crate::span::SourceMap;
 use std::fmt::Write;
 
@@ -112,10 +113,9 @@ fn sql(dialect: &dyn Dialect, kpis: &[&str], by: &[&str]) -> String {
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
     let cat = catalogue::load_text("orders.yaml", CATALOGUE, false, &mut sources, &mut diags);
-    let mut an = Analyzer::new(&cat);
-    an.analyze_all();
+    let (an, analysis) = catalogue_to_ir(&cat, &[]);
     assert!(
-        diags.is_empty() && an.diags.is_empty(),
+        diags.is_empty() && analysis.is_empty(),
         "the catalogue checks"
     );
     let ids: Vec<KpiId> = kpis
@@ -125,10 +125,24 @@ fn sql(dialect: &dyn Dialect, kpis: &[&str], by: &[&str]) -> String {
             KpiId(i.expect("a KPI of the catalogue") as u32)
         })
         .collect();
-    let by: Vec<String> = by.iter().map(|b| b.to_string()).collect();
-    let grouping =
-        (!by.is_empty()).then(|| Grouping::new(&mut an, &ids, &by).expect("keys every source has"));
-    compile(&an, &ids, dialect, grouping.as_ref())
+    let by = by
+        .iter()
+        .map(|b| {
+            let e = crate::syntax::parse_formula(
+                b,
+                &crate::syntax::Locator::shifted(crate::span::FileId(u32::MAX), 0),
+                &mut diags,
+            );
+            (b.to_string(), e)
+        })
+        .collect();
+    let req = Request {
+        kpis: ids,
+        by,
+        ..Default::default()
+    };
+    let plan = ir_to_plan(&an, &req).expect("keys every source has");
+    plan_to_sql(&plan, dialect)
 }
 
 fn cases(dialect: &dyn Dialect, cases: &[Case]) -> String {

@@ -6,7 +6,7 @@
 //! To add an engine: a new file here with a unit struct implementing `Dialect`, and its
 //! `module::Type` in the `dialects!` line below.
 
-use crate::ir::Func;
+pub use crate::time::{DatePart, Period};
 use rust_decimal::Decimal;
 
 macro_rules! dialects {
@@ -21,30 +21,6 @@ dialects!(duckdb::DuckDb, postgres::Postgres);
 /// The dialect `--dialect NAME` chooses.
 pub fn named(key: &str) -> Option<&'static dyn Dialect> {
     DIALECTS.iter().copied().find(|d| d.key() == key)
-}
-
-/// The label of the period holding a date or datetime: `week(t)`, `month(t)`…
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Period {
-    /// ISO week, `2024-W01` (the ISO year, then the week 01 to 53).
-    Week,
-    /// `2024-01`
-    Month,
-    /// `2024-Q1`
-    Quarter,
-    /// `2024`
-    Year,
-}
-
-/// A number read off a date or datetime.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DatePart {
-    /// 0 to 23
-    Hour,
-    /// Day of the month, 1 to 31
-    Day,
-    /// ISO day of the week: 1 Monday to 7 Sunday
-    IsoWeekday,
 }
 
 /// One aggregate call over already rendered SQL arguments.
@@ -182,11 +158,12 @@ pub trait Dialect: Sync {
         format!("EXTRACT({field} FROM {t})")
     }
 
-    /// A call of one of the language's functions. The default writes the standard forms
-    /// (see [`standard_function`]); an engine overrides the ones it spells otherwise and
-    /// hands the rest to `standard_function`.
-    fn function(&self, f: Func, args: &[String]) -> String {
-        standard_function(self, f, args)
+    /// A call of one of the language's functions that this engine writes otherwise than
+    /// the registry's standard form (SQLite's `instr` for `contains`); `None`: the
+    /// standard form.
+    fn function(&self, name: &str, args: &[String]) -> Option<String> {
+        let _ = (name, args);
+        None
     }
 
     // Aggregates.
@@ -246,35 +223,5 @@ pub trait Dialect: Sync {
     /// that a group absent from a source reads null there, not 0.
     fn query_suffix(&self) -> &'static str {
         ""
-    }
-}
-
-/// The standard form of each of the language's functions; periods and date parts are
-/// the dialect's (`period_label`, `date_part`).
-pub fn standard_function<D: Dialect + ?Sized>(d: &D, f: Func, a: &[String]) -> String {
-    match f {
-        Func::Abs => format!("ABS({})", a[0]),
-        Func::Floor => format!("FLOOR({})", a[0]),
-        Func::Ceil => format!("CEIL({})", a[0]),
-        Func::Round => format!("ROUND({}, {})", a[0], a.get(1).map_or("0", String::as_str)),
-        Func::Least => format!("LEAST({})", a.join(", ")),
-        Func::Greatest => format!("GREATEST({})", a.join(", ")),
-        Func::If => format!("(CASE WHEN {} THEN {} ELSE {} END)", a[0], a[1], a[2]),
-        Func::Coalesce => format!("COALESCE({})", a.join(", ")),
-        Func::Lower => format!("LOWER({})", a[0]),
-        Func::Upper => format!("UPPER({})", a[0]),
-        Func::Trim => format!("TRIM({})", a[0]),
-        Func::Len => format!("LENGTH({})", a[0]),
-        Func::Contains => format!("(POSITION({} IN {}) > 0)", a[1], a[0]),
-        Func::StartsWith => format!("(LEFT({0}, LENGTH({1})) = {1})", a[0], a[1]),
-        Func::EndsWith => format!("(RIGHT({0}, LENGTH({1})) = {1})", a[0], a[1]),
-        Func::Date => format!("CAST({} AS DATE)", a[0]),
-        Func::Week => d.period_label(Period::Week, &a[0]),
-        Func::Month => d.period_label(Period::Month, &a[0]),
-        Func::Quarter => d.period_label(Period::Quarter, &a[0]),
-        Func::Year => d.period_label(Period::Year, &a[0]),
-        Func::Hour => d.date_part(DatePart::Hour, &a[0]),
-        Func::Day => d.date_part(DatePart::Day, &a[0]),
-        Func::Weekday => d.date_part(DatePart::IsoWeekday, &a[0]),
     }
 }

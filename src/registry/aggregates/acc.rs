@@ -1,8 +1,9 @@
 //! Accumulators: the running state of one aggregate over one group. They take values one at
-//! a time, can be merged (for reading a source in parallel chunks), and give the result.
+//! a time and can be merged (for reading a source in parallel chunks); each aggregate's
+//! definition makes its accumulator and reads its value. An enum, not a trait object: the
+//! per-record update is one match, with no dynamic dispatch.
 
-use super::keytable::KeyTable;
-use crate::ir::AggFunc;
+use crate::keytable::{encode_key, KeyTable};
 use crate::value::{self, OpError, Value};
 use rust_decimal::prelude::*;
 use std::cmp::Ordering;
@@ -13,8 +14,11 @@ pub enum Acc {
     Count(u64),
     /// `sum`, `avg`: the total and how many values; `dur` when the values are durations.
     Sum { sum: Decimal, n: u64, dur: bool },
-    /// `min`, `max`.
-    Best(Option<Value<'static>>),
+    /// `min`, `max`: the best value so far, and which way is better.
+    Best {
+        best: Option<Value<'static>>,
+        want: Ordering,
+    },
     /// `median`, `percentile`: every value (exact results need them all).
     Values { values: Vec<Decimal>, dur: bool },
     /// `distinct`: encoded keys of the values seen.
@@ -24,27 +28,9 @@ pub enum Acc {
 }
 
 impl Acc {
-    pub fn new(f: AggFunc) -> Acc {
-        match f {
-            AggFunc::Count => Acc::Count(0),
-            AggFunc::Sum | AggFunc::Avg => Acc::Sum {
-                sum: Decimal::ZERO,
-                n: 0,
-                dur: false,
-            },
-            AggFunc::Min | AggFunc::Max => Acc::Best(None),
-            AggFunc::Median | AggFunc::Percentile => Acc::Values {
-                values: Vec::new(),
-                dur: false,
-            },
-            AggFunc::Distinct => Acc::Distinct(Box::default()),
-            AggFunc::Pct | AggFunc::Share => Acc::Ratio { yes: 0, n: 0 },
-        }
-    }
-
     /// Take one value (for `count()` without argument, pass `Value::Bool(true)`).
     #[inline]
-    pub fn push(&mut self, f: AggFunc, v: &Value, key_buf: &mut Vec<u8>) -> Result<(), OpError> {
+    pub fn push(&mut self, v: &Value, key_buf: &mut Vec<u8>) -> Result<(), OpError> {
         match self {
             Acc::Count(n) => *n += u64::from(matches!(v, Value::Bool(true))),
             Acc::Ratio { yes, n } => {
@@ -75,18 +61,13 @@ impl Acc {
                     )))
                 }
             },
-            Acc::Best(best) => {
+            Acc::Best { best, want } => {
                 if v.is_null() {
                     return Ok(());
                 }
-                let want = if f == AggFunc::Min {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                };
                 let better = match best {
                     None => true,
-                    Some(b) => value::compare(v, b)? == Some(want),
+                    Some(b) => value::compare(v, b)? == Some(*want),
                 };
                 if better {
                     *best = Some(v.clone().into_owned());
@@ -94,7 +75,7 @@ impl Acc {
             }
             Acc::Distinct(set) => {
                 key_buf.clear();
-                if super::row::encode_key(v, key_buf) {
+                if encode_key(v, key_buf) {
                     set.insert(key_buf);
                 }
             }
@@ -103,7 +84,7 @@ impl Acc {
     }
 
     /// Fold another accumulator of the same aggregate into this one.
-    pub fn merge(&mut self, f: AggFunc, other: Acc) -> Result<(), OpError> {
+    pub fn merge(&mut self, other: Acc) -> Result<(), OpError> {
         match (self, other) {
             (Acc::Count(a), Acc::Count(b)) => *a += b,
             (Acc::Ratio { yes, n }, Acc::Ratio { yes: y2, n: n2 }) => {
@@ -137,49 +118,18 @@ impl Acc {
                     a.insert(k);
                 }
             }
-            (me @ Acc::Best(_), Acc::Best(Some(v))) => me.push(f, &v, &mut Vec::new())?,
-            (Acc::Best(_), Acc::Best(None)) => {}
+            (me @ Acc::Best { .. }, Acc::Best { best: Some(v), .. }) => {
+                me.push(&v, &mut Vec::new())?
+            }
+            (Acc::Best { .. }, Acc::Best { best: None, .. }) => {}
             _ => unreachable!("merged accumulators come from the same aggregate"),
         }
         Ok(())
     }
-
-    /// The aggregate's value (§5: on no input, count, distinct and sum give 0, others null).
-    pub fn result(&self, f: AggFunc, fraction: Option<Decimal>) -> Result<Value<'static>, OpError> {
-        let wrap = |d: Decimal, dur: bool| if dur { Value::Dur(d) } else { Value::Num(d) };
-        Ok(match self {
-            Acc::Count(n) => Value::Num(Decimal::from(*n)),
-            Acc::Ratio { n: 0, .. } => Value::Null,
-            Acc::Ratio { yes, n } => {
-                let share = value::divide(Decimal::from(*yes), Decimal::from(*n))?;
-                Value::Num(if f == AggFunc::Pct {
-                    percent(*yes, *n)?
-                } else {
-                    share
-                })
-            }
-            Acc::Sum { sum, n, dur } => match f {
-                AggFunc::Sum => wrap(*sum, *dur),
-                _ if *n == 0 => Value::Null,
-                _ => wrap(value::divide(*sum, Decimal::from(*n))?, *dur),
-            },
-            Acc::Best(b) => b.clone().unwrap_or(Value::Null),
-            Acc::Values { values, .. } if values.is_empty() => Value::Null,
-            Acc::Values { values, dur } => {
-                let p = if f == AggFunc::Median {
-                    Decimal::new(5, 1)
-                } else {
-                    fraction.unwrap_or(Decimal::new(5, 1))
-                };
-                wrap(percentile(values, p)?, *dur)
-            }
-            Acc::Distinct(set) => Value::Num(Decimal::from(set.len())),
-        })
-    }
 }
 
 /// 100 × yes / n, computed so that 1 of 3 gives 33.33…3 with as many digits as exact decimals hold.
-fn percent(yes: u64, n: u64) -> Result<Decimal, OpError> {
+pub(super) fn percent(yes: u64, n: u64) -> Result<Decimal, OpError> {
     let hundred = Decimal::from(100u64)
         .checked_mul(Decimal::from(yes))
         .ok_or(OpError::Overflow)?;
@@ -187,7 +137,7 @@ fn percent(yes: u64, n: u64) -> Result<Decimal, OpError> {
 }
 
 /// Exact percentile with linear interpolation between closest ranks (`p` from 0 to 1).
-fn percentile(values: &[Decimal], p: Decimal) -> Result<Decimal, OpError> {
+pub(super) fn percentile(values: &[Decimal], p: Decimal) -> Result<Decimal, OpError> {
     let mut v = values.to_vec();
     v.sort_unstable();
     let rank = p
@@ -219,20 +169,5 @@ mod tests {
         assert_eq!(percentile(&v, d("0")).unwrap(), d("1"));
         assert_eq!(percentile(&v, d("1")).unwrap(), d("4"));
         assert_eq!(percentile(&v, d("0.9")).unwrap(), d("3.7"));
-    }
-
-    #[test]
-    fn empty_inputs() {
-        for (f, want) in [
-            (AggFunc::Count, Value::Num(Decimal::ZERO)),
-            (AggFunc::Sum, Value::Num(Decimal::ZERO)),
-            (AggFunc::Distinct, Value::Num(Decimal::ZERO)),
-            (AggFunc::Avg, Value::Null),
-            (AggFunc::Min, Value::Null),
-            (AggFunc::Median, Value::Null),
-            (AggFunc::Pct, Value::Null),
-        ] {
-            assert_eq!(Acc::new(f).result(f, None).unwrap(), want, "{f:?}");
-        }
     }
 }

@@ -3,6 +3,7 @@
 //! nothing is allocated per key; longer keys go to one shared arena. Used for `per`
 //! entities, groups and `distinct`.
 
+use crate::value::Value;
 use std::hash::Hasher;
 
 const INLINE: usize = 16;
@@ -156,6 +157,60 @@ impl KeyTable {
             .filter(|s| s.id != 0)
             .map(|s| (s.id - 1, self.key_of(s)))
     }
+}
+
+/// Append a value to a key buffer, in a form where equal values give equal bytes.
+/// `false` for null (a null key leaves the record out of a `per`).
+pub fn encode_key(v: &Value, buf: &mut Vec<u8>) -> bool {
+    match v {
+        Value::Null => {
+            buf.push(0);
+            return false;
+        }
+        Value::Bool(b) => buf.extend_from_slice(&[1, u8::from(*b)]),
+        Value::Num(d) => {
+            // Whole numbers (ids, counts) in 9 bytes; others in 17. Tags keep it unambiguous.
+            let n = d.normalize();
+            match (n.scale(), rust_decimal::prelude::ToPrimitive::to_i64(&n)) {
+                (0, Some(i)) => {
+                    buf.push(9);
+                    buf.extend_from_slice(&i.to_le_bytes());
+                }
+                _ => {
+                    buf.push(2);
+                    buf.extend_from_slice(&n.serialize());
+                }
+            }
+        }
+        Value::Dur(d) => {
+            buf.push(3);
+            buf.extend_from_slice(&d.normalize().serialize());
+        }
+        Value::Str(s) if s.len() < 256 => {
+            buf.extend_from_slice(&[4, s.len() as u8]);
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Str(s) => {
+            buf.push(7);
+            buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Date(d) => match i32::try_from(*d) {
+            Ok(d) => {
+                buf.push(5);
+                buf.extend_from_slice(&d.to_le_bytes());
+            }
+            Err(_) => {
+                buf.push(8);
+                buf.extend_from_slice(&d.to_le_bytes());
+            }
+        },
+        Value::DateTime(t) => {
+            buf.push(6);
+            buf.extend_from_slice(&t.to_le_bytes());
+        }
+    }
+    true
 }
 
 #[cfg(test)]

@@ -1,0 +1,181 @@
+//! Aggregate calls: checked against their registry definition and lowered to an
+//! [`AggSpec`], with `per` lowered to its inner aggregates.
+
+use super::call::arity;
+use super::scopes::{InnerScope, RecordScope};
+use super::{article, condition, lower_or_null, record, Scope};
+use crate::analysis::{Analyzer, Ty};
+use crate::diag::{Code, Diag};
+use crate::ir::{AggArg, AggSpec, Node, PerSpec, RExpr, SourceId};
+use crate::registry::{AggDef, Param, Returns, AGGREGATES};
+use crate::syntax::{expr_to_string, Call, Expr, ExprKind, Literal};
+use crate::value::Value;
+
+/// The names of the aggregates, in registry order.
+pub(super) fn aggregate_names() -> impl Iterator<Item = &'static str> {
+    AGGREGATES.iter().map(|a| a.name)
+}
+
+/// Add `spec` to `list` unless an aggregate with the same canonical text is there; its index.
+pub(super) fn intern(
+    list: &mut Vec<AggSpec>,
+    index: &mut std::collections::HashMap<String, usize>,
+    spec: AggSpec,
+) -> usize {
+    *index.entry(spec.text.clone()).or_insert_with(|| {
+        list.push(spec);
+        list.len() - 1
+    })
+}
+
+/// Check and lower one aggregate call over `source`.
+pub(super) fn aggregate(
+    an: &mut Analyzer,
+    c: &Call,
+    f: &'static AggDef,
+    e: &Expr,
+    source: SourceId,
+    allow_per: bool,
+) -> Option<(AggSpec, Ty)> {
+    let min = if f.per_alone && !c.per.is_empty() {
+        0
+    } else {
+        f.min
+    };
+    if !arity(an, c, min, f.max, f.signature) {
+        return None;
+    }
+    let filter = c.filter.as_ref().map(|w| {
+        condition(
+            an,
+            &mut RecordScope { source },
+            w,
+            "the condition of `where`",
+        )
+    });
+    let fraction = if f.fraction {
+        match &c.args[1].kind {
+            ExprKind::Lit(Literal::Number(p)) if *p >= 0.into() && *p <= 1.into() => Some(*p),
+            _ => {
+                an.diags.push(
+                    Diag::error(
+                        Code::Type,
+                        format!(
+                            "the second argument of `{}` is a fraction from 0 to 1",
+                            f.name
+                        ),
+                    )
+                    .at(c.args[1].span)
+                    .help("e.g. `percentile(wait_seconds, 0.9)` for the 90th percentile"),
+                );
+                return None;
+            }
+        }
+    } else {
+        None
+    };
+    let (arg, t) = if !c.per.is_empty() {
+        if !allow_per {
+            an.diags.push(
+                Diag::error(
+                    Code::NestedAggregate,
+                    "`per` inside the inner part of another `per`",
+                )
+                .at(c.per[0].span)
+                .help("one level of `per` is supported; write the inner level as its own KPI"),
+            );
+            return None;
+        }
+        let keys: Vec<RExpr> = c.per.iter().map(|k| record(an, source, k).0).collect();
+        for k in &keys {
+            an.key_column(source, k);
+        }
+        let mut inner = InnerScope {
+            source,
+            aggs: Vec::new(),
+            index: Default::default(),
+        };
+        let (expr, t) = match c.args.first() {
+            Some(a) => lower_or_null(an, &mut inner, a),
+            None => (Node::Lit(Value::Bool(true)), Ty::Bool),
+        };
+        if f.name == "count" && !t.is(Ty::Bool) && !c.args.is_empty() {
+            an.diags.push(
+                Diag::error(
+                    Code::Type,
+                    format!(
+                        "`count(... per ...)` counts entities where a condition holds; this is {}",
+                        article(t)
+                    ),
+                )
+                .at(c.args[0].span)
+                .help("e.g. `count(count() >= 5 per contact_id)`; for an average, use `avg`"),
+            );
+            return None;
+        }
+        (
+            Some(AggArg::Per(Box::new(PerSpec {
+                keys,
+                inner: expr,
+                inner_aggs: inner.aggs,
+            }))),
+            t,
+        )
+    } else if let Some(a) = c.args.first() {
+        let mut rs = RecordScope { source };
+        let (n, t) = lower_or_null(an, &mut rs, a);
+        rs.refine(an, &n, f.arg.hint());
+        let t = if let Node::Leaf(col) = &n {
+            an.sources[source.0 as usize].columns[col.0 as usize].ty
+        } else {
+            t
+        };
+        (Some(AggArg::Record(n)), t)
+    } else {
+        (None, Ty::Num)
+    };
+    let ok = match f.arg {
+        Param::Condition => c.args.is_empty() || t.is(Ty::Bool),
+        Param::Numeric => t.is(Ty::Num) || t == Ty::Dur,
+        p => p.accepts(t),
+    };
+    if !ok {
+        let what = match f.arg {
+            Param::Numeric => "numbers or durations",
+            p => p.what(),
+        };
+        an.diags.push(
+            Diag::error(
+                Code::Type,
+                format!("`{}` needs {what}, not {}", c.func.text, article(t)),
+            )
+            .label(c.args[0].span, format!("this is {}", article(t))),
+        );
+        return None;
+    }
+    let ty = match f.returns {
+        Returns::Fixed(t) => t,
+        // A numeric aggregate of values of unknown type gives a number.
+        Returns::First if !t.known() && f.arg.hint().known() => f.arg.hint(),
+        _ => t,
+    };
+    let mut plain = c.clone();
+    plain.source = None;
+    plain.func.text = plain.func.text.to_lowercase();
+    let text = format!(
+        "{}.{}",
+        an.sources[source.0 as usize].name,
+        expr_to_string(&Expr::new(ExprKind::Call(Box::new(plain)), e.span))
+    );
+    Some((
+        AggSpec {
+            source,
+            func: f,
+            arg,
+            fraction,
+            filter,
+            text,
+        },
+        ty,
+    ))
+}

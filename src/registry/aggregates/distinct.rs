@@ -1,0 +1,25 @@
+//! `distinct(x)`: how many different non-null values.
+
+use super::{Acc, AggDef, AggSql};
+use crate::analysis::Ty;
+use crate::registry::{Param, Returns};
+use crate::value::Value;
+use rust_decimal::Decimal;
+
+pub const DEF: AggDef = AggDef {
+    name: "distinct",
+    min: 1,
+    max: 1,
+    per_alone: true,
+    arg: Param::Same,
+    returns: Returns::Fixed(Ty::Num),
+    fraction: false,
+    signature: &["distinct(x)"],
+    doc: "the number of distinct non-null values",
+    new: || Acc::Distinct(Box::default()),
+    value: |acc, _| match acc {
+        Acc::Distinct(set) => Ok(Value::Num(Decimal::from(set.len()))),
+        _ => unreachable!("distinct runs on a set"),
+    },
+    sql: AggSql::CountDistinct,
+};
