@@ -25,4 +25,5 @@ pub mod sql;
 pub mod syntax;
 pub mod testing;
 pub mod time;
+pub mod types;
 pub mod value;

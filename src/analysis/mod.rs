@@ -3,15 +3,14 @@
 //! IR of [`crate::ir`] and reports every error it finds.
 
 mod lower;
-pub mod types;
 
 use crate::catalogue::{Catalogue, FieldType, SourceDef};
 use crate::diag::{Code, Diag};
 use crate::ir::{AggSpec, Col, KExpr, KpiId, RExpr, SourceId};
 use crate::syntax::{Expr, ExprKind, Name};
+pub use crate::types::Ty;
 pub use lower::literal_value;
 use std::collections::HashMap;
-pub use types::Ty;
 
 /// A field that some formula reads.
 #[derive(Clone, Debug)]

@@ -1,6 +1,6 @@
 //! Parameter and result types of registered functions, as analysis checks them.
 
-use crate::analysis::Ty;
+use crate::types::Ty;
 
 /// What one parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -79,7 +79,7 @@ impl Compiler<'_, '_> {
                 let ty = if op.is_comparison() || matches!(op, BinOp::And | BinOp::Or) {
                     Ty::Bool
                 } else {
-                    crate::analysis::types::arithmetic(*op, ta, tb).unwrap_or(Ty::Any)
+                    crate::types::arithmetic(*op, ta, tb).unwrap_or(Ty::Any)
                 };
                 let sql = match op {
                     BinOp::Sub if ta == Ty::Date && tb == Ty::Date => d.date_diff_seconds(&x, &y),

@@ -5,13 +5,13 @@ mod aggregate;
 mod call;
 mod scopes;
 
-use super::types::{arithmetic, Ty};
 use super::{Analyzer, Column};
 use crate::catalogue::KpiDef;
 use crate::diag::{Code, Diag};
 use crate::ir::{Col, KExpr, KpiId, Node, RExpr, SourceId};
 use crate::registry::AggDef;
 use crate::syntax::{BinOp, Call, Expr, ExprKind, Literal, Name, UnOp};
+use crate::types::{arithmetic, Ty};
 use crate::value::Value;
 use scopes::{KpiScope, RecordScope};
 use std::borrow::Cow;

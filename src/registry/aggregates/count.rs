@@ -1,8 +1,8 @@
 //! `count()`, `count(cond)`: records, or records where the condition is true.
 
 use super::{Acc, AggDef, AggSql};
-use crate::analysis::Ty;
 use crate::registry::{Param, Returns};
+use crate::types::Ty;
 use crate::value::Value;
 use rust_decimal::Decimal;
 

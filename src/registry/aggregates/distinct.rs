@@ -1,8 +1,8 @@
 //! `distinct(x)`: how many different non-null values.
 
 use super::{Acc, AggDef, AggSql};
-use crate::analysis::Ty;
 use crate::registry::{Param, Returns};
+use crate::types::Ty;
 use crate::value::Value;
 use rust_decimal::Decimal;
 

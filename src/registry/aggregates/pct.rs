@@ -3,8 +3,8 @@
 
 use super::acc::percent;
 use super::{Acc, AggDef, AggSql};
-use crate::analysis::Ty;
 use crate::registry::{Param, Returns};
+use crate::types::Ty;
 use crate::value::Value;
 
 pub const DEF: AggDef = AggDef {

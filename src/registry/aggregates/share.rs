@@ -1,8 +1,8 @@
 //! `share(cond)`: `pct` as a fraction from 0 to 1.
 
 use super::{Acc, AggDef, AggSql};
-use crate::analysis::Ty;
 use crate::registry::{Param, Returns};
+use crate::types::Ty;
 use crate::value::{self, Value};
 use rust_decimal::Decimal;
 

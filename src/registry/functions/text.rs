@@ -1,9 +1,9 @@
 //! Strings: `lower`, `upper`, `trim`, `len`, `contains`, `starts_with`, `ends_with`.
 
 use super::{FuncDef, SqlForm};
-use crate::analysis::Ty;
 use crate::registry::args::{non_null, Args, Res};
 use crate::registry::params::{Param, Returns};
+use crate::types::Ty;
 use crate::value::{OpError, Value};
 use rust_decimal::Decimal;
 use std::borrow::Cow;

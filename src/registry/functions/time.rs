@@ -2,10 +2,10 @@
 //! components `hour`, `day`, `weekday` (numbers). No time zones: datetimes as written.
 
 use super::{FuncDef, SqlForm};
-use crate::analysis::Ty;
 use crate::registry::args::{non_null, Args, Res};
 use crate::registry::params::{Param, Returns};
 use crate::time::{self, DatePart, Period};
+use crate::types::Ty;
 use crate::value::{OpError, Value};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
