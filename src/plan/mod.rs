@@ -49,6 +49,8 @@ pub struct SourcePlan {
     pub keys: Vec<RExpr>,
     /// Record filters: `--where`, `--from`, `--to`.
     pub filters: Vec<RExpr>,
+    /// Each filter as the command line wrote it (for `kpi explain`).
+    pub filter_texts: Vec<String>,
     /// Which of the source's columns are read (aggregates, keys and filters).
     pub needed: Vec<bool>,
 }
@@ -86,6 +88,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                 aggs: vec![a],
                 keys: vec![],
                 filters: vec![],
+                filter_texts: vec![],
                 needed: vec![],
             }),
         }
@@ -123,16 +126,25 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                 unfit.push((p.id, format!("has no field for --where `{text}`")));
             } else if let Some(r) = an.record_condition(p.id, f, "--where") {
                 p.filters.push(r);
+                p.filter_texts
+                    .push(format!("--where {}", crate::syntax::expr_to_string(f)));
             }
         }
-        for (bound, op) in [(&req.from, BinOp::Ge), (&req.to, BinOp::Lt)] {
+        for (bound, op, flag) in [
+            (&req.from, BinOp::Ge, "--from"),
+            (&req.to, BinOp::Lt, "--to"),
+        ] {
             let Some(b) = bound else { continue };
             match an.time_column(p.id) {
-                Ok(col) => p.filters.push(Node::Binary(
-                    op,
-                    Box::new(Node::Leaf(col)),
-                    Box::new(Node::Lit(b.clone())),
-                )),
+                Ok(col) => {
+                    p.filters.push(Node::Binary(
+                        op,
+                        Box::new(Node::Leaf(col)),
+                        Box::new(Node::Lit(b.clone())),
+                    ));
+                    let bound = crate::results::plain_value(b);
+                    p.filter_texts.push(format!("{flag} {bound}"));
+                }
                 Err(_) => diags.push(Diag::warning(
                     Code::Catalogue,
                     format!(
