@@ -66,6 +66,8 @@ pub struct Analyzer<'c> {
     agg_index: HashMap<String, usize>,
     state: Vec<State>,
     stack: Vec<KpiId>,
+    /// Dimensions being expanded, innermost last (a dimension may not refer to itself).
+    dimensions: Vec<(SourceId, String)>,
     pub diags: Vec<Diag>,
 }
 
@@ -195,6 +197,7 @@ impl<'c> Analyzer<'c> {
             agg_index: HashMap::new(),
             state: vec![State::Todo; cat.kpis.len()],
             stack: Vec::new(),
+            dimensions: Vec::new(),
             diags: Vec::new(),
         };
         let mut seen: HashMap<&str, &Name> = HashMap::new();
@@ -250,6 +253,7 @@ impl<'c> Analyzer<'c> {
             ir,
             agg_index,
             stack: Vec::new(),
+            dimensions: Vec::new(),
             diags: Vec::new(),
         }
     }
@@ -379,15 +383,57 @@ impl<'c> Analyzer<'c> {
     /// A bare name that is a dimension of the source stands for the dimension's formula.
     pub fn record_expr(&mut self, source: SourceId, e: &Expr) -> Option<(RExpr, Ty)> {
         if let (ExprKind::Name(n), Some(def)) = (&e.kind, self.source_def(source)) {
-            if let Some((_, dim)) = def.dimensions.iter().find(|(d, _)| d.text == n.text) {
-                if def.field(&n.text).is_none() {
-                    return self.record_expr(source, dim);
-                }
+            if def.field(&n.text).is_none() && def.dimensions.iter().any(|(d, _)| d.text == n.text)
+            {
+                return self
+                    .in_dimension(source, n, |an, dim| an.record_expr(source, dim))
+                    .flatten();
             }
         }
         let before = self.error_count();
         let r = lower::record(self, source, e);
         (self.error_count() == before && !contains_error(e)).then_some(r)
+    }
+
+    /// Run `f` on the formula of dimension `n` of `source`; `None`, with an error, when the
+    /// dimension refers to itself (directly or through other dimensions).
+    pub(crate) fn in_dimension<T>(
+        &mut self,
+        source: SourceId,
+        n: &Name,
+        f: impl FnOnce(&mut Self, &'c Expr) -> T,
+    ) -> Option<T> {
+        let def = self.source_def(source)?;
+        let (dim_name, dim) = def.dimensions.iter().find(|(d, _)| d.text == n.text)?;
+        if let Some(i) = self
+            .dimensions
+            .iter()
+            .position(|(s, d)| *s == source && *d == n.text)
+        {
+            let mut path: Vec<String> = self.dimensions[i..]
+                .iter()
+                .map(|(_, d)| format!("`{d}`"))
+                .collect();
+            path.push(format!("`{}`", n.text));
+            self.diags.push(
+                Diag::error(
+                    Code::Cycle,
+                    format!(
+                        "the dimension `{}` refers to itself: {}",
+                        n.text,
+                        path.join(" → ")
+                    ),
+                )
+                .at(dim_name.span)
+                .label(n.span, "used here")
+                .help("a dimension is a formula over fields; name a field of the source"),
+            );
+            return None;
+        }
+        self.dimensions.push((source, n.text.clone()));
+        let r = f(self, dim);
+        self.dimensions.pop();
+        Some(r)
     }
 
     /// Analyse a record-scope condition (`--where`): a bare field in it is a bool.

@@ -20,8 +20,13 @@ impl Scope for RecordScope {
         let src_name = an.sources[self.source.0 as usize].name.clone();
         if let Some(def) = an.source_def(self.source) {
             if def.has_schema && def.field(&n.text).is_none() {
-                if let Some((_, dim)) = def.dimensions.iter().find(|(d, _)| d.text == n.text) {
-                    return lower(an, self, dim);
+                if def.dimensions.iter().any(|(d, _)| d.text == n.text) {
+                    let source = self.source;
+                    return an
+                        .in_dimension(source, n, |an, dim| {
+                            lower(an, &mut RecordScope { source }, dim)
+                        })
+                        .flatten();
                 }
                 if an.kpi_id(&n.text).is_some() {
                     an.diags.push(
