@@ -5,13 +5,13 @@
 pub mod acc;
 pub mod expr;
 pub mod keytable;
-pub mod read;
 pub mod row;
 mod run;
 mod state;
 
 use crate::analysis::Analyzer;
 use crate::diag::{Code, Diag};
+use crate::input;
 use crate::ir::{AggId, Func, KLeaf, KpiId, Node, RExpr, SourceId};
 use crate::syntax::{BinOp, Expr};
 use crate::value::{self, OpError, Value};
@@ -134,15 +134,12 @@ struct SourcePlan {
     total: Option<Vec<Value<'static>>>,
 }
 
-/// A custom source of records (catalogue tests use inline records).
-pub type Reader<'x> = dyn FnMut(SourceId, &read::Input, &mut Vec<Diag>, &mut dyn FnMut(&Row)) -> Result<read::Stats, Diag>
-    + 'x;
-
 /// Where records come from.
-pub enum Records<'r, 'x> {
-    /// The files of `Request::files` (large plain CSV files are read by two threads).
+pub enum Records<'r> {
+    /// The files of `Request::files` (large plain CSV files are read in parallel ranges).
     Files,
-    Custom(&'r mut Reader<'x>),
+    /// Records written in the catalogue, per source (catalogue tests).
+    Inline(&'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>),
 }
 
 /// Evaluate over the files of `req.files`.
@@ -150,53 +147,26 @@ pub fn evaluate(an: &mut Analyzer, req: &Request) -> Output {
     evaluate_with(an, req, Records::Files)
 }
 
-/// Read one file into a run: in two halves on two threads when the file allows it and the
-/// halves agree on where records start, else in one pass. Returns the divisions by zero seen.
-fn read_file<'p>(
-    input: &read::Input,
-    new_run: &(dyn Fn() -> run::SourceRun<'p> + Sync),
-    diags: &mut Vec<Diag>,
-) -> (Result<read::Stats, Diag>, run::SourceRun<'p>, u64) {
-    if let Some(at) = read::split_point(input.path) {
-        let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(move || {
-                let mut run = new_run();
-                let mut d = Vec::new();
-                let stats = read::read_half(input, at, read::Half::Second, &mut d, &mut |row| {
-                    run.on_row(row)
-                })
-                .map(|(s, _)| s);
-                (stats, run, d, take_div_by_zero())
-            });
-            let mut run = new_run();
-            let mut d = Vec::new();
-            let stats = read::read_half(input, at, read::Half::First, &mut d, &mut |row| {
-                run.on_row(row)
-            });
-            ((stats, run, d, take_div_by_zero()), second.join())
-        });
-        if let ((Ok((s1, true)), mut run, mut d1, dz1), Ok((Ok(s2), run2, d2, dz2))) =
-            (first, second)
-        {
-            // The second half's line numbers are relative: any rejection there means a
-            // sequential re-read, so that every diagnostic names its true line.
-            if s2.rejected == 0 && d2.is_empty() {
-                run.merge(run2);
-                diags.append(&mut d1);
-                let stats = read::Stats {
-                    records: s1.records + s2.records,
-                    rejected: s1.rejected,
-                };
-                return (Ok(stats), run, dz1 + dz2);
-            }
-        }
-    }
-    let mut run = new_run();
-    let stats = read::read(input, diags, &mut |row| run.on_row(row));
-    (stats, run, take_div_by_zero())
+/// A source's run as records arrive, with the divisions by zero seen on its thread.
+struct Reading<'p> {
+    run: run::SourceRun<'p>,
+    div_by_zero: u64,
 }
 
-pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> Output {
+impl input::Sink for Reading<'_> {
+    fn on_row(&mut self, row: &Row) {
+        self.run.on_row(row);
+    }
+    fn finish(&mut self) {
+        self.div_by_zero += take_div_by_zero();
+    }
+    fn merge(&mut self, next: Self) {
+        self.run.merge(next.run);
+        self.div_by_zero += next.div_by_zero;
+    }
+}
+
+pub fn evaluate_with(an: &mut Analyzer, req: &Request, records: Records) -> Output {
     let mut out = Output::default();
     // KPIs to compute: the shown ones and everything they depend on, in dependency order.
     let order = an.closure(&req.kpis);
@@ -371,28 +341,38 @@ pub fn evaluate_with(an: &mut Analyzer, req: &Request, mut reader: Records) -> O
             .source_def(p.id)
             .filter(|d| d.has_schema)
             .map(|d| d.fields.iter().map(|f| f.name.text.as_str()).collect());
-        let input = read::Input {
+        let data = match &records {
+            Records::Files => input::Data::File(file),
+            Records::Inline(by_source) => {
+                input::Data::Inline(by_source.get(&p.id).map_or(&[], Vec::as_slice))
+            }
+        };
+        let options = input::ReadOptions::default();
+        let input = input::Input {
             source: &src.name,
-            path: file,
+            data,
             columns: &columns,
             needed: &needed_cols,
             declared: declared.as_deref(),
+            options: &options,
         };
         let specs: Vec<&crate::ir::AggSpec> =
             p.aggs.iter().map(|a| &an.aggs[a.0 as usize]).collect();
         let n = specs.len();
         let with_total = req.total || !grouped;
-        let new_run = || run::SourceRun::new(&specs, &p.keys, &p.filters, with_total);
+        let new_sink = || Reading {
+            run: run::SourceRun::new(&specs, &p.keys, &p.filters, with_total),
+            div_by_zero: 0,
+        };
         let mut data_diags = Vec::new();
         take_div_by_zero();
-        let (stats, run, dz) = match &mut reader {
-            Records::Files => read_file(&input, &new_run, &mut data_diags),
-            Records::Custom(r) => {
-                let mut run = new_run();
-                let stats = r(p.id, &input, &mut data_diags, &mut |row| run.on_row(row));
-                (stats, run, take_div_by_zero())
-            }
-        };
+        let (
+            stats,
+            Reading {
+                run,
+                div_by_zero: dz,
+            },
+        ) = input::read_into(&input, &new_sink, &mut data_diags);
         out.diags.append(&mut data_diags);
         let stats = match stats {
             Ok(s) => s,
