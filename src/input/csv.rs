@@ -120,7 +120,7 @@ pub struct CsvRecord<'a> {
 impl Record for CsvRecord<'_> {
     #[inline]
     fn cell(&self, k: usize) -> Cell<'_> {
-        // Fields were checked against the header's length.
+        // Fields were checked against the header's length and for UTF-8 boundaries.
         match self.rec.range(self.idx[k]) {
             Some(r) => match self.text.get(r.clone()) {
                 Some(s) => Cell::Text(s, r.start as u32),
@@ -221,7 +221,14 @@ impl<R: Read> Format for Csv<R> {
             });
             return Ok(Next::Skip);
         }
-        let text = std::str::from_utf8(rec.as_slice()).ok();
+        // Each needed field must be text on its own: the record's bytes may be UTF-8 only
+        // once its fields are joined.
+        let text = std::str::from_utf8(rec.as_slice()).ok().filter(|text| {
+            self.needed.iter().all(|&i| {
+                rec.range(i)
+                    .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+            })
+        });
         let Some(text) = text else {
             tally.reject_record(|| {
                 Diag::error(
@@ -324,5 +331,44 @@ fn record_excerpt(
         text,
         range,
         label,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{read_records, Data, ReadOptions};
+    use super::*;
+    use crate::analysis::Ty;
+
+    /// A row whose fields are UTF-8 only once joined (`\xC3` `,` `\xA9`) is not text.
+    #[test]
+    fn a_row_whose_fields_split_a_character_is_not_text() {
+        let dir = std::env::temp_dir().join(format!("kpi-input-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("split_char.csv");
+        std::fs::write(&path, b"a,b,c\n1,\xC3,\xA9\n2,x,y\n").unwrap();
+        let path = path.to_str().unwrap();
+        let columns = [
+            ("a".to_string(), Ty::Num),
+            ("b".to_string(), Ty::Str),
+            ("c".to_string(), Ty::Str),
+        ];
+        let input = Input {
+            source: "s",
+            data: Data::File(path),
+            columns: &columns,
+            needed: &[true, true, true],
+            declared: None,
+            options: &ReadOptions::default(),
+        };
+        let mut diags = Vec::new();
+        let mut rows = 0;
+        let stats = read_records(&input, &mut |_| rows += 1, &mut diags).unwrap();
+        assert_eq!((stats.records, stats.rejected, rows), (2, 1, 1));
+        let shown: Vec<String> = diags
+            .iter()
+            .map(|d| d.message.replace(path, "FILE"))
+            .collect();
+        insta::assert_snapshot!(shown.join("\n"), @"FILE:2: this row is not UTF-8 text");
     }
 }
