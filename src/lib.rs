@@ -11,6 +11,7 @@ pub mod diag;
 pub mod doc;
 pub mod eval;
 pub mod fmt;
+pub mod input;
 pub mod ir;
 pub mod keytable;
 pub mod op;

@@ -5,13 +5,13 @@ use crate::analysis::Ir;
 use crate::catalogue::yaml::{Node, NodeKind};
 use crate::catalogue::{Catalogue, KpiDef, TestDef};
 use crate::diag::{did_you_mean, Code, Diag};
-use crate::eval::row::{parse_cell, Row, Slot};
-use crate::eval::{self, read};
+use crate::eval;
 use crate::ir::{KpiId, SourceId};
 use crate::plan::{ir_to_plan, Request};
 use crate::results::plain_value;
 use crate::syntax::{expr_to_string, parse_formula, ExprKind};
 use crate::value::{self, Value};
+use rustc_hash::FxHashMap;
 
 /// The outcome of one test.
 pub struct Outcome {
@@ -98,21 +98,11 @@ fn run_one(an: &Ir, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
             return fail(def, t, diags);
         }
     };
-    let out = eval::evaluate(
-        &plan,
-        eval::Records::Custom(&mut |sid, input, diags, on_row| {
-            let mut stats = read::Stats::default();
-            for (_, records) in blocks.iter().filter(|(s, _)| *s == sid) {
-                for r in records.iter() {
-                    stats.records += 1;
-                    if !feed(r, input, diags, on_row) {
-                        stats.rejected += 1;
-                    }
-                }
-            }
-            Ok(stats)
-        }),
-    );
+    let mut records: FxHashMap<SourceId, Vec<&Node>> = FxHashMap::default();
+    for (sid, block) in &blocks {
+        records.entry(*sid).or_default().extend(block.iter());
+    }
+    let out = eval::evaluate(&plan, eval::Records::Inline(&records));
     diags.extend(out.diags.iter().filter(|d| d.is_error()).cloned());
     if !diags.is_empty() {
         return fail(def, t, diags);
@@ -141,94 +131,6 @@ fn run_one(an: &Ir, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
             fail(def, t, diags)
         }
     }
-}
-
-/// One YAML record → one row. `false` when a value does not fit its field.
-fn feed(
-    record: &Node,
-    input: &read::Input,
-    diags: &mut Vec<Diag>,
-    on_row: &mut dyn FnMut(&Row),
-) -> bool {
-    let NodeKind::Map(entries) = &record.kind else {
-        diags.push(
-            Diag::error(
-                Code::Catalogue,
-                format!(
-                    "a test record is a mapping of field to value, not {}",
-                    record.describe()
-                ),
-            )
-            .at(record.span),
-        );
-        return false;
-    };
-    let mut ok = true;
-    for (k, _) in entries {
-        let key = k.as_str().unwrap_or("");
-        if !input.columns.iter().any(|(c, _)| c == key)
-            && input.declared.is_some_and(|f| !f.contains(&key))
-        {
-            let d = Diag::error(
-                Code::UnknownName,
-                format!("`{key}` is not a field of `{}`", input.source),
-            )
-            .at(k.span);
-            diags.push(
-                match did_you_mean(key, input.declared.unwrap_or(&[]).iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d,
-                },
-            );
-            ok = false;
-        }
-    }
-    let mut text = String::new();
-    let mut slots = vec![Slot::Null; input.columns.len()];
-    for (i, (name, ty)) in input.columns.iter().enumerate() {
-        if !input.needed[i] {
-            continue;
-        }
-        let Some((_, v)) = entries.iter().find(|(k, _)| k.as_str() == Some(name)) else {
-            continue;
-        };
-        if v.is_null() {
-            continue;
-        }
-        let Some(cell) = v.as_str() else {
-            diags.push(
-                Diag::error(
-                    Code::Data,
-                    format!("`{name}` must be a single value, not {}", v.describe()),
-                )
-                .at(v.span),
-            );
-            ok = false;
-            continue;
-        };
-        let start = text.len() as u32;
-        text.push_str(cell);
-        match parse_cell(cell, (start, text.len() as u32), *ty, false) {
-            Ok(s) => slots[i] = s,
-            Err(expected) => {
-                diags.push(
-                    Diag::error(
-                        Code::Data,
-                        format!("field `{name}`: `{cell}` is not {expected}"),
-                    )
-                    .at(v.span),
-                );
-                ok = false;
-            }
-        }
-    }
-    if ok {
-        on_row(&Row {
-            slots: &slots,
-            text: &text,
-        });
-    }
-    ok
 }
 
 /// An expected scalar as a value: a number, `null`, `true`/`false`, or a literal such as `5min`.

@@ -5,18 +5,19 @@
 mod compare;
 pub mod expr;
 mod kpis;
-pub mod read;
 pub mod row;
 mod run;
 mod state;
 
 use crate::diag::{Code, Diag};
+use crate::input;
 use crate::ir::{AggId, KLeaf, SourceId};
 use crate::plan::Plan;
 use crate::results::{Results, SourceReport};
 use crate::value::{OpError, Value};
 use kpis::op_failure;
 use row::Row;
+use rustc_hash::FxHashMap;
 use state::AggState;
 use std::cell::Cell;
 
@@ -49,19 +50,35 @@ pub struct SourceValues {
     total: Option<Vec<Value<'static>>>,
 }
 
-/// A custom source of records (catalogue tests use inline records).
-pub type Reader<'x> = dyn FnMut(SourceId, &read::Input, &mut Vec<Diag>, &mut dyn FnMut(&Row)) -> Result<read::Stats, Diag>
-    + 'x;
-
 /// Where records come from.
-pub enum Records<'r, 'x> {
-    /// The files of the plan (large plain CSV files are read by two threads).
+pub enum Records<'r> {
+    /// The files of the plan (large plain CSV files are read in parallel ranges).
     Files,
-    Custom(&'r mut Reader<'x>),
+    /// Records written in the catalogue, per source (catalogue tests).
+    Inline(&'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>),
+}
+
+/// A source's run as records arrive, with the divisions by zero seen on its thread.
+struct Reading<'p> {
+    run: run::SourceRun<'p>,
+    div_by_zero: u64,
+}
+
+impl input::Sink for Reading<'_> {
+    fn on_row(&mut self, row: &Row) {
+        self.run.on_row(row);
+    }
+    fn finish(&mut self) {
+        self.div_by_zero += take_div_by_zero();
+    }
+    fn merge(&mut self, next: Self) {
+        self.run.merge(next.run);
+        self.div_by_zero += next.div_by_zero;
+    }
 }
 
 /// Evaluate a plan: read each source once, then compute the KPIs.
-pub fn evaluate(plan: &Plan, mut reader: Records) -> Results {
+pub fn evaluate(plan: &Plan, records: Records) -> Results {
     let ir = &plan.ir;
     let mut out = Results {
         key_names: plan.key_names.clone(),
@@ -99,28 +116,38 @@ pub fn evaluate(plan: &Plan, mut reader: Records) -> Results {
             .source_def(p.id)
             .filter(|d| d.has_schema)
             .map(|d| d.fields.iter().map(|f| f.name.text.as_str()).collect());
-        let input = read::Input {
+        let data = match &records {
+            Records::Files => input::Data::File(file),
+            Records::Inline(by_source) => {
+                input::Data::Inline(by_source.get(&p.id).map_or(&[], Vec::as_slice))
+            }
+        };
+        let options = input::ReadOptions::default();
+        let input = input::Input {
             source: &src.name,
-            path: file,
+            data,
             columns: &columns,
             needed: &p.needed,
             declared: declared.as_deref(),
+            options: &options,
         };
         let specs: Vec<&crate::ir::AggSpec> =
             p.aggs.iter().map(|a| &ir.aggs[a.0 as usize]).collect();
         let n = specs.len();
         let with_total = plan.total || !plan.grouped();
-        let new_run = || run::SourceRun::new(&specs, &p.keys, &p.filters, with_total);
+        let new_sink = || Reading {
+            run: run::SourceRun::new(&specs, &p.keys, &p.filters, with_total),
+            div_by_zero: 0,
+        };
         let mut data_diags = Vec::new();
         take_div_by_zero();
-        let (stats, run, dz) = match &mut reader {
-            Records::Files => read_file(&input, &new_run, &mut data_diags),
-            Records::Custom(r) => {
-                let mut run = new_run();
-                let stats = r(p.id, &input, &mut data_diags, &mut |row| run.on_row(row));
-                (stats, run, take_div_by_zero())
-            }
-        };
+        let (
+            stats,
+            Reading {
+                run,
+                div_by_zero: dz,
+            },
+        ) = input::read_into(&input, &new_sink, &mut data_diags);
         out.diags.append(&mut data_diags);
         let stats = match stats {
             Ok(s) => s,
@@ -222,50 +249,4 @@ pub fn evaluate(plan: &Plan, mut reader: Records) -> Results {
         .collect();
     kpis::compute_kpis(plan, &read, &shown, &mut out);
     out
-}
-
-/// Read one file into a run: in two halves on two threads when the file allows it and the
-/// halves agree on where records start, else in one pass. Returns the divisions by zero seen.
-fn read_file<'p>(
-    input: &read::Input,
-    new_run: &(dyn Fn() -> run::SourceRun<'p> + Sync),
-    diags: &mut Vec<Diag>,
-) -> (Result<read::Stats, Diag>, run::SourceRun<'p>, u64) {
-    if let Some(at) = read::split_point(input.path) {
-        let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(move || {
-                let mut run = new_run();
-                let mut d = Vec::new();
-                let stats = read::read_half(input, at, read::Half::Second, &mut d, &mut |row| {
-                    run.on_row(row)
-                })
-                .map(|(s, _)| s);
-                (stats, run, d, take_div_by_zero())
-            });
-            let mut run = new_run();
-            let mut d = Vec::new();
-            let stats = read::read_half(input, at, read::Half::First, &mut d, &mut |row| {
-                run.on_row(row)
-            });
-            ((stats, run, d, take_div_by_zero()), second.join())
-        });
-        if let ((Ok((s1, true)), mut run, mut d1, dz1), Ok((Ok(s2), run2, d2, dz2))) =
-            (first, second)
-        {
-            // The second half's line numbers are relative: any rejection there means a
-            // sequential re-read, so that every diagnostic names its true line.
-            if s2.rejected == 0 && d2.is_empty() {
-                run.merge(run2);
-                diags.append(&mut d1);
-                let stats = read::Stats {
-                    records: s1.records + s2.records,
-                    rejected: s1.rejected,
-                };
-                return (Ok(stats), run, dz1 + dz2);
-            }
-        }
-    }
-    let mut run = new_run();
-    let stats = read::read(input, diags, &mut |row| run.on_row(row));
-    (stats, run, take_div_by_zero())
 }

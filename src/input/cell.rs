@@ -1,0 +1,260 @@
+//! Cells, as formats yield them, and the one conversion of a cell into a slot by its
+//! column's type. Text formats hand over text to parse; typed formats (workbooks) hand over
+//! values. Every format goes through [`to_slot`], so every format follows the same rules and
+//! its errors say the same "`x` is not a number".
+
+use super::row::Slot;
+use crate::analysis::Ty;
+use crate::time;
+use crate::value;
+use rust_decimal::Decimal;
+use std::fmt::Write;
+
+/// One cell of a record.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    /// Blank, missing or null: a null slot whatever the column's type.
+    Null,
+    /// Text to parse by the column's type, and where it starts in the record's text
+    /// ([`super::Record::text`]): a string slot keeps pointing there.
+    Text(&'a str, u32),
+    Num(Decimal),
+    Bool(bool),
+    /// Days since 1970-01-01.
+    Date(i64),
+    /// Microseconds since 1970-01-01T00:00:00, as written (no zone).
+    DateTime(i64),
+    /// Seconds.
+    Dur(Decimal),
+}
+
+/// How a format writes the values in its text cells, settled once per file from its read
+/// options and what was sniffed. The words for true, false and null, thousands separators
+/// and date patterns (issue 8) go here.
+#[derive(Clone, Debug, Default)]
+pub struct Notation {
+    /// `12,5` reads as 12.5 (`;`- and tab-separated files).
+    pub decimal_comma: bool,
+}
+
+/// What a bad cell should have been, for "`x` is not {expected}".
+pub type Expected = &'static str;
+
+const A_NUMBER: Expected = "a number";
+const A_BOOL: Expected = "true or false (also 1/0, yes/no)";
+const A_DATE: Expected = "a date (YYYY-MM-DD)";
+const A_DATETIME: Expected = "a date and time (YYYY-MM-DDTHH:MM:SS)";
+const A_DURATION: Expected = "a duration (seconds or HH:MM:SS)";
+
+/// Convert one cell for a column of type `ty`. A typed cell read into a text column is
+/// printed into `printed` (which the row carries alongside the record's text).
+#[inline]
+pub fn to_slot(
+    cell: Cell,
+    ty: Ty,
+    notation: &Notation,
+    printed: &mut String,
+) -> Result<Slot, Expected> {
+    match cell {
+        Cell::Null => Ok(Slot::Null),
+        Cell::Text(text, at) => text_to_slot(text, at, ty, notation),
+        typed => typed_to_slot(typed, ty, printed),
+    }
+}
+
+#[inline]
+fn text_to_slot(cell: &str, at: u32, ty: Ty, notation: &Notation) -> Result<Slot, Expected> {
+    if cell.is_empty() {
+        return Ok(Slot::Null);
+    }
+    let decimal_comma = notation.decimal_comma;
+    match ty {
+        Ty::Num => value::parse_number(cell, decimal_comma)
+            .map(Slot::Num)
+            .ok_or(A_NUMBER),
+        Ty::Bool => value::parse_bool(cell).map(Slot::Bool).ok_or(A_BOOL),
+        Ty::Date => time::parse_date(cell.as_bytes())
+            .or_else(|| {
+                time::parse_datetime(cell.as_bytes()).map(|t| t.div_euclid(time::MICROS_PER_DAY))
+            })
+            .map(Slot::Date)
+            .ok_or(A_DATE),
+        Ty::DateTime => time::parse_datetime(cell.as_bytes())
+            .map(Slot::DateTime)
+            .ok_or(A_DATETIME),
+        Ty::Dur => value::parse_duration(cell).map(Slot::Dur).ok_or(A_DURATION),
+        Ty::Str | Ty::Null => Ok(Slot::Str(at, at + cell.len() as u32)),
+        Ty::Any => Ok(dynamic(cell, at, decimal_comma)),
+    }
+}
+
+/// A text cell of a field whose type nothing declares or implies: the data tells it.
+fn dynamic(cell: &str, at: u32, decimal_comma: bool) -> Slot {
+    if let Some(d) = value::parse_number(cell, decimal_comma) {
+        return Slot::Num(d);
+    }
+    let b = cell.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        if let Some(d) = time::parse_date(b) {
+            return Slot::Date(d);
+        }
+        if let Some(t) = time::parse_datetime(b) {
+            return Slot::DateTime(t);
+        }
+    }
+    match cell {
+        "true" => Slot::Bool(true),
+        "false" => Slot::Bool(false),
+        _ => Slot::Str(at, at + cell.len() as u32),
+    }
+}
+
+/// A typed cell: taken as it is when the column's type allows it, by the same rules as its
+/// text would be (a date in a datetime column is its midnight; 1 and 0 are booleans).
+fn typed_to_slot(cell: Cell, ty: Ty, printed: &mut String) -> Result<Slot, Expected> {
+    let expected = match ty {
+        Ty::Num => A_NUMBER,
+        Ty::Bool => A_BOOL,
+        Ty::Date => A_DATE,
+        Ty::DateTime => A_DATETIME,
+        Ty::Dur => A_DURATION,
+        Ty::Str | Ty::Null => {
+            let start = printed.len() as u32;
+            write_cell(cell, printed);
+            return Ok(Slot::Printed(start, printed.len() as u32));
+        }
+        Ty::Any => {
+            return Ok(match cell {
+                Cell::Num(d) => Slot::Num(d),
+                Cell::Bool(b) => Slot::Bool(b),
+                Cell::Date(d) => Slot::Date(d),
+                Cell::DateTime(t) => Slot::DateTime(t),
+                Cell::Dur(d) => Slot::Dur(d),
+                Cell::Null | Cell::Text(..) => Slot::Null,
+            })
+        }
+    };
+    let slot = match (cell, ty) {
+        (Cell::Num(d), Ty::Num) | (Cell::Dur(d), Ty::Num) => Some(Slot::Num(d)),
+        (Cell::Num(d), Ty::Dur) | (Cell::Dur(d), Ty::Dur) => Some(Slot::Dur(d)),
+        (Cell::Num(d), Ty::Bool) if d == Decimal::ONE => Some(Slot::Bool(true)),
+        (Cell::Num(d), Ty::Bool) if d.is_zero() => Some(Slot::Bool(false)),
+        (Cell::Bool(b), Ty::Bool) => Some(Slot::Bool(b)),
+        (Cell::Date(d), Ty::Date) => Some(Slot::Date(d)),
+        (Cell::Date(d), Ty::DateTime) => d.checked_mul(time::MICROS_PER_DAY).map(Slot::DateTime),
+        (Cell::DateTime(t), Ty::DateTime) => Some(Slot::DateTime(t)),
+        (Cell::DateTime(t), Ty::Date) => Some(Slot::Date(t.div_euclid(time::MICROS_PER_DAY))),
+        _ => None,
+    };
+    slot.ok_or(expected)
+}
+
+/// A typed cell's canonical text (what a text column reads, and what errors show).
+fn write_cell(cell: Cell, out: &mut String) {
+    let _ = match cell {
+        Cell::Null => Ok(()),
+        Cell::Text(t, _) => out.write_str(t),
+        Cell::Num(d) | Cell::Dur(d) => write!(out, "{}", d.normalize()),
+        Cell::Bool(b) => write!(out, "{b}"),
+        Cell::Date(d) => out.write_str(&time::format_date(d)),
+        Cell::DateTime(t) => out.write_str(&time::format_datetime(t)),
+    };
+}
+
+impl Cell<'_> {
+    /// The cell as a message shows it.
+    pub fn shown(&self) -> String {
+        let mut s = String::new();
+        write_cell(*self, &mut s);
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TYPES: [Ty; 8] = [
+        Ty::Any,
+        Ty::Null,
+        Ty::Bool,
+        Ty::Num,
+        Ty::Str,
+        Ty::Date,
+        Ty::DateTime,
+        Ty::Dur,
+    ];
+
+    fn text(s: &str, ty: Ty) -> Result<Slot, Expected> {
+        to_slot(
+            Cell::Text(s, 0),
+            ty,
+            &Notation::default(),
+            &mut String::new(),
+        )
+    }
+
+    /// A typed cell converts as its canonical text would: the same slot (strings compared by
+    /// their text) or the same error.
+    #[test]
+    fn typed_cells_follow_the_rules_of_their_text() {
+        let cells = [
+            Cell::Num(Decimal::new(42, 0)),
+            Cell::Num(Decimal::new(125, 1)),
+            Cell::Num(Decimal::ONE),
+            Cell::Num(Decimal::ZERO),
+            Cell::Bool(true),
+            Cell::Bool(false),
+            Cell::Date(20_000),
+            Cell::DateTime(20_000 * time::MICROS_PER_DAY + 3_600_000_000),
+        ];
+        for cell in cells {
+            let shown = cell.shown();
+            for ty in TYPES {
+                let mut printed = String::new();
+                let typed = to_slot(cell, ty, &Notation::default(), &mut printed);
+                let from_text = text(&shown, ty);
+                match (typed, from_text) {
+                    (Ok(Slot::Printed(s, e)), Ok(Slot::Str(..))) => {
+                        assert_eq!(&printed[s as usize..e as usize], shown)
+                    }
+                    (a, b) => assert_eq!(a, b, "{shown} as {ty}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn durations_are_seconds() {
+        let d = Cell::Dur(Decimal::new(245, 0));
+        let mut p = String::new();
+        let n = Notation::default();
+        assert_eq!(to_slot(d, Ty::Dur, &n, &mut p), text("00:04:05", Ty::Dur));
+        assert_eq!(to_slot(d, Ty::Num, &n, &mut p), text("245", Ty::Num));
+        assert_eq!(
+            to_slot(d, Ty::Any, &n, &mut p),
+            Ok(Slot::Dur(Decimal::new(245, 0)))
+        );
+        assert_eq!(to_slot(d, Ty::Date, &n, &mut p), Err(A_DATE));
+    }
+
+    #[test]
+    fn text_cells_by_type() {
+        assert_eq!(text("", Ty::Num), Ok(Slot::Null));
+        assert_eq!(text("x", Ty::Num), Err(A_NUMBER));
+        assert_eq!(text("yes", Ty::Bool), Ok(Slot::Bool(true)));
+        assert_eq!(text("abc", Ty::Any), Ok(Slot::Str(0, 3)));
+        assert_eq!(text("true", Ty::Any), Ok(Slot::Bool(true)));
+        let comma = Notation {
+            decimal_comma: true,
+        };
+        assert_eq!(
+            to_slot(Cell::Text("12,5", 7), Ty::Num, &comma, &mut String::new()),
+            Ok(Slot::Num(Decimal::new(125, 1)))
+        );
+        assert_eq!(
+            to_slot(Cell::Text("ab", 7), Ty::Str, &comma, &mut String::new()),
+            Ok(Slot::Str(7, 9))
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Records written in the catalogue (a test's `data:`): each a YAML mapping of field to
+//! value. Values are handed over as text, as written, and errors point at them in the file.
+
+use super::cell::{Cell, Notation};
+use super::{Format, Input, Location, Next, Place, Record, Tally};
+use crate::catalogue::yaml::{Node, NodeKind};
+use crate::diag::{did_you_mean, Code, Diag};
+use crate::span::Span;
+
+pub struct Inline<'a> {
+    input: &'a Input<'a>,
+    records: &'a [&'a Node],
+    next: usize,
+    /// The needed values of the current record, one after the other.
+    text: String,
+    /// Per input column: its value's range in `text` and the value (`None`: null or missing).
+    values: Vec<Option<((u32, u32), &'a Node)>>,
+}
+
+impl<'a> Inline<'a> {
+    pub fn new(input: &'a Input<'a>, records: &'a [&'a Node]) -> Inline<'a> {
+        Inline {
+            input,
+            records,
+            next: 0,
+            text: String::new(),
+            values: vec![None; input.columns.len()],
+        }
+    }
+}
+
+pub struct InlineRecord<'a> {
+    /// The record's mapping, where an error about it points when no value is to blame.
+    span: Span,
+    text: &'a str,
+    values: &'a [Option<((u32, u32), &'a Node)>],
+}
+
+impl Record for InlineRecord<'_> {
+    fn cell(&self, k: usize) -> Cell<'_> {
+        match self.values[k] {
+            Some(((s, e), _)) => Cell::Text(self.text.get(s as usize..e as usize).unwrap_or(""), s),
+            None => Cell::Null,
+        }
+    }
+
+    fn text(&self) -> &str {
+        self.text
+    }
+
+    fn place(&self, k: usize, _label: String) -> Place {
+        Place {
+            location: match self.values[k] {
+                Some((_, v)) => Location::Span(v.span),
+                None => Location::Span(self.span),
+            },
+            excerpt: None,
+        }
+    }
+}
+
+/// Report something wrong with a record: the first thing rejects it.
+fn fault(tally: &mut Tally, faulty: &mut bool, make: impl FnOnce() -> Diag) {
+    if *faulty {
+        tally.also(make);
+    } else {
+        tally.reject(make);
+        *faulty = true;
+    }
+}
+
+impl<'a> Format for Inline<'a> {
+    type Record<'r>
+        = InlineRecord<'r>
+    where
+        Self: 'r;
+    // A test shows every error of its records.
+    const SHOWN: u64 = u64::MAX;
+    const EVERY_BAD_CELL: bool = true;
+    const HOW_TO_NULL: Option<&'static str> = None;
+
+    fn notation(&self) -> Notation {
+        Notation::default()
+    }
+
+    fn position(&self) -> u64 {
+        0
+    }
+
+    fn next_record(&mut self, tally: &mut Tally) -> Result<Next<InlineRecord<'_>>, Diag> {
+        let Some(&record) = self.records.get(self.next) else {
+            return Ok(Next::End);
+        };
+        self.next += 1;
+        let input = self.input;
+        let NodeKind::Map(entries) = &record.kind else {
+            tally.reject_record(|| {
+                Diag::error(
+                    Code::Catalogue,
+                    format!(
+                        "a test record is a mapping of field to value, not {}",
+                        record.describe()
+                    ),
+                )
+                .at(record.span)
+            });
+            return Ok(Next::Skip);
+        };
+        let mut faulty = false;
+        for (k, _) in entries {
+            let key = k.as_str().unwrap_or("");
+            if !input.columns.iter().any(|(c, _)| c == key)
+                && input.declared.is_some_and(|f| !f.contains(&key))
+            {
+                fault(tally, &mut faulty, || {
+                    let d = Diag::error(
+                        Code::UnknownName,
+                        format!("`{key}` is not a field of `{}`", input.source),
+                    )
+                    .at(k.span);
+                    match did_you_mean(key, input.declared.unwrap_or(&[]).iter().copied()) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d,
+                    }
+                });
+            }
+        }
+        self.text.clear();
+        for (i, (name, _)) in input.columns.iter().enumerate() {
+            self.values[i] = None;
+            if !input.needed[i] {
+                continue;
+            }
+            let Some((_, v)) = entries.iter().find(|(k, _)| k.as_str() == Some(name)) else {
+                continue;
+            };
+            if v.is_null() {
+                continue;
+            }
+            let Some(cell) = v.as_str() else {
+                fault(tally, &mut faulty, || {
+                    Diag::error(
+                        Code::Data,
+                        format!("`{name}` must be a single value, not {}", v.describe()),
+                    )
+                    .at(v.span)
+                });
+                continue;
+            };
+            let start = self.text.len() as u32;
+            self.text.push_str(cell);
+            self.values[i] = Some(((start, self.text.len() as u32), v));
+        }
+        let record = InlineRecord {
+            span: record.span,
+            text: &self.text,
+            values: &self.values,
+        };
+        Ok(if faulty {
+            Next::Faulty(record)
+        } else {
+            Next::Record(record)
+        })
+    }
+}
