@@ -9,49 +9,54 @@ pub use crate::registry::Res;
 use crate::value::{self, and, from_truth, or, OpError, Value};
 use std::borrow::Cow;
 
-/// Evaluate `e`, looking leaves up with `leaf`.
-pub fn eval<'a, L>(e: &'a Node<L>, leaf: &impl Fn(&'a L) -> Res<'a>) -> Res<'a> {
+/// Divisions by zero met while evaluating (each gives null, and the run warns once).
+pub type DivByZero = std::cell::Cell<u64>;
+
+/// Evaluate `e`, looking leaves up with `leaf`; divisions by zero are counted in `dz`.
+pub fn eval<'a, L>(e: &'a Node<L>, leaf: &impl Fn(&'a L) -> Res<'a>, dz: &DivByZero) -> Res<'a> {
     match e {
         Node::Lit(v) => Ok(borrow(v)),
         Node::Leaf(l) => leaf(l),
-        Node::Unary(UnOp::Not, x) => Ok(from_truth(eval(x, leaf)?.truth().map(|b| !b))),
-        Node::Unary(UnOp::Neg, x) => Ok(match eval(x, leaf)? {
+        Node::Unary(UnOp::Not, x) => Ok(from_truth(eval(x, leaf, dz)?.truth().map(|b| !b))),
+        Node::Unary(UnOp::Neg, x) => Ok(match eval(x, leaf, dz)? {
             Value::Num(d) => Value::Num(-d),
             Value::Dur(d) => Value::Dur(-d),
             Value::Null => Value::Null,
             v => return Err(OpError::Type(format!("cannot negate a {}", v.type_name()))),
         }),
         Node::Binary(BinOp::And, a, b) => {
-            let x = eval(a, leaf)?.truth();
+            let x = eval(a, leaf, dz)?.truth();
             if x == Some(false) {
                 return Ok(Value::Bool(false));
             }
-            Ok(from_truth(and(x, eval(b, leaf)?.truth())))
+            Ok(from_truth(and(x, eval(b, leaf, dz)?.truth())))
         }
         Node::Binary(BinOp::Or, a, b) => {
-            let x = eval(a, leaf)?.truth();
+            let x = eval(a, leaf, dz)?.truth();
             if x == Some(true) {
                 return Ok(Value::Bool(true));
             }
-            Ok(from_truth(or(x, eval(b, leaf)?.truth())))
+            Ok(from_truth(or(x, eval(b, leaf, dz)?.truth())))
         }
-        Node::Binary(op, a, b) => match value::binary(*op, eval(a, leaf)?, eval(b, leaf)?) {
-            Err(OpError::DivByZero) => {
-                super::note_div_by_zero();
-                Ok(Value::Null)
+        Node::Binary(op, a, b) => {
+            match value::binary(*op, eval(a, leaf, dz)?, eval(b, leaf, dz)?) {
+                Err(OpError::DivByZero) => {
+                    dz.set(dz.get() + 1);
+                    Ok(Value::Null)
+                }
+                r => r,
             }
-            r => r,
-        },
-        Node::IsNull(x, negated) => Ok(Value::Bool(eval(x, leaf)?.is_null() != *negated)),
+        }
+        Node::IsNull(x, negated) => Ok(Value::Bool(eval(x, leaf, dz)?.is_null() != *negated)),
         Node::In(x, list, negated) => {
-            let v = eval(x, leaf)?;
+            let v = eval(x, leaf, dz)?;
             if v.is_null() {
                 return Ok(Value::Null);
             }
             // SQL semantics: no match but a null in the list gives null.
             let mut saw_null = false;
             for item in list {
-                match value::compare(&v, &eval(item, leaf)?)? {
+                match value::compare(&v, &eval(item, leaf, dz)?)? {
                     Some(std::cmp::Ordering::Equal) => return Ok(Value::Bool(!*negated)),
                     None => saw_null = true,
                     _ => {}
@@ -64,12 +69,16 @@ pub fn eval<'a, L>(e: &'a Node<L>, leaf: &impl Fn(&'a L) -> Res<'a>) -> Res<'a> 
             })
         }
         Node::Between(x, lo, hi) => {
-            let v = eval(x, leaf)?;
-            let ge = value::binary(BinOp::Ge, v.clone(), eval(lo, leaf)?)?.truth();
-            let le = value::binary(BinOp::Le, v, eval(hi, leaf)?)?.truth();
+            let v = eval(x, leaf, dz)?;
+            let ge = value::binary(BinOp::Ge, v.clone(), eval(lo, leaf, dz)?)?.truth();
+            let le = value::binary(BinOp::Le, v, eval(hi, leaf, dz)?)?.truth();
             Ok(from_truth(and(ge, le)))
         }
-        Node::Func(f, args) => (f.eval)(&mut NodeArgs { nodes: args, leaf }),
+        Node::Func(f, args) => (f.eval)(&mut NodeArgs {
+            nodes: args,
+            leaf,
+            dz,
+        }),
     }
 }
 
@@ -89,6 +98,7 @@ fn borrow<'a>(v: &'a Value<'static>) -> Value<'a> {
 struct NodeArgs<'a, 'f, L, F> {
     nodes: &'a [Node<L>],
     leaf: &'f F,
+    dz: &'f DivByZero,
 }
 
 impl<'a, L, F: Fn(&'a L) -> Res<'a>> Args<'a> for NodeArgs<'a, '_, L, F> {
@@ -96,6 +106,6 @@ impl<'a, L, F: Fn(&'a L) -> Res<'a>> Args<'a> for NodeArgs<'a, '_, L, F> {
         self.nodes.len()
     }
     fn get(&mut self, i: usize) -> Res<'a> {
-        eval(&self.nodes[i], self.leaf)
+        eval(&self.nodes[i], self.leaf, self.dz)
     }
 }

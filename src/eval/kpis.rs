@@ -2,8 +2,9 @@
 //! from the aggregate values its sources gave (a group absent from a source takes the
 //! aggregates' empty values), then rows are ordered, compared and cut to the top groups.
 
+use super::expr::DivByZero;
+use super::SourceValues;
 use super::{compare, expr};
-use super::{take_div_by_zero, SourceValues};
 use crate::diag::{Code, Diag, KpiContext};
 use crate::ir::{AggId, KLeaf, KpiId};
 use crate::plan::Plan;
@@ -55,7 +56,8 @@ pub fn compute_kpis(plan: &Plan, read: &[SourceValues], shown: &[KpiId], out: &m
         for &k in &plan.order {
             let info = &ir.kpis[k.0 as usize];
             let name = plan.kpi_name(k);
-            let r = expr::eval(&info.expr, &|l: &KLeaf| {
+            let dz = DivByZero::default();
+            let leaf = |l: &KLeaf| {
                 Ok(match l {
                     KLeaf::Agg(a) => match agg_slot.get(a) {
                         Some(&(pi, ai)) => match cell[pi] {
@@ -67,9 +69,9 @@ pub fn compute_kpis(plan: &Plan, read: &[SourceValues], shown: &[KpiId], out: &m
                     KLeaf::Kpi(d) => values[d.0 as usize].clone(),
                     KLeaf::Inner(_) => Value::Null,
                 })
-            })
-            .map(Value::into_owned);
-            if take_div_by_zero() > 0 {
+            };
+            let r = expr::eval(&info.expr, &leaf, &dz).map(Value::into_owned);
+            if dz.get() > 0 {
                 let mut d = Diag::warning(
                     Code::DivisionByZero,
                     format!("division by zero in `{name}`{label}: the value is null"),

@@ -16,27 +16,8 @@ use crate::plan::Plan;
 use crate::results::{Results, SourceReport};
 use crate::value::{OpError, Value};
 use kpis::op_failure;
-use row::Row;
 use rustc_hash::FxHashMap;
 use state::AggState;
-use std::cell::Cell;
-
-thread_local! {
-    /// Divisions by zero since the last reset (they give null, and a warning).
-    static DIV_BY_ZERO: Cell<u64> = const { Cell::new(0) };
-}
-
-pub(crate) fn note_div_by_zero() {
-    DIV_BY_ZERO.with(|c| c.set(c.get() + 1));
-}
-
-pub(crate) fn add_div_by_zero(n: u64) {
-    DIV_BY_ZERO.with(|c| c.set(c.get() + n));
-}
-
-pub(crate) fn take_div_by_zero() -> u64 {
-    DIV_BY_ZERO.with(|c| c.replace(0))
-}
 
 /// The aggregate values one source gave: per group, and overall.
 pub struct SourceValues {
@@ -56,25 +37,6 @@ pub enum Records<'r> {
     Files,
     /// Records written in the catalogue, per source (catalogue tests).
     Inline(&'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>),
-}
-
-/// A source's run as records arrive, with the divisions by zero seen on its thread.
-struct Reading<'p> {
-    run: run::SourceRun<'p>,
-    div_by_zero: u64,
-}
-
-impl input::Sink for Reading<'_> {
-    fn on_row(&mut self, row: &Row) {
-        self.run.on_row(row);
-    }
-    fn finish(&mut self) {
-        self.div_by_zero += take_div_by_zero();
-    }
-    fn merge(&mut self, next: Self) {
-        self.run.merge(next.run);
-        self.div_by_zero += next.div_by_zero;
-    }
 }
 
 /// Evaluate a plan: read each source once, then compute the KPIs.
@@ -135,19 +97,9 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             p.aggs.iter().map(|a| &ir.aggs[a.0 as usize]).collect();
         let n = specs.len();
         let with_total = plan.total || !plan.grouped();
-        let new_sink = || Reading {
-            run: run::SourceRun::new(&specs, &p.keys, &p.filters, with_total),
-            div_by_zero: 0,
-        };
+        let new_run = || run::SourceRun::new(&specs, &p.keys, &p.filters, with_total);
         let mut data_diags = Vec::new();
-        take_div_by_zero();
-        let (
-            stats,
-            Reading {
-                run,
-                div_by_zero: dz,
-            },
-        ) = input::read_into(&input, &new_sink, &mut data_diags);
+        let (stats, run) = input::read_into(&input, &new_run, &mut data_diags);
         out.diags.append(&mut data_diags);
         let stats = match stats {
             Ok(s) => s,
@@ -171,6 +123,7 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             total,
             failures,
             type_errors,
+            div_by_zero,
             ..
         } = run;
         values.groups = groups;
@@ -182,17 +135,10 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
                     src.name),
             ));
         }
-        if dz > 0 {
-            out.diags.push(Diag::warning(
-                Code::DivisionByZero,
-                format!(
-                    "{dz} divisions by zero while reading `{}` gave null",
-                    src.name
-                ),
-            ));
-        }
         // Aggregate results; an aggregate that failed is null, with one error naming its KPIs.
+        // Divisions by zero in `per` inner expressions count with the source's.
         let mut failed: Vec<Option<OpError>> = failures;
+        let dz = div_by_zero;
         let mut finish = |states: &[AggState]| -> Vec<Value<'static>> {
             states
                 .iter()
@@ -202,7 +148,7 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
                     if failed[i].is_some() {
                         return Value::Null;
                     }
-                    s.result(spec).unwrap_or_else(|e| {
+                    s.result(spec, &dz).unwrap_or_else(|e| {
                         failed[i] = Some(e);
                         Value::Null
                     })
@@ -213,6 +159,16 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             .map(|g| finish(&states[g * n..(g + 1) * n]))
             .collect();
         values.total = total.as_deref().map(&mut finish);
+        let dz = dz.get();
+        if dz > 0 {
+            out.diags.push(Diag::warning(
+                Code::DivisionByZero,
+                format!(
+                    "{dz} divisions by zero while reading `{}` gave null",
+                    src.name
+                ),
+            ));
+        }
         for (i, f) in failed.iter().enumerate() {
             if let Some(e) = f {
                 let users: Vec<String> = plan

@@ -1,6 +1,7 @@
 //! One source's accumulation: records in, per-group aggregate states out. Two runs over
 //! two halves of a file merge into what one run over the whole file gives.
 
+use super::expr::DivByZero;
 use super::row::Row;
 use super::state::AggState;
 use crate::ir::{AggSpec, RExpr};
@@ -31,6 +32,8 @@ pub struct SourceRun<'p> {
     pub failures: Vec<Option<OpError>>,
     /// Values of a type a formula cannot use (counted as null).
     pub type_errors: u64,
+    /// Divisions by zero in the source's expressions (each gave null).
+    pub div_by_zero: DivByZero,
 }
 
 impl<'p> SourceRun<'p> {
@@ -69,6 +72,7 @@ impl<'p> SourceRun<'p> {
             agg_buf: Vec::new(),
             failures: vec![None; specs.len()],
             type_errors: 0,
+            div_by_zero: DivByZero::default(),
         }
     }
 
@@ -87,7 +91,7 @@ impl<'p> SourceRun<'p> {
             if self.condition_of[i].is_some_and(|c| !self.passes[c]) || self.failures[i].is_some() {
                 continue;
             }
-            match states[i].update(spec, row, &mut self.agg_buf) {
+            match states[i].update(spec, row, &mut self.agg_buf, &self.div_by_zero) {
                 Ok(()) => {}
                 Err(OpError::Type(_)) => self.type_errors += 1,
                 Err(e) => self.failures[i] = Some(e),
@@ -97,8 +101,9 @@ impl<'p> SourceRun<'p> {
 
     /// Take one record.
     pub fn on_row(&mut self, row: &Row) {
+        let dz = &self.div_by_zero;
         for f in self.filters {
-            match row.holds(f) {
+            match row.holds(f, dz) {
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(_) => {
@@ -108,7 +113,7 @@ impl<'p> SourceRun<'p> {
             }
         }
         for (c, e) in self.conditions.iter().enumerate() {
-            self.passes[c] = match row.holds(e) {
+            self.passes[c] = match row.holds(e, dz) {
                 Ok(b) => b,
                 Err(_) => {
                     self.type_errors += 1;
@@ -120,7 +125,7 @@ impl<'p> SourceRun<'p> {
             self.key_buf.clear();
             for k in self.keys {
                 // A key that cannot be computed is null: the record joins the blank group.
-                let v = row.eval(k).unwrap_or_else(|_| {
+                let v = row.eval(k, dz).unwrap_or_else(|_| {
                     self.type_errors += 1;
                     Value::Null
                 });
@@ -129,14 +134,16 @@ impl<'p> SourceRun<'p> {
             let (g, new) = self.groups.insert(&self.key_buf);
             if new {
                 // Computed again for display; its divisions by zero were counted already.
-                let counted = super::take_div_by_zero();
+                let again = DivByZero::default();
                 let key = self
                     .keys
                     .iter()
-                    .map(|k| row.eval(k).map(Value::into_owned).unwrap_or(Value::Null))
+                    .map(|k| {
+                        row.eval(k, &again)
+                            .map(Value::into_owned)
+                            .unwrap_or(Value::Null)
+                    })
                     .collect();
-                super::take_div_by_zero();
-                super::add_div_by_zero(counted);
                 self.group_keys.push(key);
                 self.states
                     .extend(self.specs.iter().map(|s| AggState::new(s)));
@@ -151,6 +158,8 @@ impl<'p> SourceRun<'p> {
     /// Fold a run over other records of the same source into this one.
     pub fn merge(&mut self, other: SourceRun) {
         self.type_errors += other.type_errors;
+        self.div_by_zero
+            .set(self.div_by_zero.get() + other.div_by_zero.get());
         let n = self.specs.len();
         for (mine, theirs) in self.failures.iter_mut().zip(other.failures) {
             if mine.is_none() {
@@ -183,5 +192,14 @@ impl<'p> SourceRun<'p> {
                 }
             }
         }
+    }
+}
+
+impl crate::input::Sink for SourceRun<'_> {
+    fn on_row(&mut self, row: &Row) {
+        SourceRun::on_row(self, row);
+    }
+    fn merge(&mut self, next: Self) {
+        SourceRun::merge(self, next);
     }
 }

@@ -1,6 +1,6 @@
 //! Per-group aggregate state of one source, including two-level `per` state.
 
-use super::expr::eval;
+use super::expr::{eval, DivByZero};
 use super::row::Row;
 use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec};
 use crate::keytable::encode_key;
@@ -60,15 +60,19 @@ fn get_len(buf: &[u8], pos: &mut usize) -> usize {
 
 /// What an inner aggregate takes from a record: `None` when its `where` rejects it.
 #[inline]
-fn inner_input<'r>(a: &'r AggSpec, row: &Row<'r>) -> Result<Option<Value<'r>>, OpError> {
+fn inner_input<'r>(
+    a: &'r AggSpec,
+    row: &Row<'r>,
+    dz: &DivByZero,
+) -> Result<Option<Value<'r>>, OpError> {
     if let Some(f) = &a.filter {
-        if !row.holds(f)? {
+        if !row.holds(f, dz)? {
             return Ok(None);
         }
     }
     Ok(Some(match &a.arg {
         None => Value::Bool(true),
-        Some(AggArg::Record(x)) => row.eval(x)?,
+        Some(AggArg::Record(x)) => row.eval(x, dz)?,
         Some(AggArg::Per(_)) => unreachable!("analysis forbids per inside per"),
     }))
 }
@@ -276,11 +280,17 @@ impl PerState {
     }
 
     #[inline]
-    fn update(&mut self, per: &PerSpec, row: &Row, buf: &mut Vec<u8>) -> Result<(), OpError> {
+    fn update(
+        &mut self,
+        per: &PerSpec,
+        row: &Row,
+        buf: &mut Vec<u8>,
+        dz: &DivByZero,
+    ) -> Result<(), OpError> {
         buf.clear();
         for k in &per.keys {
             // Records whose key is null belong to no entity.
-            if !encode_key(&row.eval(k)?, buf) {
+            if !encode_key(&row.eval(k, dz)?, buf) {
                 return Ok(());
             }
         }
@@ -299,7 +309,7 @@ impl PerState {
             let at = out.len();
             out.resize(at + stride, 0);
             for (i, a) in per.inner_aggs.iter().enumerate() {
-                if let Some(v) = inner_input(a, row)? {
+                if let Some(v) = inner_input(a, row, dz)? {
                     let [yes, seen] = packed_increment(a.func, &v);
                     out[at + offsets[i]] = yes;
                     if a.func.kind() != AggKind::Count {
@@ -314,18 +324,24 @@ impl PerState {
             self.add_entity(per);
             if self.keys.len() > DIRECT_MAX && matches!(self.inner, Inner::Packed { .. }) {
                 // Count this record in the direct table, then move everything to partitions.
-                self.update_direct(per, row, e as usize)?;
+                self.update_direct(per, row, e as usize, dz)?;
                 self.spill();
                 return Ok(());
             }
         }
-        self.update_direct(per, row, e as usize)
+        self.update_direct(per, row, e as usize, dz)
     }
 
     #[inline]
-    fn update_direct(&mut self, per: &PerSpec, row: &Row, e: usize) -> Result<(), OpError> {
+    fn update_direct(
+        &mut self,
+        per: &PerSpec,
+        row: &Row,
+        e: usize,
+        dz: &DivByZero,
+    ) -> Result<(), OpError> {
         for (i, a) in per.inner_aggs.iter().enumerate() {
-            let Some(v) = inner_input(a, row)? else {
+            let Some(v) = inner_input(a, row, dz)? else {
                 continue;
             };
             match &mut self.inner {
@@ -400,16 +416,24 @@ impl AggState {
 
     /// Take one record whose `where` (if any) the caller found true.
     #[inline]
-    pub fn update(&mut self, spec: &AggSpec, row: &Row, buf: &mut Vec<u8>) -> Result<(), OpError> {
+    pub fn update(
+        &mut self,
+        spec: &AggSpec,
+        row: &Row,
+        buf: &mut Vec<u8>,
+        dz: &DivByZero,
+    ) -> Result<(), OpError> {
         match (self, &spec.arg) {
             (AggState::Simple(acc), None) => acc.push(&Value::Bool(true), buf),
-            (AggState::Simple(acc), Some(AggArg::Record(e))) => acc.push(&row.eval(e)?, buf),
-            (AggState::Per(p), Some(AggArg::Per(per))) => p.update(per, row, buf),
+            (AggState::Simple(acc), Some(AggArg::Record(e))) => acc.push(&row.eval(e, dz)?, buf),
+            (AggState::Per(p), Some(AggArg::Per(per))) => p.update(per, row, buf, dz),
             _ => unreachable!("state made for its spec"),
         }
     }
 
-    pub fn result(&self, spec: &AggSpec) -> Result<Value<'static>, OpError> {
+    /// The aggregate's value; divisions by zero in a `per`'s inner expression are counted
+    /// in `dz`.
+    pub fn result(&self, spec: &AggSpec, dz: &DivByZero) -> Result<Value<'static>, OpError> {
         match (self, &spec.arg) {
             (AggState::Simple(acc), _) => (spec.func.value)(acc, spec.fraction),
             (AggState::Per(p), Some(AggArg::Per(per))) => {
@@ -420,14 +444,15 @@ impl AggState {
                  -> Result<(Acc, u64), OpError> {
                     let mut outer = (spec.func.new)();
                     let mut buf = Vec::new();
+                    let dz = DivByZero::default();
                     p.for_each_entity(per, direct, range, |inner| {
-                        let v = eval(&per.inner, &|l: &KLeaf| match l {
+                        let leaf = |l: &KLeaf| match l {
                             KLeaf::Inner(i) => Ok(inner[*i as usize].clone()),
                             _ => unreachable!("inner expressions only refer to inner aggregates"),
-                        })?;
-                        outer.push(&v, &mut buf)
+                        };
+                        outer.push(&eval(&per.inner, &leaf, &dz)?, &mut buf)
                     })?;
-                    Ok((outer, super::take_div_by_zero()))
+                    Ok((outer, dz.get()))
                 };
                 let outer = if p.parts.is_some() {
                     let (mine, theirs) = std::thread::scope(|s| {
@@ -437,13 +462,13 @@ impl AggState {
                             other.join().expect("folding thread"),
                         )
                     });
-                    let ((mut outer, dz), (other, dz2)) = (mine?, theirs?);
+                    let ((mut outer, d1), (other, d2)) = (mine?, theirs?);
                     outer.merge(other)?;
-                    super::add_div_by_zero(dz + dz2);
+                    dz.set(dz.get() + d1 + d2);
                     outer
                 } else {
-                    let (outer, dz) = fold(true, 0..0)?;
-                    super::add_div_by_zero(dz);
+                    let (outer, d) = fold(true, 0..0)?;
+                    dz.set(dz.get() + d);
                     outer
                 };
                 (spec.func.value)(&outer, spec.fraction)
