@@ -443,14 +443,26 @@ impl<'c> Analyzer<'c> {
         (self.error_count() == before && !contains_error(e)).then_some(r)
     }
 
-    /// A bare untyped field used as a group or entity key is text (`00123` keeps its zeros).
-    pub fn key_column(&mut self, source: SourceId, key: &RExpr) {
-        if let crate::ir::Node::Leaf(c) = key {
-            let col = &mut self.sources[source.0 as usize].columns[c.0 as usize];
-            if col.ty == Ty::Any {
-                col.ty = Ty::Str;
-            }
+    /// A bare untyped field used as a group or entity key is read as text (`00123` keeps
+    /// its zeros).
+    pub fn key_column(&mut self, source: SourceId, key: &mut RExpr) {
+        self.refine_column(source, key, Ty::Str);
+    }
+
+    /// Make a bare untyped field read as `ty` where this use needs it (the other uses keep
+    /// their own reading). A date is read as a datetime, so that a datetime cell is never
+    /// cut to its day: `a > 2025-03-01` compares `2025-03-01T08:00` exactly.
+    pub fn refine_column(&mut self, source: SourceId, node: &mut RExpr, ty: Ty) {
+        let crate::ir::Node::Leaf(c) = node else {
+            return;
+        };
+        let col = &self.sources[source.0 as usize].columns[c.0 as usize];
+        if col.ty != Ty::Any || !ty.known() {
+            return;
         }
+        let ty = if ty == Ty::Date { Ty::DateTime } else { ty };
+        let name = col.name.clone();
+        *c = lower::column(self, source, &name, ty);
     }
 
     /// The column of a source's `time` field.

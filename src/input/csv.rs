@@ -96,7 +96,12 @@ fn read_header<R: Read>(
     if read {
         return Ok(());
     }
-    let example: Vec<&str> = input.columns.iter().map(|c| c.0.as_str()).collect();
+    let mut example: Vec<&str> = Vec::new();
+    for (name, _) in input.columns {
+        if !example.contains(&name.as_str()) {
+            example.push(name);
+        }
+    }
     Err(Diag::error(
         Code::Data,
         format!("{name} is empty: a header row is expected"),

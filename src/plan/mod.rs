@@ -115,8 +115,8 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                 unfit.push((p.id, format!("has no field for --by `{text}`")));
                 continue;
             }
-            if let Some((r, _)) = an.record_expr(p.id, e) {
-                an.key_column(p.id, &r);
+            if let Some((mut r, _)) = an.record_expr(p.id, e) {
+                an.key_column(p.id, &mut r);
                 p.keys.push(r);
             }
         }

@@ -86,8 +86,8 @@ pub(super) fn aggregate(
             );
             return None;
         }
-        let keys: Vec<RExpr> = c.per.iter().map(|k| record(an, source, k).0).collect();
-        for k in &keys {
+        let mut keys: Vec<RExpr> = c.per.iter().map(|k| record(an, source, k).0).collect();
+        for k in &mut keys {
             an.key_column(source, k);
         }
         let mut inner = InnerScope {
@@ -123,8 +123,8 @@ pub(super) fn aggregate(
         )
     } else if let Some(a) = c.args.first() {
         let mut rs = RecordScope { source };
-        let (n, t) = lower_or_null(an, &mut rs, a);
-        rs.refine(an, &n, f.arg.hint());
+        let (mut n, t) = lower_or_null(an, &mut rs, a);
+        rs.refine(an, &mut n, f.arg.hint());
         let t = if let Node::Leaf(col) = &n {
             an.sources[source.0 as usize].columns[col.0 as usize].ty
         } else {
@@ -153,10 +153,10 @@ pub(super) fn aggregate(
         );
         return None;
     }
+    // Of values of unknown type (`avg(b - a)` over untyped fields), the result is unknown
+    // too: a number, or a duration when the data holds datetimes.
     let ty = match f.returns {
         Returns::Fixed(t) => t,
-        // A numeric aggregate of values of unknown type gives a number.
-        Returns::First if !t.known() && f.arg.hint().known() => f.arg.hint(),
         _ => t,
     };
     let mut plain = c.clone();

@@ -151,7 +151,7 @@ fn scalar_call<S: Scope>(an: &mut Analyzer, s: &mut S, c: &Call) -> Option<(Node
         if matches!(p, Param::Same | Param::Condition) {
             continue;
         }
-        s.refine(an, &nodes[i], p.hint());
+        s.refine(an, &mut nodes[i], p.hint());
         if !p.accepts(*t) {
             an.diags.push(
                 Diag::error(

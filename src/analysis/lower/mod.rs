@@ -26,8 +26,9 @@ trait Scope {
         f: &'static AggDef,
         e: &Expr,
     ) -> Option<(Node<Self::L>, Ty)>;
-    /// A use tells the type of a bare field whose type nothing declared.
-    fn refine(&mut self, _an: &mut Analyzer, _node: &Node<Self::L>, _ty: Ty) {}
+    /// A use tells the type of a bare field whose type nothing declared: this use then
+    /// reads the field as that type (other uses of the field are not affected).
+    fn refine(&mut self, _an: &mut Analyzer, _node: &mut Node<Self::L>, _ty: Ty) {}
 }
 
 pub(super) fn kpi_formula(an: &mut Analyzer, def: &KpiDef) -> (KExpr, Ty, Vec<KpiId>) {
@@ -62,22 +63,22 @@ pub(super) fn record_condition(an: &mut Analyzer, source: SourceId, e: &Expr, wh
     condition(an, &mut RecordScope { source }, e, what)
 }
 
-/// The column of field `name` in `source`, added on first use.
-pub(super) fn column(an: &mut Analyzer, source: SourceId, name: &str, hint: Ty) -> Col {
+/// The column reading field `name` of `source` as type `ty` (its declared type, when the
+/// schema declares one), added on first use. An undeclared field read two ways is two
+/// columns: what one use needs never changes how another reads it.
+pub(crate) fn column(an: &mut Analyzer, source: SourceId, name: &str, ty: Ty) -> Col {
     let declared = an
         .source_def(source)
         .and_then(|d| d.field(name))
         .map(|f| Ty::from(f.ty));
+    let ty = declared.unwrap_or(ty);
     let cols = &mut an.sources[source.0 as usize].columns;
-    if let Some(i) = cols.iter().position(|c| c.name == name) {
-        if cols[i].ty == Ty::Any && hint.known() {
-            cols[i].ty = hint;
-        }
+    if let Some(i) = cols.iter().position(|c| c.name == name && c.ty == ty) {
         return Col(i as u32);
     }
     cols.push(Column {
         name: name.to_string(),
-        ty: declared.unwrap_or(hint),
+        ty,
     });
     Col(cols.len() as u32 - 1)
 }
@@ -128,8 +129,8 @@ fn article(t: Ty) -> String {
 
 /// Lower an expression that must be a condition.
 fn condition<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr, what: &str) -> Node<S::L> {
-    let (n, t) = lower_or_null(an, s, e);
-    s.refine(an, &n, Ty::Bool);
+    let (mut n, t) = lower_or_null(an, s, e);
+    s.refine(an, &mut n, Ty::Bool);
     if !t.is(Ty::Bool) {
         an.diags.push(
             Diag::error(
@@ -159,8 +160,8 @@ fn lower<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr) -> Option<(Node<S::L>
             Ty::Bool,
         ),
         ExprKind::Unary(UnOp::Neg, x) => {
-            let (n, t) = lower(an, s, x)?;
-            s.refine(an, &n, Ty::Num);
+            let (mut n, t) = lower(an, s, x)?;
+            s.refine(an, &mut n, Ty::Num);
             if !(t.is(Ty::Num) || t == Ty::Dur) {
                 an.diags.push(type_error(
                     format!("cannot negate {}", article(t)),
@@ -178,8 +179,8 @@ fn lower<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr) -> Option<(Node<S::L>
         ExprKind::Binary(op, a, b) => {
             // Both sides first, so that errors on the right are reported too.
             let (left, right) = (lower(an, s, a), lower(an, s, b));
-            let ((x, ta), (y, tb)) = (left?, right?);
-            let (ta, tb) = refine_pair(an, s, (&x, ta), (&y, tb), *op);
+            let ((mut x, ta), (mut y, tb)) = (left?, right?);
+            let (ta, tb) = refine_pair(an, s, (&mut x, ta), (&mut y, tb), *op);
             let ty = if op.is_comparison() {
                 if !ta.comparable(tb) {
                     let d = type_error(
@@ -227,12 +228,12 @@ fn lower<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr) -> Option<(Node<S::L>
             list,
             negated,
         } => {
-            let (x, tx) = lower(an, s, expr)?;
+            let (mut x, tx) = lower(an, s, expr)?;
             let mut items = Vec::new();
             let mut tx = tx;
             for item in list {
                 let (y, ty) = lower(an, s, item)?;
-                s.refine(an, &x, ty);
+                s.refine(an, &mut x, ty);
                 if !tx.known() {
                     tx = tx.join(ty);
                 }
@@ -248,10 +249,10 @@ fn lower<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr) -> Option<(Node<S::L>
             (Node::In(Box::new(x), items, *negated), Ty::Bool)
         }
         ExprKind::Between { expr, low, high } => {
-            let (x, tx) = lower(an, s, expr)?;
+            let (mut x, tx) = lower(an, s, expr)?;
             let (lo, tl) = lower(an, s, low)?;
             let (hi, th) = lower(an, s, high)?;
-            s.refine(an, &x, tl.join(th));
+            s.refine(an, &mut x, tl.join(th));
             let tx = tx.join(tl).join(th);
             for (b, tb) in [(low, tl), (high, th)] {
                 if !tx.comparable(tb) {
@@ -274,8 +275,8 @@ fn lower<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr) -> Option<(Node<S::L>
 fn refine_pair<S: Scope>(
     an: &mut Analyzer,
     s: &mut S,
-    a: (&Node<S::L>, Ty),
-    b: (&Node<S::L>, Ty),
+    a: (&mut Node<S::L>, Ty),
+    b: (&mut Node<S::L>, Ty),
     op: BinOp,
 ) -> (Ty, Ty) {
     let hint = |other: Ty| match op {

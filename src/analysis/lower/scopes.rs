@@ -72,13 +72,8 @@ impl Scope for RecordScope {
         None
     }
 
-    fn refine(&mut self, an: &mut Analyzer, node: &RExpr, ty: Ty) {
-        if let Node::Leaf(col) = node {
-            let c = &mut an.sources[self.source.0 as usize].columns[col.0 as usize];
-            if c.ty == Ty::Any && ty.known() {
-                c.ty = ty;
-            }
-        }
+    fn refine(&mut self, an: &mut Analyzer, node: &mut RExpr, ty: Ty) {
+        an.refine_column(self.source, node, ty);
     }
 }
 
