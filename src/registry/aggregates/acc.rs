@@ -3,6 +3,7 @@
 //! definition makes its accumulator and reads its value. An enum, not a trait object: the
 //! per-record update is one match, with no dynamic dispatch.
 
+use super::exact_sum::ExactSum;
 use crate::keytable::{encode_key, KeyTable};
 use crate::value::{self, OpError, Value};
 use rust_decimal::prelude::*;
@@ -12,8 +13,9 @@ use std::cmp::Ordering;
 pub enum Acc {
     /// `count()`, `count(cond)`: records (or true conditions).
     Count(u64),
-    /// `sum`, `avg`: the total and how many values; `dur` when the values are durations.
-    Sum { sum: Decimal, n: u64, dur: bool },
+    /// `sum`, `avg`: the exact total and how many values; `dur` when the values are
+    /// durations.
+    Sum { sum: ExactSum, n: u64, dur: bool },
     /// `min`, `max`: the best value so far, and which way is better.
     Best {
         best: Option<Value<'static>>,
@@ -41,7 +43,7 @@ impl Acc {
             }
             Acc::Sum { sum, n, dur } => match v {
                 Value::Num(d) | Value::Dur(d) => {
-                    *sum = sum.checked_add(*d).ok_or(OpError::Overflow)?;
+                    sum.add(*d);
                     *n += 1;
                     *dur |= matches!(v, Value::Dur(_));
                 }
@@ -99,7 +101,7 @@ impl Acc {
                     dur: d2,
                 },
             ) => {
-                *sum = sum.checked_add(s2).ok_or(OpError::Overflow)?;
+                sum.merge(&s2);
                 *n += n2;
                 *dur |= d2;
             }

@@ -1,5 +1,6 @@
 //! `avg(x)`: the mean of the non-null numbers or durations.
 
+use super::exact_sum::ExactSum;
 use super::{number, Acc, AggDef, AggSql};
 use crate::registry::{Param, Returns};
 use crate::value::{self, Value};
@@ -16,13 +17,16 @@ pub const DEF: AggDef = AggDef {
     signature: &["avg(x)"],
     doc: "the mean of the non-null numbers or durations",
     new: || Acc::Sum {
-        sum: Decimal::ZERO,
+        sum: ExactSum::default(),
         n: 0,
         dur: false,
     },
     value: |acc, _| match acc {
         Acc::Sum { n: 0, .. } => Ok(Value::Null),
-        Acc::Sum { sum, n, dur } => Ok(number(value::divide(*sum, Decimal::from(*n))?, *dur)),
+        Acc::Sum { sum, n, dur } => Ok(number(
+            value::divide(sum.value()?, Decimal::from(*n))?,
+            *dur,
+        )),
         _ => unreachable!("avg runs on a sum"),
     },
     sql: AggSql::Avg,

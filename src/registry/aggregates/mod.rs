@@ -6,6 +6,7 @@ mod acc;
 mod avg;
 mod count;
 mod distinct;
+mod exact_sum;
 mod max;
 mod median;
 mod min;

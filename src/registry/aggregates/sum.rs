@@ -1,8 +1,8 @@
 //! `sum(x)`: the total of the non-null numbers or durations (0 over none).
 
+use super::exact_sum::ExactSum;
 use super::{number, Acc, AggDef, AggSql};
 use crate::registry::{Param, Returns};
-use rust_decimal::Decimal;
 
 pub const DEF: AggDef = AggDef {
     name: "sum",
@@ -15,12 +15,12 @@ pub const DEF: AggDef = AggDef {
     signature: &["sum(x)"],
     doc: "the total of the non-null numbers or durations",
     new: || Acc::Sum {
-        sum: Decimal::ZERO,
+        sum: ExactSum::default(),
         n: 0,
         dur: false,
     },
     value: |acc, _| match acc {
-        Acc::Sum { sum, dur, .. } => Ok(number(*sum, *dur)),
+        Acc::Sum { sum, dur, .. } => Ok(number(sum.value()?, *dur)),
         _ => unreachable!("sum runs on a sum"),
     },
     sql: AggSql::Sum,
