@@ -26,6 +26,10 @@ pub enum Value<'a> {
 pub enum OpError {
     DivByZero,
     Overflow,
+    /// State that must keep values (a median's) could not grow: memory ran out.
+    OutOfMemory {
+        kept: u64,
+    },
     /// Operand types the operation does not take (a data-dependent case analysis could not rule out).
     Type(String),
 }

@@ -206,5 +206,12 @@ pub fn op_failure(e: &OpError, what: &str, group: &str) -> Diag {
             format!("division by zero in `{what}`{group}: the value is null"),
         ),
         OpError::Type(m) => Diag::error(Code::Type, format!("`{what}`{group}: {m}")),
+        OpError::OutOfMemory { kept } => Diag::error(
+            Code::Overflow,
+            format!(
+                "`{what}`{group}: memory ran out while keeping its values ({kept} kept): it has no value"
+            ),
+        )
+        .help("a median or percentile keeps every value; filter the records (--where, --from) or group less finely"),
     }
 }

@@ -52,6 +52,10 @@ impl Acc {
             },
             Acc::Values { values, dur } => match v {
                 Value::Num(d) | Value::Dur(d) => {
+                    // Data-sized state: running out of memory is a diagnostic, not an abort.
+                    values.try_reserve(1).map_err(|_| OpError::OutOfMemory {
+                        kept: values.len() as u64,
+                    })?;
                     values.push(*d);
                     *dur |= matches!(v, Value::Dur(_));
                 }
@@ -112,6 +116,11 @@ impl Acc {
                     dur: d2,
                 },
             ) => {
+                values
+                    .try_reserve(v2.len())
+                    .map_err(|_| OpError::OutOfMemory {
+                        kept: values.len() as u64,
+                    })?;
                 values.extend(v2);
                 *dur |= d2;
             }
