@@ -38,6 +38,9 @@ pub struct KpiInfo {
     pub ok: bool,
 }
 
+/// Longest chain of KPIs that use one another (each link is a level of recursion).
+const MAX_KPI_DEPTH: usize = 2_000;
+
 #[derive(Clone, Copy, PartialEq)]
 enum State {
     Todo,
@@ -332,6 +335,22 @@ impl<'c> Analyzer<'c> {
             }
             State::Todo => {}
         }
+        if self.stack.len() >= MAX_KPI_DEPTH {
+            // Analysis recurses along the chain: bound it, as formulas' depth is bounded.
+            let def = &self.cat.kpis[i];
+            self.diags.push(
+                Diag::error(
+                    Code::Cycle,
+                    format!(
+                        "`{}` ends a chain of KPIs that depend on each other more than {MAX_KPI_DEPTH} deep",
+                        def.name.text
+                    ),
+                )
+                .at(def.name.span)
+                .help("compute the middle of the chain in fewer steps"),
+            );
+            return Ty::Any;
+        }
         self.state[i] = State::Busy;
         self.stack.push(id);
         let errors_before = self.error_count();
@@ -356,19 +375,26 @@ impl<'c> Analyzer<'c> {
             .iter()
             .map(|k| self.cat.kpis[k.0 as usize].name.text.as_str())
             .collect();
-        let mut path = names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(" → ");
-        path.push_str(&format!(" → `{}`", names[0]));
+        // A long cycle is shown by its ends: its first names, how many more, its last.
+        const SHOWN: usize = 8;
+        let quoted = |ns: &[&str]| ns.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
+        let mut parts = if names.len() > 2 * SHOWN {
+            let mut p = quoted(&names[..SHOWN]);
+            p.push(format!("… {} more …", names.len() - 2 * SHOWN));
+            p.extend(quoted(&names[names.len() - SHOWN..]));
+            p
+        } else {
+            quoted(&names)
+        };
+        parts.push(format!("`{}`", names[0]));
+        let path = parts.join(" → ");
         let first = &self.cat.kpis[cycle[0].0 as usize];
         let mut d = Diag::error(
             Code::Cycle,
             format!("KPIs refer to each other in a cycle: {path}"),
         )
         .at(first.name.span);
-        for k in cycle.iter().skip(1) {
+        for k in cycle.iter().skip(1).take(SHOWN) {
             let def = &self.cat.kpis[k.0 as usize];
             d = d.label(
                 def.name.span,
@@ -511,5 +537,72 @@ pub fn walk_names(e: &Expr, f: &mut impl FnMut(&Name)) {
                 .for_each(|x| walk_names(x, f));
         }
         _ => e.children().into_iter().for_each(|x| walk_names(x, f)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::SourceMap;
+
+    /// Analysis recurses along KPI chains: tests run it on a stack as roomy as the binary's.
+    fn on_a_big_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(f)
+            .expect("a test thread")
+            .join()
+            .expect("the test passes");
+    }
+
+    fn chain(n: usize, cyclic: bool) -> Vec<Diag> {
+        let mut text = String::from("@source s\n");
+        for i in 0..n {
+            let next = if cyclic { (i + 1) % n } else { i + 1 };
+            text.push_str(&format!("k{i} = k{next} + 1\n"));
+        }
+        if !cyclic {
+            text.push_str(&format!("k{n} = s.count()\n"));
+        }
+        let mut sources = SourceMap::default();
+        let mut diags = Vec::new();
+        let cat = crate::catalogue::load_text("c.kpi", &text, true, &mut sources, &mut diags);
+        let (_, found) = catalogue_to_ir(&cat, &["s".to_string()]);
+        found
+    }
+
+    #[test]
+    fn a_chain_deeper_than_the_bound_is_an_error_not_a_crash() {
+        on_a_big_stack(|| {
+            assert!(chain(1_500, false).is_empty());
+            let found = chain(MAX_KPI_DEPTH + 10, false);
+            assert!(
+                found
+                    .iter()
+                    .any(|d| d.message.contains("more than 2000 deep")),
+                "{found:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn a_long_cycle_is_shown_by_its_ends_with_a_few_labels() {
+        on_a_big_stack(a_long_cycle);
+    }
+
+    fn a_long_cycle() {
+        // Every label costs the renderer a scan of the file: 10,000 of them took seconds.
+        let n = 1000;
+        let found = chain(n, true);
+        let cycle = found
+            .iter()
+            .find(|d| d.code == Code::Cycle)
+            .expect("a cycle");
+        assert!(
+            cycle.message.contains("`k7` → … 984 more … → `k992`"),
+            "{}",
+            cycle.message
+        );
+        assert!(cycle.labels.len() <= 9, "{} labels", cycle.labels.len());
     }
 }
