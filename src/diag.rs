@@ -23,6 +23,7 @@ pub enum Code {
     DivisionByZero,
     Unused,
     Overflow,
+    Suspicious,
 }
 
 impl Code {
@@ -43,6 +44,7 @@ impl Code {
             Code::DivisionByZero => "kpi::division_by_zero",
             Code::Unused => "kpi::unused",
             Code::Overflow => "kpi::overflow",
+            Code::Suspicious => "kpi::suspicious",
         }
     }
 }

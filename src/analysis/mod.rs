@@ -3,6 +3,7 @@
 //! IR of [`crate::ir`] and reports every error it finds.
 
 mod lower;
+mod suspicious;
 
 use crate::catalogue::{Catalogue, FieldType, SourceDef};
 use crate::diag::{Code, Diag};
@@ -95,7 +96,9 @@ pub fn catalogue_to_ir<'c>(cat: &'c Catalogue, extra_sources: &[String]) -> (Ir<
         an.add_source(s);
     }
     an.analyze_all();
-    an.finish()
+    let (ir, mut diags) = an.finish();
+    diags.extend(suspicious::suspicious(&ir));
+    (ir, diags)
 }
 
 impl<'c> Ir<'c> {
