@@ -24,6 +24,8 @@ pub enum Code {
     Unused,
     Overflow,
     Suspicious,
+    Grain,
+    Lookup,
 }
 
 impl Code {
@@ -45,6 +47,8 @@ impl Code {
             Code::Unused => "kpi::unused",
             Code::Overflow => "kpi::overflow",
             Code::Suspicious => "kpi::suspicious",
+            Code::Grain => "kpi::grain",
+            Code::Lookup => "kpi::lookup",
         }
     }
 }

@@ -31,6 +31,49 @@ pub enum KLeaf {
     Kpi(KpiId),
     /// An aggregate of the enclosing `per` (inside a `per`'s inner expression).
     Inner(u32),
+    /// A period function, `total` or `rank`: an expression in another frame
+    /// (`Ir::frames`).
+    Frame(u32),
+}
+
+/// What a period function, `total` or `rank` does to the frame its argument is evaluated in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FrameOp {
+    /// `previous(x, n)`: the period n before.
+    Previous(u32),
+    /// `year_ago(x)`: the same period a year before.
+    YearAgo,
+    /// `rolling(x, n)`: the records of the n periods ending with this one.
+    Rolling(u32),
+    /// `to_date(x, G)`: the records from the start of the enclosing G through this period.
+    ToDate(crate::time::Grain),
+    /// `cumulative(x)`: the records from the start of the range through this period.
+    Cumulative,
+    /// `total(x)`: every group together.
+    Total,
+    /// `rank(x)`: the group's rank by `x` among the groups.
+    Rank,
+}
+
+impl FrameOp {
+    /// Windows recompute their argument over several periods' records.
+    pub fn is_window(self) -> bool {
+        matches!(
+            self,
+            FrameOp::Rolling(_) | FrameOp::ToDate(_) | FrameOp::Cumulative
+        )
+    }
+    /// Period functions read other periods: they need `--grain`.
+    pub fn needs_grain(self) -> bool {
+        !matches!(self, FrameOp::Total | FrameOp::Rank)
+    }
+}
+
+/// One use of a period function, `total` or `rank`.
+#[derive(Clone, Debug)]
+pub struct FrameSpec {
+    pub op: FrameOp,
+    pub expr: KExpr,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

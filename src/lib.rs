@@ -16,6 +16,7 @@ pub mod ir;
 pub mod keytable;
 pub mod op;
 pub mod output;
+pub mod period;
 pub mod plan;
 pub mod registry;
 pub mod render;

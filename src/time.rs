@@ -203,7 +203,7 @@ mod tests {
 }
 
 /// A calendar period length, for `--grain`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Grain {
     Day,
     Week,

@@ -59,6 +59,8 @@ pub struct Ir<'c> {
     pub sources: Vec<SourceInfo>,
     pub kpis: Vec<KpiInfo>,
     pub aggs: Vec<AggSpec>,
+    /// The uses of period functions, `total` and `rank` (`KLeaf::Frame`).
+    pub frames: Vec<crate::ir::FrameSpec>,
     /// KPIs in an order where each comes after those it depends on.
     pub order: Vec<KpiId>,
     kpi_index: HashMap<&'c str, KpiId>,
@@ -151,11 +153,22 @@ impl<'c> Ir<'c> {
             .collect()
     }
 
+    /// Every leaf of a KPI-scope expression, those inside period functions, `total` and
+    /// `rank` included (not those of the KPIs it refers to).
+    pub fn kpi_leaves<'e>(&'e self, e: &'e KExpr, f: &mut impl FnMut(&'e crate::ir::KLeaf)) {
+        e.leaves(&mut |l| {
+            if let crate::ir::KLeaf::Frame(i) = l {
+                self.kpi_leaves(&self.frames[*i as usize].expr, f);
+            }
+            f(l);
+        });
+    }
+
     /// The aggregates these KPIs read themselves (not through other KPIs), each once.
     pub fn aggregates_of(&self, kpis: &[KpiId]) -> Vec<crate::ir::AggId> {
         let mut aggs = Vec::new();
         for k in kpis {
-            self.kpis[k.0 as usize].expr.leaves(&mut |l| {
+            self.kpi_leaves(&self.kpis[k.0 as usize].expr, &mut |l| {
                 if let crate::ir::KLeaf::Agg(a) = l {
                     aggs.push(*a);
                 }
@@ -197,6 +210,7 @@ impl<'c> Analyzer<'c> {
                 sources: Vec::new(),
                 kpis: Vec::new(),
                 aggs: Vec::new(),
+                frames: Vec::new(),
                 order: Vec::new(),
                 kpi_index: HashMap::new(),
             },

@@ -2,34 +2,20 @@
 //! updated record by record per group; KPI arithmetic runs afterwards on the aggregated
 //! values, in dependency order (`kpis.rs`).
 
-mod compare;
 pub mod expr;
-mod kpis;
+mod frames;
+mod grid;
 pub mod row;
+mod rows;
 mod run;
 mod state;
 
 use crate::diag::{Code, Diag};
 use crate::input;
-use crate::ir::{AggId, KLeaf, SourceId};
+use crate::ir::{KLeaf, SourceId};
 use crate::plan::Plan;
 use crate::results::{Results, SourceReport};
-use crate::value::{OpError, Value};
-use kpis::op_failure;
 use rustc_hash::FxHashMap;
-use state::AggState;
-
-/// The aggregate values one source gave: per group, and overall.
-pub struct SourceValues {
-    id: SourceId,
-    aggs: Vec<AggId>,
-    /// Encoded group key → group index.
-    groups: crate::keytable::KeyTable,
-    group_keys: Vec<Vec<Value<'static>>>,
-    /// Per group, one value per aggregate of `aggs`.
-    values: Vec<Vec<Value<'static>>>,
-    total: Option<Vec<Value<'static>>>,
-}
 
 /// Where records come from.
 pub enum Records<'r> {
@@ -49,17 +35,11 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
     };
     // Read each source once.
     let mut unreadable: Vec<SourceId> = Vec::new();
-    let mut read: Vec<SourceValues> = Vec::new();
+    let mut grids: Vec<grid::SourceGrid> = Vec::new();
     for p in &plan.sources {
         let src = &ir.sources[p.id.0 as usize];
-        let mut values = SourceValues {
-            id: p.id,
-            aggs: p.aggs.clone(),
-            groups: Default::default(),
-            group_keys: vec![],
-            values: vec![],
-            total: None,
-        };
+        let specs: Vec<&crate::ir::AggSpec> =
+            p.aggs.iter().map(|a| &ir.aggs[a.0 as usize]).collect();
         let Some(file) = &p.file else {
             out.diags.push(
                 Diag::error(Code::Io, format!("source `{}` has no data file", src.name)).help(
@@ -69,7 +49,6 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
                     ),
                 ),
             );
-            read.push(values);
             continue;
         };
         let columns: Vec<(String, crate::analysis::Ty)> =
@@ -93,11 +72,8 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             declared: declared.as_deref(),
             options: &options,
         };
-        let specs: Vec<&crate::ir::AggSpec> =
-            p.aggs.iter().map(|a| &ir.aggs[a.0 as usize]).collect();
-        let n = specs.len();
         let with_total = plan.total || !plan.grouped();
-        let new_run = || run::SourceRun::new(&specs, &p.keys, &p.filters, with_total);
+        let new_run = || run::SourceRun::new(&specs, p, with_total);
         let mut data_diags = Vec::new();
         let (stats, run) = input::read_into(&input, &new_run, &mut data_diags);
         out.diags.append(&mut data_diags);
@@ -106,7 +82,6 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             Err(d) => {
                 out.diags.push(d);
                 unreadable.push(p.id);
-                read.push(values);
                 continue;
             }
         };
@@ -116,81 +91,22 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             records: stats.records,
             rejected: stats.rejected,
         });
-        let run::SourceRun {
-            groups,
-            group_keys,
-            states,
-            total,
-            failures,
-            type_errors,
-            div_by_zero,
-            ..
-        } = run;
-        values.groups = groups;
-        values.group_keys = group_keys;
-        if type_errors > 0 {
+        if run.type_errors > 0 {
+            let n = run.type_errors;
             out.diags.push(Diag::warning(
                 Code::Type,
-                format!("{type_errors} value{} of `{}` could not be computed (a wrong type, or too large): they count as null", if type_errors == 1 { "" } else { "s" },
+                format!("{n} value{} of `{}` could not be computed (a wrong type, or too large): they count as null", if n == 1 { "" } else { "s" },
                     src.name),
             ));
         }
-        // Aggregate results; an aggregate that failed is null, with one error naming its KPIs.
-        // Divisions by zero in `per` inner expressions count with the source's.
-        let mut failed: Vec<Option<OpError>> = failures;
-        let dz = div_by_zero;
-        let mut finish = |states: &[AggState]| -> Vec<Value<'static>> {
-            states
-                .iter()
-                .zip(&specs)
-                .enumerate()
-                .map(|(i, (s, spec))| {
-                    if failed[i].is_some() {
-                        return Value::Null;
-                    }
-                    s.result(spec, &dz).unwrap_or_else(|e| {
-                        failed[i] = Some(e);
-                        Value::Null
-                    })
-                })
-                .collect()
-        };
-        values.values = (0..values.group_keys.len())
-            .map(|g| finish(&states[g * n..(g + 1) * n]))
-            .collect();
-        values.total = total.as_deref().map(&mut finish);
-        let dz = dz.get();
-        if dz > 0 {
-            out.diags.push(Diag::warning(
-                Code::DivisionByZero,
-                format!(
-                    "{dz} divisions by zero while reading `{}` gave null",
-                    src.name
-                ),
-            ));
-        }
-        for (i, f) in failed.iter().enumerate() {
-            if let Some(e) = f {
-                let users: Vec<String> = plan
-                    .order
-                    .iter()
-                    .filter(|k| {
-                        let mut uses = false;
-                        ir.kpis[k.0 as usize]
-                            .expr
-                            .leaves(&mut |l| uses |= *l == KLeaf::Agg(p.aggs[i]));
-                        uses
-                    })
-                    .map(|k| format!("`{}`", plan.kpi_name(*k)))
-                    .collect();
-                out.diags.push(op_failure(
-                    e,
-                    &specs[i].text,
-                    &format!(" (used by {})", users.join(", ")),
-                ));
-            }
-        }
-        read.push(values);
+        grids.push(grid::SourceGrid::from_run(
+            p.id,
+            p.aggs.clone(),
+            specs.clone(),
+            run,
+            p.history.is_some(),
+            plan.grain,
+        ));
     }
     // KPIs over a source that could not be read at all are not shown: its error says why.
     let shown: Vec<_> = plan
@@ -203,6 +119,44 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
                 .any(|s| unreadable.contains(s))
         })
         .collect();
-    kpis::compute_kpis(plan, &read, &shown, &mut out);
+    let frames = frames::Frames::new(plan, &grids);
+    let before_rows = out.diags.len();
+    rows::compute_rows(&frames, &shown, &mut out);
+    let row_diags = out.diags.split_off(before_rows);
+    // Aggregates that failed (an overflow) are null, with one error naming their KPIs;
+    // divisions by zero inside `per` count with their source.
+    for grid in &grids {
+        let name = &ir.sources[grid.id.0 as usize].name;
+        let dz = grid.div_by_zero.get();
+        if dz > 0 {
+            out.diags.push(Diag::warning(
+                Code::DivisionByZero,
+                format!("{dz} divisions by zero while reading `{name}` gave null"),
+            ));
+        }
+        for (i, f) in grid.failed.borrow().iter().enumerate() {
+            let Some(e) = f else { continue };
+            let a = grid.aggs[i];
+            let users: Vec<String> = plan
+                .order
+                .iter()
+                .filter(|k| {
+                    let mut uses = false;
+                    ir.kpi_leaves(&ir.kpis[k.0 as usize].expr, &mut |l| {
+                        uses |= *l == KLeaf::Agg(a)
+                    });
+                    uses
+                })
+                .map(|k| format!("`{}`", plan.kpi_name(*k)))
+                .collect();
+            out.diags.push(rows::op_failure(
+                e,
+                &ir.aggs[a.0 as usize].text,
+                &format!(" (used by {})", users.join(", ")),
+            ));
+        }
+    }
+    // An aggregate's failure first, then what the KPIs over it met.
+    out.diags.extend(row_diags);
     out
 }

@@ -13,7 +13,11 @@ pub struct SourceRun<'p> {
     specs: &'p [&'p AggSpec],
     keys: &'p [RExpr],
     filters: &'p [RExpr],
-    /// Encoded group key → group id; `group_keys[id]` holds its values for output.
+    /// Whether a record is before `--from` (see `SourcePlan::history`): such records form
+    /// groups of their own, whose key starts with `true`, and stay out of the total.
+    history: Option<&'p RExpr>,
+    /// Encoded group key → group id; `group_keys[id]` holds its values: the history flag
+    /// first when there is one, then one value per key.
     pub groups: KeyTable,
     pub group_keys: Vec<Vec<Value<'static>>>,
     /// `group * specs.len() + i`.
@@ -39,10 +43,10 @@ pub struct SourceRun<'p> {
 impl<'p> SourceRun<'p> {
     pub fn new(
         specs: &'p [&'p AggSpec],
-        keys: &'p [RExpr],
-        filters: &'p [RExpr],
+        plan: &'p crate::plan::SourcePlan,
         with_total: bool,
     ) -> SourceRun<'p> {
+        let (keys, filters, history) = (&plan.keys[..], &plan.filters[..], plan.history.as_ref());
         let mut conditions: Vec<&RExpr> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
         let condition_of = specs
@@ -64,6 +68,7 @@ impl<'p> SourceRun<'p> {
             specs,
             keys,
             filters,
+            history,
             groups: KeyTable::default(),
             group_keys: Vec::new(),
             states: Vec::new(),
@@ -121,8 +126,14 @@ impl<'p> SourceRun<'p> {
                 }
             };
         }
-        if !self.keys.is_empty() {
+        let history = self
+            .history
+            .is_some_and(|h| row.holds(h, dz).unwrap_or(false));
+        if !self.keys.is_empty() || self.history.is_some() {
             self.key_buf.clear();
+            if self.history.is_some() {
+                encode_key(&Value::Bool(history), &mut self.key_buf);
+            }
             for k in self.keys {
                 // A key that cannot be computed is null: the record joins the blank group.
                 let v = row.eval(k, dz).unwrap_or_else(|_| {
@@ -135,14 +146,14 @@ impl<'p> SourceRun<'p> {
             if new {
                 // Computed again for display; its divisions by zero were counted already.
                 let again = DivByZero::default();
-                let key = self
-                    .keys
-                    .iter()
-                    .map(|k| {
+                let flag = self.history.map(|_| Value::Bool(history));
+                let key = flag
+                    .into_iter()
+                    .chain(self.keys.iter().map(|k| {
                         row.eval(k, &again)
                             .map(Value::into_owned)
                             .unwrap_or(Value::Null)
-                    })
+                    }))
                     .collect();
                 self.group_keys.push(key);
                 self.states
@@ -150,7 +161,7 @@ impl<'p> SourceRun<'p> {
             }
             self.apply(Some(g as usize), row);
         }
-        if self.total.is_some() {
+        if self.total.is_some() && !history {
             self.apply(None, row);
         }
     }

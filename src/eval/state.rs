@@ -9,6 +9,7 @@ use crate::registry::aggregates::Acc;
 use crate::registry::{AggDef, AggKind};
 use crate::value::{OpError, Value};
 
+#[derive(Clone)]
 pub enum AggState {
     Simple(Acc),
     Per(PerState),
@@ -20,6 +21,7 @@ pub enum AggState {
 /// each record's key and its 0/1 contributions are appended to one of [`PARTS`] buffers by
 /// hash, and each partition is aggregated on its own at the end with a table small enough
 /// to stay in cache. Millions of entities then cost sequential writes, not cache misses.
+#[derive(Clone)]
 pub struct PerState {
     keys: KeyTable,
     inner: Inner,
@@ -95,6 +97,7 @@ fn part_of(key: &[u8]) -> usize {
 
 /// Inner states, entity-major. When every inner aggregate is a count or a ratio (the usual
 /// `count() > 1 per ticket_id`), they are packed `u64` words: 8 or 16 bytes per entity.
+#[derive(Clone)]
 enum Inner {
     Packed {
         words: Vec<u64>,

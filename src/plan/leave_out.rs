@@ -11,10 +11,10 @@ pub fn sources_of(ir: &Ir) -> Vec<Vec<SourceId>> {
     let mut sources_of = vec![Vec::<SourceId>::new(); ir.kpis.len()];
     for &k in &ir.order {
         let mut s = Vec::new();
-        ir.kpis[k.0 as usize].expr.leaves(&mut |l| match l {
+        ir.kpi_leaves(&ir.kpis[k.0 as usize].expr, &mut |l| match l {
             KLeaf::Agg(a) => s.push(ir.aggs[a.0 as usize].source),
             KLeaf::Kpi(d) => s.extend(sources_of[d.0 as usize].iter().copied()),
-            KLeaf::Inner(_) => {}
+            KLeaf::Inner(_) | KLeaf::Frame(_) => {}
         });
         s.sort();
         s.dedup();

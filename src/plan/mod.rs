@@ -24,6 +24,9 @@ pub struct Plan<'c> {
     pub key_names: Vec<String>,
     pub grain: Option<Grain>,
     pub compare: Option<Compare>,
+    /// `--from` and `--to` as datetimes (microseconds), for the period grid.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
     pub total: bool,
     pub top: Option<usize>,
     /// The KPIs shown, in order (those a grouping or filter cannot apply to are left out).
@@ -47,8 +50,13 @@ pub struct SourcePlan {
     pub aggs: Vec<AggId>,
     /// Group keys, one per key name.
     pub keys: Vec<RExpr>,
-    /// Record filters: `--where`, `--from`, `--to`.
+    /// Record filters: `--where`, `--from`, `--to` (with `--grain`, not `--from`: see
+    /// `history`).
     pub filters: Vec<RExpr>,
+    /// With `--grain` and `--from`: whether a record is before `--from`. Such records are
+    /// read all the same, apart, for offsets and windows (`previous`, `rolling`, the
+    /// first period of `--compare`), never for the rows of the range.
+    pub history: Option<RExpr>,
     /// Each filter as the command line wrote it (for `kpi explain`).
     pub filter_texts: Vec<String>,
     /// Which of the source's columns are read (aggregates, keys and filters).
@@ -88,6 +96,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                 aggs: vec![a],
                 keys: vec![],
                 filters: vec![],
+                history: None,
                 filter_texts: vec![],
                 needed: vec![],
             }),
@@ -137,13 +146,21 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
             let Some(b) = bound else { continue };
             match an.time_column(p.id) {
                 Ok(col) => {
-                    p.filters.push(Node::Binary(
+                    let cond = Node::Binary(
                         op,
                         Box::new(Node::Leaf(col)),
                         Box::new(Node::Lit(b.clone())),
-                    ));
+                    );
                     let bound = crate::results::plain_value(b);
-                    p.filter_texts.push(format!("{flag} {bound}"));
+                    if op == BinOp::Ge && req.grain.is_some() {
+                        p.history = Some(Node::Unary(crate::op::UnOp::Not, Box::new(cond)));
+                        p.filter_texts.push(format!(
+                            "{flag} {bound} (earlier records apart, for offsets and windows)"
+                        ));
+                    } else {
+                        p.filters.push(cond);
+                        p.filter_texts.push(format!("{flag} {bound}"));
+                    }
                 }
                 Err(_) => diags.push(Diag::warning(
                     Code::Catalogue,
@@ -174,7 +191,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         for a in &p.aggs {
             ir.aggs[a.0 as usize].columns(&mut |c| needed[c.0 as usize] = true);
         }
-        for e in p.keys.iter().chain(&p.filters) {
+        for e in p.keys.iter().chain(&p.filters).chain(&p.history) {
             e.leaves(&mut |c| needed[c.0 as usize] = true);
         }
         p.needed = needed;
@@ -185,6 +202,8 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         key_names,
         grain: req.grain,
         compare: req.compare,
+        from: req.from.as_ref().and_then(as_micros),
+        to: req.to.as_ref().and_then(as_micros),
         total: req.total,
         top: req.top,
         shown,
@@ -192,6 +211,14 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         sources,
         diags,
     })
+}
+
+fn as_micros(v: &crate::value::Value) -> Option<i64> {
+    match v {
+        crate::value::Value::DateTime(t) => Some(*t),
+        crate::value::Value::Date(d) => Some(d * crate::time::MICROS_PER_DAY),
+        _ => None,
+    }
 }
 
 /// The function that gives a datetime's period at grain `g`.

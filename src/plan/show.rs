@@ -108,15 +108,15 @@ kpis:
     #[test]
     fn plans_show_what_each_source_is_read_for() {
         insta::assert_snapshot!(plan(&[2, 1, 3], &["agent"], Some("wait > 5"), Some(Grain::Month)), @r#"
-  read calls: answered (bool), wait (number), started_at (datetime), agent (string)
-    group by month, agent
-    keep records: --where wait > 5
-    keep records: --from 2025-01-01
-    aggregate #0: calls.pct(answered)
-    aggregate #1: calls.avg(wait where answered)
-  compute pickup, wait, busy
-warnings: ["source `agents` has no `time` field: --from and --to do not filter it", "left out, because source `agents` has no `time` field for --grain: heads", "left out, because source `agents` has no field for --where `wait > 5`: heads"]
-"#);
+          read calls: answered (bool), wait (number), started_at (datetime), agent (string)
+            group by month, agent
+            keep records: --where wait > 5
+            keep records: --from 2025-01-01 (earlier records apart, for offsets and windows)
+            aggregate #0: calls.pct(answered)
+            aggregate #1: calls.avg(wait where answered)
+          compute pickup, wait, busy
+        warnings: ["source `agents` has no `time` field: --from and --to do not filter it", "left out, because source `agents` has no `time` field for --grain: heads", "left out, because source `agents` has no field for --where `wait > 5`: heads"]
+        "#);
         insta::assert_snapshot!(plan(&[3], &["team"], None, None), @r#"
   read agents: team (string)
     group by team

@@ -163,6 +163,8 @@ impl Compiler<'_, '_> {
             }
             KLeaf::Kpi(d) => self.kpi(*d),
             KLeaf::Inner(_) => unreachable!("KPI expressions refer to plan aggregates"),
+            // `kpi sql` refuses KPIs with period functions, `total` or `rank` first.
+            KLeaf::Frame(_) => ("NULL".into(), Ty::Any),
         })
     }
 }

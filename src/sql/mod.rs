@@ -36,9 +36,18 @@ struct Compiler<'a, 'c> {
 impl Compiler<'_, '_> {
     /// The record filters of source `s` (`--where`, `--from`, `--to`) as SQL conditions.
     fn source_filters(&self, s: usize) -> Vec<String> {
-        self.plan
-            .source(crate::ir::SourceId(s as u32))
-            .map(|p| p.filters.iter().map(|f| self.record(s, f).0).collect())
-            .unwrap_or_default()
+        let Some(p) = self.plan.source(crate::ir::SourceId(s as u32)) else {
+            return Vec::new();
+        };
+        // The records before `--from` (kept apart by `kpi eval` for offsets) are left out.
+        let history = p
+            .history
+            .iter()
+            .map(|h| format!("(NOT {})", self.record(s, h).0));
+        p.filters
+            .iter()
+            .map(|f| self.record(s, f).0)
+            .chain(history)
+            .collect()
     }
 }
