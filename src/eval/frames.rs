@@ -6,7 +6,6 @@
 use super::expr::{self, DivByZero};
 use super::grid::{SourceGrid, Span, NO_PERIOD};
 use crate::ir::{AggId, FrameOp, KLeaf, KpiId};
-use crate::keytable::encode_key;
 use crate::period;
 use crate::plan::Plan;
 use crate::results::compare_keys;
@@ -24,6 +23,10 @@ pub struct Frame {
 }
 
 type Values = Option<Rc<Vec<Value<'static>>>>;
+/// An aggregate's values, by source, group and span (computed once per run).
+type ValueCache = FxHashMap<(usize, Option<usize>, Span), Values>;
+/// Each group's rank, by `rank` use and span.
+type RankCache = FxHashMap<(u32, Span), Rc<FxHashMap<usize, Value<'static>>>>;
 
 pub struct Frames<'g, 'c> {
     pub plan: &'g Plan<'c>,
@@ -35,9 +38,9 @@ pub struct Frames<'g, 'c> {
     agg_slot: FxHashMap<AggId, (usize, usize)>,
     /// The periods of the range (with `--grain`): first and last.
     pub range: Option<(i64, i64)>,
-    values: RefCell<FxHashMap<(usize, Option<usize>, Span), Values>>,
+    values: RefCell<ValueCache>,
     kpis: RefCell<FxHashMap<(KpiId, Frame), Result<Value<'static>, OpError>>>,
-    ranks: RefCell<FxHashMap<(u32, Span), Rc<FxHashMap<usize, Value<'static>>>>>,
+    ranks: RefCell<RankCache>,
 }
 
 impl<'g, 'c> Frames<'g, 'c> {
