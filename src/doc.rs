@@ -4,7 +4,7 @@
 use crate::analysis::Ir;
 use crate::ir::{KLeaf, KpiId};
 use crate::output::Lang;
-use crate::span::SourceMap;
+use crate::span::{FileId, SourceMap};
 use crate::syntax::expr_to_string;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -76,6 +76,7 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
                 .push(&cat.kpis[i].name.text);
         }
     }
+    let mut lines = LineIndex::default();
     let mut s = format!(
         "# {}\n\n## {}\n\n| KPI | | {} | {} |\n|---|---|---|---|\n",
         w.title, w.index, w.unit, w.target
@@ -188,7 +189,7 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
             );
         }
         let f = sources.get(k.name.span.file);
-        let (line, _) = f.line_col(k.name.span.start as usize);
+        let line = lines.line_of(sources, k.name.span.file, k.name.span.start as usize);
         let _ = writeln!(
             s,
             "- **{}**: {}",
@@ -198,6 +199,26 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
         let _ = writeln!(s, "- **{}**: {}", w.tests, k.tests.len());
     }
     s
+}
+
+/// The line starts of each file, found once: `SourceFile::line_col` counts from the start of
+/// the file, which made `kpi doc` quadratic in the number of KPIs of a file.
+#[derive(Default)]
+struct LineIndex {
+    starts: std::collections::HashMap<FileId, Vec<usize>>,
+}
+
+impl LineIndex {
+    /// The 1-based line of a byte offset.
+    fn line_of(&mut self, sources: &SourceMap, file: FileId, offset: usize) -> usize {
+        let starts = self.starts.entry(file).or_insert_with(|| {
+            let text = &sources.get(file).text;
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        starts.partition_point(|&s| s <= offset)
+    }
 }
 
 /// `text` as a Markdown inline code span: fenced by one more backtick than its longest run
@@ -251,6 +272,19 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("(fields `a b`, `x²`)"), "{md}");
+    }
+
+    /// Lines found through the index are the ones `line_col` counts.
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let mut map = crate::span::SourceMap::default();
+        let text = "a: 1\n\nbé: 2\r\nc: 3\n";
+        let id = map.add("t.yaml", text);
+        let mut lines = super::LineIndex::default();
+        for offset in 0..=text.len() + 2 {
+            let want = map.get(id).line_col(offset).0;
+            assert_eq!(lines.line_of(&map, id, offset), want, "{offset}");
+        }
     }
 
     /// A code span is read back whole, whatever backquotes it holds.
