@@ -73,7 +73,7 @@ fn edit_of(k: &KpiDef, index: usize, sources: &SourceMap) -> Option<Edit> {
     // A formula with a `#` comment inside is left as written: the canonical form has no
     // place for the comment, and a comment must never be lost silently.
     let old = text.get(start..end)?;
-    (old != replacement && !old.contains('#')).then(|| Edit {
+    (old != replacement && !old.contains('#')).then_some(Edit {
         file: span.file,
         start,
         end,
