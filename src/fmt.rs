@@ -82,12 +82,17 @@ fn edit_of(k: &KpiDef, index: usize, sources: &SourceMap) -> Option<Edit> {
     })
 }
 
-/// `text` with the edits applied (they are sorted from the end of the file to its start).
+/// `text` with the edits applied (they are sorted from the end of the file to its start),
+/// in one pass: replacing in place would move the rest of the file once per edit.
 fn apply(text: &str, edits: &[&Edit]) -> String {
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(e.start..e.end, &e.text);
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for e in edits.iter().rev() {
+        out.push_str(&text[pos..e.start]);
+        out.push_str(&e.text);
+        pos = e.end;
     }
+    out.push_str(&text[pos..]);
     out
 }
 
