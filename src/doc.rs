@@ -4,7 +4,7 @@
 use crate::analysis::Ir;
 use crate::ir::{KLeaf, KpiId};
 use crate::output::Lang;
-use crate::span::SourceMap;
+use crate::span::{FileId, SourceMap};
 use crate::syntax::expr_to_string;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -76,6 +76,7 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
                 .push(&cat.kpis[i].name.text);
         }
     }
+    let mut lines = LineIndex::default();
     let mut s = format!(
         "# {}\n\n## {}\n\n| KPI | | {} | {} |\n|---|---|---|---|\n",
         w.title, w.index, w.unit, w.target
@@ -83,14 +84,14 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
     for (i, k) in cat.kpis.iter().enumerate() {
         let _ = writeln!(
             s,
-            "| [`{}`](#{}) | {} | {} | {} |",
-            k.name.text,
+            "| [{}](#{}) | {} | {} | {} |",
+            code(&k.name.text).replace('|', "\\|"),
             k.name.text.to_lowercase(),
             label(i).replace('|', "\\|"),
             k.unit.map_or("", |u| u.as_str()),
             k.target
                 .as_ref()
-                .map_or(String::new(), |t| format!("`{}`", t.text))
+                .map_or(String::new(), |t| code(&t.text).replace('|', "\\|"))
         );
     }
     for (i, k) in cat.kpis.iter().enumerate() {
@@ -109,7 +110,12 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
         if let Some(d) = &k.description {
             let _ = writeln!(s, "{}\n", d.get(lang.code()).trim());
         }
-        let _ = writeln!(s, "- **{}**: `{}`", w.formula, expr_to_string(&k.formula));
+        let _ = writeln!(
+            s,
+            "- **{}**: {}",
+            w.formula,
+            code(&expr_to_string(&k.formula))
+        );
         if let Some(u) = k.unit {
             let cur = k
                 .currency
@@ -121,7 +127,7 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
             let _ = writeln!(s, "- **{}**: {}{cur}{dec}", w.unit, u.as_str());
         }
         if let Some(t) = &k.target {
-            let _ = writeln!(s, "- **{}**: `{}`", w.target, t.text);
+            let _ = writeln!(s, "- **{}**: {}", w.target, code(&t.text));
         }
         let info = &an.kpis[i];
         let mut reads: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -140,15 +146,13 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
                     cols.sort_unstable();
                     cols.dedup();
                     if cols.is_empty() {
-                        format!("`{src}`")
+                        code(src)
                     } else {
                         format!(
-                            "`{src}` ({} {})",
+                            "{} ({} {})",
+                            code(src),
                             w.fields,
-                            cols.iter()
-                                .map(|c| format!("`{c}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            cols.iter().map(|c| code(c)).collect::<Vec<_>>().join(", ")
                         )
                     }
                 })
@@ -160,8 +164,8 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
             .iter()
             .map(|d: &KpiId| {
                 format!(
-                    "[`{0}`](#{1})",
-                    cat.kpis[d.0 as usize].name.text,
+                    "[{0}](#{1})",
+                    code(&cat.kpis[d.0 as usize].name.text),
                     cat.kpis[d.0 as usize].name.text.to_lowercase()
                 )
             })
@@ -181,17 +185,118 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
                 s,
                 "- **{}**: {}",
                 w.used_by,
-                users
-                    .iter()
-                    .map(|u| format!("`{u}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                users.iter().map(|u| code(u)).collect::<Vec<_>>().join(", ")
             );
         }
         let f = sources.get(k.name.span.file);
-        let (line, _) = f.line_col(k.name.span.start as usize);
-        let _ = writeln!(s, "- **{}**: `{}:{line}`", w.defined, f.name);
+        let line = lines.line_of(sources, k.name.span.file, k.name.span.start as usize);
+        let _ = writeln!(
+            s,
+            "- **{}**: {}",
+            w.defined,
+            code(&format!("{}:{line}", f.name))
+        );
         let _ = writeln!(s, "- **{}**: {}", w.tests, k.tests.len());
     }
     s
+}
+
+/// The line starts of each file, found once: `SourceFile::line_col` counts from the start of
+/// the file, which made `kpi doc` quadratic in the number of KPIs of a file.
+#[derive(Default)]
+struct LineIndex {
+    starts: std::collections::HashMap<FileId, Vec<usize>>,
+}
+
+impl LineIndex {
+    /// The 1-based line of a byte offset.
+    fn line_of(&mut self, sources: &SourceMap, file: FileId, offset: usize) -> usize {
+        let starts = self.starts.entry(file).or_insert_with(|| {
+            let text = &sources.get(file).text;
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// `text` as a Markdown inline code span: fenced by one more backtick than its longest run
+/// of backticks, and padded with a space where it starts or ends with one (CommonMark),
+/// so `` sum(`x²`) `` stays one span.
+fn code(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    /// The text a CommonMark reader takes from an inline code span (one span, whole).
+    fn read_span(md: &str) -> Option<&str> {
+        let fence = md.len() - md.trim_start_matches('`').len();
+        let inner = md.get(fence..md.len().checked_sub(fence)?)?;
+        if !md.ends_with(&md[..fence]) || inner.contains(&md[..fence]) {
+            return None;
+        }
+        let trimmed = inner
+            .strip_prefix(' ')
+            .and_then(|i| i.strip_suffix(' '))
+            .filter(|i| !i.trim().is_empty());
+        Some(trimmed.unwrap_or(inner))
+    }
+
+    /// Issue 9: `kpi doc` of a KPI over back-quoted names writes each formula as one span.
+    #[test]
+    fn formulas_with_backquoted_names_stay_one_code_span() {
+        let mut map = crate::span::SourceMap::default();
+        let mut diags = Vec::new();
+        let text = "sources:\n  s: { fields: { \"x²\": number, \"a b\": number } }\nsource: s\nkpis:\n  k: sum(`x²`) + sum(`a b`)\n  j: k * 2\n";
+        let cat = crate::catalogue::load_text("c.yaml", text, false, &mut map, &mut diags);
+        let (ir, _) = crate::analysis::catalogue_to_ir(&cat, &[]);
+        let md = super::markdown(&ir, &map, crate::output::Lang::En);
+        assert!(
+            md.contains("- **Formula**: ``sum(`x²`) + sum(`a b`)``\n"),
+            "{md}"
+        );
+        assert!(md.contains("(fields `a b`, `x²`)"), "{md}");
+    }
+
+    /// Lines found through the index are the ones `line_col` counts.
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let mut map = crate::span::SourceMap::default();
+        let text = "a: 1\n\nbé: 2\r\nc: 3\n";
+        let id = map.add("t.yaml", text);
+        let mut lines = super::LineIndex::default();
+        for offset in 0..=text.len() + 2 {
+            let want = map.get(id).line_col(offset).0;
+            assert_eq!(lines.line_of(&map, id, offset), want, "{offset}");
+        }
+    }
+
+    /// A code span is read back whole, whatever backquotes it holds.
+    #[test]
+    fn code_spans_hold_backquotes() {
+        assert_eq!(code("sum(x)"), "`sum(x)`");
+        assert_eq!(code("sum(`x²`)"), "``sum(`x²`)``");
+        assert_eq!(code("`a b` + 1"), "`` `a b` + 1 ``");
+        assert_eq!(code("`a``b`"), "``` `a``b` ```");
+        for t in ["sum(`x²`)", "`a`", "`a` + `b`", "x", "``", "a``b"] {
+            let md = code(t);
+            assert_eq!(read_span(&md), Some(t), "{md}");
+        }
+    }
 }

@@ -245,17 +245,53 @@ pub fn parse_number(s: &str, decimal_comma: bool) -> Option<Decimal> {
         }
     }
     if decimal_comma && s.contains(',') && !s.contains('.') {
-        return Decimal::from_str_exact(&s.replacen(',', ".", 1)).ok();
+        let s = s.replacen(',', ".", 1);
+        if !well_formed_number(&s) {
+            return None;
+        }
+        return Decimal::from_str_exact(s.strip_prefix('+').unwrap_or(&s)).ok();
     }
-    let s = s.strip_prefix('+').unwrap_or(s);
-    if s.bytes()
-        .any(|c| c.is_ascii_alphabetic() && c != b'e' && c != b'E')
-    {
+    if !well_formed_number(s) {
         return None;
     }
+    let s = s.strip_prefix('+').unwrap_or(s);
     Decimal::from_str_exact(s)
         .or_else(|_| Decimal::from_scientific(s))
         .ok()
+}
+
+/// Whether a cell is written as a number: `[+-]? (D+ (. D*)? | . D+) ([eE] [+-]? D+)?`.
+/// The decimal parser alone is laxer: it takes `+-5` as −5 and `1_000` as 1000.
+fn well_formed_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let whole = digits(&mut i);
+    let fraction = if b.get(i) == Some(&b'.') {
+        i += 1;
+        digits(&mut i)
+    } else {
+        0
+    };
+    if whole == 0 && fraction == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {
@@ -324,6 +360,52 @@ mod tests {
         assert_eq!(parse_number("abc", false), None);
         assert_eq!(parse_number("1e3", false), Some(dec!(1000)));
         assert_eq!(parse_number("", false), None);
+        // Issue 9 #12: malformed numbers are not numbers.
+        for bad in [
+            "+-5", "-+5", "++5", "--5", "1_000", "1_", "1__0", "1_000.5", "_1", "e3", "1e",
+            "1e3.5", "1.2.3", "-", "+", ".", " 5", "5 ", "1e1_0", "0x10", "1.000,5", "1,000.5",
+        ] {
+            assert_eq!(parse_number(bad, false), None, "{bad}");
+            assert_eq!(parse_number(bad, true), None, "{bad} (decimal comma)");
+        }
+        for bad in ["+-12,5", "1_2,5", "12,,5", "1,2,5", ",", "-,"] {
+            assert_eq!(parse_number(bad, true), None, "{bad}");
+        }
+        // Every form read before stays read.
+        for (good, want) in [
+            ("-5", dec!(-5)),
+            ("+5", dec!(5)),
+            ("-0", dec!(0)),
+            ("00012", dec!(12)),
+            (".5", dec!(0.5)),
+            ("5.", dec!(5)),
+            ("-.5", dec!(-0.5)),
+            ("+.5", dec!(0.5)),
+            ("1E3", dec!(1000)),
+            ("1e+3", dec!(1000)),
+            ("1e-3", dec!(0.001)),
+            ("-1e3", dec!(-1000)),
+            ("+1e3", dec!(1000)),
+            ("1.5e3", dec!(1500)),
+            (".5e1", dec!(5)),
+            ("5.e1", dec!(50)),
+            ("12345678901234567890.5", dec!(12345678901234567890.5)),
+        ] {
+            assert_eq!(parse_number(good, false), Some(want), "{good}");
+            assert_eq!(
+                parse_number(good, true),
+                Some(want),
+                "{good} (decimal comma)"
+            );
+        }
+        for (good, want) in [
+            ("-12,5", dec!(-12.5)),
+            ("+12,5", dec!(12.5)),
+            ("12,", dec!(12)),
+            (",5", dec!(0.5)),
+        ] {
+            assert_eq!(parse_number(good, true), Some(want), "{good}");
+        }
         assert_eq!(parse_duration("01:02:03"), Some(dec!(3723)));
         assert_eq!(parse_duration("-1:30:00"), None);
         assert_eq!(parse_duration("01:-5:00"), None);

@@ -549,3 +549,121 @@ fn gzip_on_standard_input() {
         "kpi,value,unit,status\nn,4,,\n"
     );
 }
+
+/// Issue 9 #12: `+-5` and `1_000` are data errors (exit 1), never −5 and 1000.
+#[test]
+fn malformed_numbers_are_data_errors() {
+    let data = "tests/fixtures/data/malformed_numbers.csv";
+    let (code, out, err) = kpi(&[
+        "eval",
+        "-e",
+        "s = sum(x)",
+        "--data",
+        data,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("s,1001.5,"), "2 + 1e3 - .5 only:\n{out}");
+    assert!(
+        err.contains("`+-5` is not a number") && err.contains("`1_000` is not a number"),
+        "{err}"
+    );
+}
+
+/// Issue 9 #3 and #5: `kpi fmt` writes YAML that reads back, with the back-quotes it needs.
+#[test]
+fn fmt_escapes_and_backquotes_read_back() {
+    let dir = std::env::temp_dir().join(format!("kpi-fmt-escapes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("escapes.yaml");
+    std::fs::copy("tests/fixtures/fmt/escapes.yaml", &file).unwrap();
+    let f = file.to_str().unwrap();
+    assert_eq!(kpi(&["fmt", f]).0, 0);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("  tab: \"sum(x) + 1\"\n") && text.contains("  sup: sum(`x²`)\n"),
+        "{text}"
+    );
+    assert_eq!(
+        kpi(&["check", f]).0,
+        0,
+        "the formatted file still checks:\n{text}"
+    );
+    assert_eq!(
+        kpi(&["fmt", "--check", f]).0,
+        0,
+        "formatting twice changes nothing"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 9 #2: a date compared with undeclared datetimes reads them whole, in `--where` too.
+#[test]
+fn a_date_where_reads_datetimes_whole() {
+    let dir = std::env::temp_dir().join(format!("kpi-where-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("a.csv");
+    std::fs::write(
+        &file,
+        "a\n2025-03-01T08:00:00\n2025-03-01T23:59:59\n2025-02-28T12:00:00\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let args = [
+        "eval",
+        "-e",
+        "n = count()",
+        "--data",
+        f,
+        "--where",
+        "a > 2025-03-01",
+        "--format",
+        "csv",
+    ];
+    let (code, out, err) = kpi(&args);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "kpi,value,unit,status\nn,2,,\n"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 9 #7: a median that runs out of memory is a diagnostic naming it, not an abort.
+#[test]
+fn a_median_out_of_memory_is_a_diagnostic() {
+    let dir = std::env::temp_dir().join(format!("kpi-median-oom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("many.csv");
+    let mut text = String::from("x\n");
+    text.push_str(&"7\n".repeat(6_000_000));
+    std::fs::write(&file, text).unwrap();
+    // The address space is capped (the binary's own 256 MiB stack included), so that keeping
+    // 6 million values cannot fit.
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 450000; exec {} eval -e 'm = median(x)' -e 'n = count()' --data {}",
+            env!("CARGO_BIN_EXE_kpi"),
+            file.display()
+        ))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run kpi");
+    let (out_text, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{out_text}{err}");
+    assert!(
+        err.contains("memory ran out while keeping its values"),
+        "{err}"
+    );
+    assert!(
+        out_text.contains("6,000,000"),
+        "the other KPI is computed:\n{out_text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -74,6 +74,20 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, diags: &mut Vec<Diag>
                         );
                         continue;
                     }
+                    // `@unit: percent`, `@unit:percent`: a YAML habit.
+                    if let Some((base, rest)) = key.split_once(':').filter(|(b, _)| {
+                        attrs::KPI_KEYS.contains(&b.split('.').next().unwrap_or(""))
+                    }) {
+                        let value = format!("{} {value}", rest.trim()).trim().to_string();
+                        diags.push(
+                            Diag::error(Code::Catalogue, format!("unknown key `{key}` in a KPI"))
+                                .at(key_span)
+                                .help(format!(
+                                    "write `@{base} {value}`: a blank, not `:`, separates the key from its value"
+                                )),
+                        );
+                        continue;
+                    }
                     if let Err(d) = attrs::set(&mut def, &key, &value, span) {
                         diags.push(d);
                     }

@@ -164,7 +164,13 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
                     span: val.span,
                 })
             }
-            "description" | "label" => {}
+            // Read as a KPI's are (a text, or one per language), though only shown by editors.
+            "description" => {
+                text(val, "`description`", diags);
+            }
+            "label" => {
+                text(val, "`label`", diags);
+            }
             "fields" => {
                 s.has_schema = true;
                 for (fk, fv) in mapping(val, "`fields`", diags).unwrap_or(&[]) {
@@ -242,8 +248,14 @@ fn kpi(
             "tests" => def.tests = tests(val, diags),
             _ => {
                 formula_typo |= did_you_mean(key_text, ["formula"]).is_some();
-                let Some(s) = val.as_scalar() else {
-                    diags.push(if attrs::KPI_KEYS.contains(&key_text) {
+                let Some(s) = val.as_scalar().filter(|_| !val.is_null()) else {
+                    diags.push(if attrs::KPI_KEYS.contains(&key_text) && val.is_null() {
+                        Diag::error(Code::Catalogue, format!("`{key_text}` has no value"))
+                            .at(key.span)
+                            .help(format!(
+                                "write a value after `{key_text}:`, or remove the key"
+                            ))
+                    } else if attrs::KPI_KEYS.contains(&key_text) {
                         Diag::error(
                             Code::Catalogue,
                             format!(
@@ -319,6 +331,7 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
             "name" => t.name = string(v, "a test's `name`", diags).unwrap_or_default(),
             "expect" => {
                 has_expect = true;
+                check_expect(v, diags);
                 t.expect = v.clone();
             }
             "by" => match &v.kind {
@@ -328,11 +341,15 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
                 _ => t.by = formula(v, diags).into_iter().collect(),
             },
             "data" => match &v.kind {
-                NodeKind::Seq(records) => t.data.push((None, records.clone())),
+                NodeKind::Seq(records) => {
+                    check_records(records, diags);
+                    t.data.push((None, records.clone()))
+                }
                 NodeKind::Map(per_source) => {
                     for (sk, sv) in per_source {
                         match &sv.kind {
                             NodeKind::Seq(records) => {
+                                check_records(records, diags);
                                 t.data.push((Some(name_of(sk)), records.clone()))
                             }
                             _ if sv.is_null() => t.data.push((Some(name_of(sk)), Vec::new())),
@@ -370,4 +387,107 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
         return None;
     }
     Some(t)
+}
+
+/// A test's records: mappings from field to one value (`kpi test` reads them; `kpi check`
+/// and `kpi schema` refuse other shapes up front).
+fn check_records(records: &[Node], diags: &mut Vec<Diag>) {
+    for r in records {
+        let NodeKind::Map(entries) = &r.kind else {
+            diags.push(
+                Diag::error(
+                    Code::Catalogue,
+                    format!(
+                        "a test record is a mapping of field to value, not {}",
+                        r.describe()
+                    ),
+                )
+                .at(r.span)
+                .help("write a record as `{field: value, other: value}`"),
+            );
+            continue;
+        };
+        for (k, v) in entries {
+            single_value(k, v, diags);
+        }
+    }
+}
+
+/// A value that must be one scalar (null included).
+fn single_value(key: &Node, v: &Node, diags: &mut Vec<Diag>) {
+    if v.as_scalar().is_none() {
+        diags.push(
+            Diag::error(
+                Code::Catalogue,
+                format!(
+                    "`{}` must be a single value, not {}",
+                    key.as_str().unwrap_or(""),
+                    v.describe()
+                ),
+            )
+            .at(v.span),
+        );
+    }
+}
+
+/// `expect`: one value, or a list of rows `{by: {key: value, ...}, value: VALUE}`.
+fn check_expect(n: &Node, diags: &mut Vec<Diag>) {
+    const ROW_KEYS: &[&str] = &["by", "value"];
+    let rows = match &n.kind {
+        NodeKind::Scalar(_) => return,
+        NodeKind::Seq(rows) => rows,
+        NodeKind::Map(_) => return diags.push(
+            Diag::error(
+                Code::Catalogue,
+                "`expect` is one value, or a list of rows `{by: {...}, value: ...}`, not a mapping",
+            )
+            .at(n.span)
+            .help("for grouped results write `expect:` then `- {by: {channel: phone}, value: 3}`"),
+        ),
+    };
+    for row in rows {
+        let NodeKind::Map(entries) = &row.kind else {
+            diags.push(
+                Diag::error(
+                    Code::Catalogue,
+                    format!(
+                        "an expected row is a mapping `{{by: {{...}}, value: ...}}`, not {}",
+                        row.describe()
+                    ),
+                )
+                .at(row.span),
+            );
+            continue;
+        };
+        if !entries.iter().any(|(k, _)| k.as_str() == Some("value")) {
+            diags.push(
+                Diag::error(Code::Catalogue, "this expected row has no `value`")
+                    .at(row.span)
+                    .help("add `value: VALUE`"),
+            );
+        }
+        for (k, v) in entries {
+            match k.as_str().unwrap_or("") {
+                "value" => single_value(k, v, diags),
+                "by" => match &v.kind {
+                    NodeKind::Map(keys) => {
+                        for (kk, kv) in keys {
+                            single_value(kk, kv, diags);
+                        }
+                    }
+                    _ => diags.push(
+                        Diag::error(
+                            Code::Catalogue,
+                            format!(
+                                "`by` of an expected row maps each group key to its value, not {}",
+                                v.describe()
+                            ),
+                        )
+                        .at(v.span),
+                    ),
+                },
+                other => diags.push(unknown_key(other, ROW_KEYS, "an expected row", k.span)),
+            }
+        }
+    }
 }

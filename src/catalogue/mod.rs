@@ -6,7 +6,7 @@ mod load_yaml;
 pub mod model;
 pub mod yaml;
 
-pub use attrs::{parse_target, KPI_KEYS};
+pub use attrs::{parse_target, KPI_KEYS, TARGET_PATTERN};
 pub use model::*;
 
 use crate::diag::{Code, Diag};

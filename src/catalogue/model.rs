@@ -39,6 +39,8 @@ pub enum FieldType {
 impl FieldType {
     pub const NAMES: [&'static str; 6] =
         ["string", "number", "bool", "date", "datetime", "duration"];
+    /// Other spellings `parse` takes (`kpi schema` lists them too).
+    pub const ALIASES: [&'static str; 5] = ["text", "decimal", "integer", "boolean", "timestamp"];
     pub fn name(self) -> &'static str {
         FieldType::NAMES[self as usize]
     }
@@ -117,6 +119,8 @@ impl Unit {
     pub const NAMES: [&'static str; 8] = [
         "count", "percent", "points", "ratio", "number", "currency", "seconds", "duration",
     ];
+    /// Other spellings `parse` takes (`kpi schema` lists them too).
+    pub const ALIASES: [&'static str; 1] = ["%"];
     pub fn parse(s: &str) -> Option<Unit> {
         Some(match s {
             "count" => Unit::Count,
@@ -226,4 +230,23 @@ pub struct TestDef {
     pub data: Vec<(Option<Name>, Vec<Node>)>,
     pub by: Vec<Expr>,
     pub expect: Node,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name and alias parses; nothing else listed is missing.
+    #[test]
+    fn names_and_aliases_parse() {
+        for n in Unit::NAMES.iter().chain(&Unit::ALIASES) {
+            assert!(Unit::parse(n).is_some(), "{n}");
+        }
+        for n in FieldType::NAMES.iter().chain(&FieldType::ALIASES) {
+            assert!(FieldType::parse(n).is_some(), "{n}");
+        }
+        for n in Unit::NAMES {
+            assert_eq!(Unit::parse(n).map(Unit::as_str), Some(n));
+        }
+    }
 }

@@ -151,12 +151,15 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
             }
             Event::Scalar(value, style, anchor, _) => {
                 let offsets = trace(text, at, &value, style);
-                let end = offsets.as_ref().map_or(at + value.len(), |m| {
-                    if value.is_empty() {
-                        at
-                    } else {
-                        m[m.len() - 2] as usize + 1
-                    }
+                // A quoted scalar ends before its closing quote, whatever its escapes.
+                let end = closing_quote(text, at, style).unwrap_or_else(|| {
+                    offsets.as_ref().map_or(at + value.len(), |m| {
+                        if value.is_empty() {
+                            at
+                        } else {
+                            m[m.len() - 2] as usize + 1
+                        }
+                    })
                 });
                 let plain = style == TScalarStyle::Plain;
                 let written = match style {
@@ -232,6 +235,30 @@ fn count(n: &Node) -> usize {
                 .map(|(k, v)| count(k) + count(v))
                 .sum::<usize>()
         }
+    }
+}
+
+/// The offset of the quote that closes a quoted scalar opened at `start`: the first `"` not
+/// escaped by a backslash, or the first `'` not doubled. `None` for other styles.
+fn closing_quote(text: &str, start: usize, style: TScalarStyle) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut p = start + 1;
+    match style {
+        TScalarStyle::DoubleQuoted => loop {
+            match bytes.get(p)? {
+                b'\\' => p += 2,
+                b'"' => return Some(p),
+                _ => p += 1,
+            }
+        },
+        TScalarStyle::SingleQuoted => loop {
+            match (bytes.get(p)?, bytes.get(p + 1)) {
+                (b'\'', Some(b'\'')) => p += 2,
+                (b'\'', _) => return Some(p),
+                _ => p += 1,
+            }
+        },
+        _ => None,
     }
 }
 

@@ -138,19 +138,17 @@ const KEYWORDS: &[&str] = &[
     "and", "or", "not", "in", "between", "is", "null", "true", "false", "per", "where",
 ];
 
-/// Whether a name can be written without back-quotes.
+/// Whether a name can be written without back-quotes: exactly when the grammar's
+/// `plain_name` reads it back whole (`(XID_START | "_") XID_CONTINUE*`, not a keyword). The
+/// character classes are pest's own tables, so the two cannot drift apart.
 pub fn is_plain_name(s: &str) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
         return false;
     };
-    (first == '_' || unicode_ident_start(first))
-        && chars.all(|c| c == '_' || c.is_alphanumeric())
+    (first == '_' || pest::unicode::XID_START(first))
+        && chars.all(pest::unicode::XID_CONTINUE)
         && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(s))
-}
-
-fn unicode_ident_start(c: char) -> bool {
-    c.is_alphabetic()
 }
 
 pub fn write_literal(out: &mut String, l: &Literal) {
@@ -195,4 +193,121 @@ fn duration_literal(secs: Decimal) -> String {
         return format!("{}ms", ms.normalize());
     }
     format!("{}s", secs.normalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::FileId;
+    use crate::syntax::{parse_formula, Locator};
+
+    /// The name a formula reads as, if it reads as exactly one name.
+    fn read_name(text: &str) -> Option<String> {
+        let mut diags = Vec::new();
+        let e = parse_formula(text, &Locator::shifted(FileId(0), 0), &mut diags);
+        match e.kind {
+            ExprKind::Name(n) if diags.is_empty() => Some(n.text),
+            _ => None,
+        }
+    }
+
+    /// Issue 9 #5: every name the printer writes reads back as the same name, alone, as a
+    /// call's source and inside an aggregate: back-quotes wherever the grammar needs them.
+    #[test]
+    fn every_printed_name_reads_back() {
+        let pieces = [
+            "a",
+            "Z",
+            "_",
+            "é",
+            "x",
+            "1",
+            "²",
+            "½",
+            "\u{301}",
+            "\u{300}a",
+            "ǅ",
+            "ℕ",
+            "Ⅻ",
+            "٣",
+            "字",
+            "😀",
+            "\u{200d}",
+            "\u{200c}",
+            "·",
+            "-",
+            ".",
+            " ",
+            "\t",
+            "(",
+            ")",
+            "#",
+            "\"",
+            "'",
+            "$",
+            "%",
+            "ª",
+            "º",
+            "µ",
+            "ﬁ",
+            "ß",
+            "İ",
+            "\u{feff}",
+            "\u{a0}",
+            "⁀",
+            "‿",
+            "e",
+            "and",
+            "OR",
+            "Not",
+            "in",
+            "between",
+            "is",
+            "null",
+            "TRUE",
+            "false",
+            "per",
+            "where",
+            "2025-01-01",
+            "5min",
+            "1e3",
+            "1_000",
+            "k",
+            "ſ",
+            "K",
+        ];
+        let mut names: Vec<String> = Vec::new();
+        for a in pieces {
+            names.push(a.to_string());
+            for b in pieces {
+                names.push(format!("{a}{b}"));
+                for c in ["x", "²", "\u{301}", " ", "_"] {
+                    names.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for name in &names {
+            let mut printed = String::new();
+            write_name(
+                &mut printed,
+                &Name {
+                    text: name.clone(),
+                    span: crate::span::Span::new(FileId(0), 0, 0),
+                },
+            );
+            assert_eq!(
+                read_name(&printed).as_deref(),
+                Some(name.as_str()),
+                "{name:?} printed as {printed}"
+            );
+            // In a call and as a source, the tree prints back the same.
+            for text in [format!("sum({printed})"), format!("{printed}.count()")] {
+                let mut diags = Vec::new();
+                let e = parse_formula(&text, &Locator::shifted(FileId(0), 0), &mut diags);
+                assert!(diags.is_empty(), "{name:?}: {text} does not parse");
+                assert_eq!(expr_to_string(&e), text, "{name:?}");
+            }
+        }
+        assert!(names.len() > 20_000, "{}", names.len());
+    }
 }

@@ -1,0 +1,111 @@
+//! `kpi schema`: the JSON Schema of the YAML catalogue format, for editors (completion,
+//! validation as you type). It mirrors what `catalogue/load_yaml.rs` accepts.
+
+use crate::catalogue::{FieldType, Unit, TARGET_PATTERN};
+use serde_json::{json, Value};
+
+pub fn catalogue_schema() -> Value {
+    // Where the loader reads a text, YAML numbers and booleans are read as written
+    // (`label: 2024`, `formula: 1`); only nothing (null) is refused.
+    let text_scalar = json!({ "type": ["string", "number", "boolean"] });
+    let text = json!({
+        "oneOf": [
+            text_scalar,
+            { "type": "object", "additionalProperties": text_scalar, "description": "text per language, e.g. {en: ..., fr: ...}" }
+        ]
+    });
+    let scalar = json!({ "type": ["string", "number", "boolean", "null"] });
+    let record = json!({ "type": "object", "additionalProperties": scalar });
+    let records = json!({ "type": ["array", "null"], "items": record });
+    let test = json!({
+        "type": "object",
+        "required": ["expect"],
+        "additionalProperties": false,
+        "properties": {
+            "name": text_scalar,
+            "data": {
+                "description": "records of the KPI's default source, or a map from source name to records",
+                "oneOf": [records, { "type": "object", "additionalProperties": records }]
+            },
+            "by": { "oneOf": [text_scalar, { "type": "array", "items": text_scalar }], "description": "group-by expressions" },
+            "expect": {
+                "description": "the expected value (null for none), or grouped rows {by: {...}, value: ...}",
+                "oneOf": [
+                    scalar,
+                    { "type": "array", "items": {
+                        "type": "object",
+                        "required": ["value"],
+                        "additionalProperties": false,
+                        "properties": { "by": { "type": "object", "additionalProperties": scalar }, "value": scalar }
+                    } }
+                ]
+            }
+        }
+    });
+    let tests = json!({ "type": "array", "items": test });
+    let units: Vec<&str> = Unit::NAMES.iter().chain(&Unit::ALIASES).copied().collect();
+    let types: Vec<&str> = FieldType::NAMES
+        .iter()
+        .chain(&FieldType::ALIASES)
+        .copied()
+        .collect();
+    let kpi = json!({
+        "oneOf": [
+            { "type": ["string", "number", "boolean"], "description": "short form: just the formula" },
+            {
+                "type": "object",
+                "required": ["formula"],
+                "additionalProperties": false,
+                "properties": {
+                    "formula": { "type": ["string", "number", "boolean"], "description": "e.g. pct(recommend >= 9) - pct(recommend <= 6)" },
+                    "label": text,
+                    "description": text,
+                    "unit": { "enum": units },
+                    "currency": { "type": ["string", "number", "boolean"], "description": "ISO code, e.g. EUR" },
+                    "decimals": {
+                        "oneOf": [
+                            { "type": "integer", "minimum": 0, "maximum": 12 },
+                            { "type": "string", "pattern": "^\\s*\\+?0*([0-9]|1[0-2])\\s*$" }
+                        ]
+                    },
+                    "target": {
+                        "type": "string",
+                        "pattern": TARGET_PATTERN,
+                        "description": ">= 30, <= 5, between 80 and 90, <= 4h (a bare number says no direction: write >= 90)"
+                    },
+                    "source": { "type": ["string", "number", "boolean"], "description": "default source of this KPI's aggregates" },
+                    "tests": tests
+                }
+            }
+        ]
+    });
+    let source = json!({
+        "type": ["object", "null"],
+        "additionalProperties": false,
+        "properties": {
+            "path": { "type": ["string", "number", "boolean"], "description": "default data file, relative to this YAML file" },
+            "time": { "type": ["string", "number", "boolean"], "description": "the field --grain, --from and --to use" },
+            "fields": { "type": ["object", "null"], "additionalProperties": { "enum": types } },
+            "dimensions": { "type": ["object", "null"], "additionalProperties": text_scalar, "description": "named group-by expressions" },
+            "description": text,
+            "label": text
+        }
+    });
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kpi catalogue file",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "source": { "type": ["string", "number", "boolean"], "description": "default source of the KPIs in this file" },
+            "sources": { "type": ["object", "null"], "additionalProperties": source },
+            "kpis": { "type": ["object", "null"], "additionalProperties": kpi },
+            "tests": { "type": ["object", "null"], "additionalProperties": tests, "description": "tests of KPIs defined in other files (.kpi)" }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod validate;
