@@ -104,6 +104,9 @@ pub struct AggSpec {
 #[derive(Clone, Debug)]
 pub enum AggArg {
     Record(RExpr),
+    /// Two record expressions: `first(x)`/`last(x)` read `x` and the source's time field;
+    /// `open(start, end)` its two bounds.
+    Pair(RExpr, RExpr),
     Per(Box<PerSpec>),
 }
 
@@ -149,6 +152,10 @@ impl AggSpec {
         }
         match &self.arg {
             Some(AggArg::Record(e)) => e.leaves(&mut |c| f(*c)),
+            Some(AggArg::Pair(a, b)) => {
+                a.leaves(&mut |c| f(*c));
+                b.leaves(&mut |c| f(*c));
+            }
             Some(AggArg::Per(p)) => {
                 p.keys.iter().for_each(|k| k.leaves(&mut |c| f(*c)));
                 p.inner_aggs.iter().for_each(|a| a.columns(f));

@@ -80,6 +80,7 @@ fn run_one(an: &Ir, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
     }
     let mut req = Request {
         kpis: vec![id],
+        named: true,
         ..Default::default()
     };
     for e in &t.by {

@@ -37,6 +37,11 @@ pub struct KpiInfo {
     pub deps: Vec<KpiId>,
     /// Analysed without error.
     pub ok: bool,
+    /// It uses a period function (itself or through other KPIs): it needs `--grain`.
+    pub needs_grain: bool,
+    /// It uses a period function, `total` or `rank` (itself or through other KPIs): it may
+    /// not be used inside a window.
+    pub framed: bool,
 }
 
 /// Longest chain of KPIs that use one another (each link is a level of recursion).
@@ -249,6 +254,8 @@ impl<'c> Analyzer<'c> {
                 ty: Ty::Any,
                 deps: vec![],
                 ok: false,
+                needs_grain: false,
+                framed: false,
             })
             .collect();
         a
@@ -372,9 +379,17 @@ impl<'c> Analyzer<'c> {
         self.stack.push(id);
         let errors_before = self.error_count();
         let def = &self.cat.kpis[i];
-        let (expr, ty, deps) = lower::kpi_formula(self, def);
+        let lowered = lower::kpi_formula(self, def);
         let ok = self.error_count() == errors_before && !contains_error(&def.formula);
-        self.kpis[i] = KpiInfo { expr, ty, deps, ok };
+        let ty = lowered.ty;
+        self.kpis[i] = KpiInfo {
+            expr: lowered.expr,
+            ty,
+            deps: lowered.deps,
+            ok,
+            needs_grain: lowered.needs_grain,
+            framed: lowered.framed,
+        };
         self.stack.pop();
         self.state[i] = State::Done;
         self.order.push(id);

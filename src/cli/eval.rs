@@ -114,6 +114,7 @@ pub fn run(args: &EvalArgs) -> i32 {
     let shown = select(args, &an, first_adhoc, &mut errors);
     let mut req = Request {
         kpis: shown,
+        named: !args.kpis.is_empty() || !args.formulas.is_empty(),
         grain: args.grain,
         compare: args.compare,
         total: args.total,

@@ -61,7 +61,13 @@ pub fn run(
         .filter(|k| {
             let mut uses = false;
             an.kpi_leaves(&an.kpis[k.0 as usize].expr, &mut |l| {
-                uses |= matches!(l, crate::ir::KLeaf::Frame(_))
+                uses |= match l {
+                    crate::ir::KLeaf::Frame(_) => true,
+                    crate::ir::KLeaf::Agg(a) => {
+                        an.aggs[a.0 as usize].func.sql == crate::registry::AggSql::None
+                    }
+                    _ => false,
+                }
             });
             uses
         })
@@ -71,7 +77,7 @@ pub fn run(
         let d = Diag::error(
             crate::diag::Code::Grain,
             format!(
-                "kpi sql cannot write period functions, `total` or `rank` yet: {}",
+                "kpi sql cannot write period functions, `total`, `rank`, `first`, `last` or `open` yet: {}",
                 framed.join(", ")
             ),
         )

@@ -8,6 +8,7 @@ use super::grid::{SourceGrid, Span, NO_PERIOD};
 use crate::ir::{AggId, FrameOp, KLeaf, KpiId};
 use crate::period;
 use crate::plan::Plan;
+use crate::registry::Reads;
 use crate::results::compare_keys;
 use crate::value::{self, OpError, Value};
 use rustc_hash::FxHashMap;
@@ -149,12 +150,26 @@ impl<'g, 'c> Frames<'g, 'c> {
             return Value::Null;
         };
         let grid = &self.grids[gi];
+        let spec = &self.plan.ir.aggs[a.0 as usize];
+        // `open` is a stock: its value at a period is the sum of its counts up to it.
+        let f = match (spec.func.reads, f.span) {
+            (Reads::Span, Span::Row(p) | Span::Periods(_, p)) => Frame {
+                span: Span::Periods(i64::MIN, p),
+                ..f
+            },
+            (Reads::Span, Span::Overall) if f.group.is_some() => Frame {
+                span: Span::Periods(i64::MIN, self.range.map_or(NO_PERIOD, |r| r.1)),
+                ..f
+            },
+            _ => f,
+        };
         let span = match f.span {
             Span::Row(NO_PERIOD) | Span::Overall => f.span,
             Span::Row(p) => match grid.span {
                 Some((a, b)) if a <= p && p <= b => f.span,
                 _ => return Value::Null,
             },
+            Span::Periods(i64::MIN, NO_PERIOD) => f.span,
             Span::Periods(p, q) => match grid.span {
                 Some((a, b)) if p.max(a) <= q.min(b) => Span::Periods(p.max(a), q.min(b)),
                 _ => return Value::Null,

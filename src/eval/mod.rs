@@ -73,7 +73,7 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             options: &options,
         };
         let with_total = plan.total || !plan.grouped();
-        let new_run = || run::SourceRun::new(&specs, p, with_total);
+        let new_run = || run::SourceRun::new(&specs, p, with_total, plan.grain, plan.to);
         let mut data_diags = Vec::new();
         let (stats, run) = input::read_into(&input, &new_run, &mut data_diags);
         out.diags.append(&mut data_diags);

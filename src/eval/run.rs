@@ -4,9 +4,12 @@
 use super::expr::DivByZero;
 use super::row::Row;
 use super::state::AggState;
-use crate::ir::{AggSpec, RExpr};
+use crate::ir::{AggArg, AggSpec, RExpr};
 use crate::keytable::encode_key;
 use crate::keytable::KeyTable;
+use crate::period;
+use crate::registry::Reads;
+use crate::time::{self, Grain};
 use crate::value::{OpError, Value};
 
 pub struct SourceRun<'p> {
@@ -38,6 +41,11 @@ pub struct SourceRun<'p> {
     pub type_errors: u64,
     /// Divisions by zero in the source's expressions (each gave null).
     pub div_by_zero: DivByZero,
+    /// The `open` aggregates (by index), and what counting them needs: the grain (their
+    /// records count at their start's and end's periods) and `--to` (the last bound).
+    opens: Vec<usize>,
+    grain: Option<Grain>,
+    to: Option<i64>,
 }
 
 impl<'p> SourceRun<'p> {
@@ -45,6 +53,8 @@ impl<'p> SourceRun<'p> {
         specs: &'p [&'p AggSpec],
         plan: &'p crate::plan::SourcePlan,
         with_total: bool,
+        grain: Option<Grain>,
+        to: Option<i64>,
     ) -> SourceRun<'p> {
         let (keys, filters, history) = (&plan.keys[..], &plan.filters[..], plan.history.as_ref());
         let mut conditions: Vec<&RExpr> = Vec::new();
@@ -78,6 +88,11 @@ impl<'p> SourceRun<'p> {
             failures: vec![None; specs.len()],
             type_errors: 0,
             div_by_zero: DivByZero::default(),
+            opens: (0..specs.len())
+                .filter(|&i| specs[i].func.reads == Reads::Span)
+                .collect(),
+            grain,
+            to,
         }
     }
 
@@ -129,6 +144,8 @@ impl<'p> SourceRun<'p> {
         let history = self
             .history
             .is_some_and(|h| row.holds(h, dz).unwrap_or(false));
+        // Without a grain, records before `--from` count for `open` only.
+        let only_opens = history && self.grain.is_none();
         if !self.keys.is_empty() || self.history.is_some() {
             self.key_buf.clear();
             if self.history.is_some() {
@@ -143,6 +160,7 @@ impl<'p> SourceRun<'p> {
                 encode_key(&v, &mut self.key_buf);
             }
             let (g, new) = self.groups.insert(&self.key_buf);
+            let by_at = self.by_keys_start();
             if new {
                 // Computed again for display; its divisions by zero were counted already.
                 let again = DivByZero::default();
@@ -159,10 +177,151 @@ impl<'p> SourceRun<'p> {
                 self.states
                     .extend(self.specs.iter().map(|s| AggState::new(s)));
             }
-            self.apply(Some(g as usize), row);
+            if !only_opens {
+                self.apply(Some(g as usize), row);
+            }
+            self.count_opens(Some(g as usize), by_at, row);
+        } else {
+            self.count_opens(None, 0, row);
         }
-        if self.total.is_some() && !history {
-            self.apply(None, row);
+        if self.total.is_some() {
+            if !history {
+                self.apply(None, row);
+            }
+            // `open` reads records before `--from` too.
+            if !self.keys.is_empty() || self.history.is_some() {
+                self.count_opens_in(None, row);
+            }
+        }
+    }
+
+    /// Where the by-keys start in the key buffer: after the history flag and the period.
+    fn by_keys_start(&self) -> usize {
+        let mut at = usize::from(self.history.is_some()) * 2;
+        if self.grain.is_some() {
+            // The period label: a tag, a length byte and the label (a date: tag + 4 bytes).
+            at += match self.key_buf.get(at) {
+                Some(4) => 2 + self.key_buf[at + 1] as usize,
+                Some(5) => 5,
+                Some(8) => 9,
+                _ => 1,
+            };
+        }
+        at
+    }
+
+    /// Count the record in each `open` aggregate of group `g` (`None`: ungrouped).
+    fn count_opens(&mut self, g: Option<usize>, by_at: usize, row: &Row) {
+        if self.opens.is_empty() {
+            return;
+        }
+        match (self.grain, g) {
+            (Some(grain), Some(g)) => self.count_open_periods(grain, g, by_at, row),
+            (_, g) => self.count_opens_in(g, row),
+        }
+    }
+
+    /// Without a grain: 1 in group `g` (or the total) for each `open` the record is open in
+    /// at `--to` (or still open at the end of the data).
+    fn count_opens_in(&mut self, g: Option<usize>, row: &Row) {
+        for k in 0..self.opens.len() {
+            let i = self.opens[k];
+            let Some((start, end)) = self.bounds(i, row) else {
+                continue;
+            };
+            let open = match self.to {
+                Some(b) => start < b && end.is_none_or(|e| e >= b),
+                None => end.is_none(),
+            };
+            if open {
+                self.add(g, i, 1);
+            }
+        }
+    }
+
+    /// With a grain: +1 in the period of the record's start, −1 in the period of its end,
+    /// in the record's group; a period's backlog is the sum up to it.
+    fn count_open_periods(&mut self, grain: Grain, g: usize, by_at: usize, row: &Row) {
+        let by: Vec<u8> = self.key_buf[by_at..].to_vec();
+        for k in 0..self.opens.len() {
+            let i = self.opens[k];
+            let Some((start, end)) = self.bounds(i, row) else {
+                continue;
+            };
+            if self.to.is_some_and(|b| start >= b) {
+                continue;
+            }
+            // Ended at or after `--to`: still open at the last bound.
+            let end = end.filter(|e| self.to.is_none_or(|b| *e < b));
+            if end.is_some_and(|e| e <= start) {
+                continue;
+            }
+            for (at, delta) in std::iter::once((start, 1)).chain(end.map(|e| (e, -1))) {
+                let p = period::of_day(grain, at.div_euclid(time::MICROS_PER_DAY));
+                let group = self.period_group(grain, p, &by, g);
+                self.add(Some(group), i, delta);
+            }
+        }
+    }
+
+    /// The group of period `p` with the by-keys `by` (encoded), made when new; its key
+    /// values come from group `like`, which has the same by-keys.
+    fn period_group(&mut self, grain: Grain, p: i64, by: &[u8], like: usize) -> usize {
+        let label = period::label(grain, p);
+        let mut key = Vec::with_capacity(by.len() + 16);
+        if self.history.is_some() {
+            encode_key(&Value::Bool(false), &mut key);
+        }
+        encode_key(&label, &mut key);
+        key.extend_from_slice(by);
+        let (g, new) = self.groups.insert(&key);
+        if new {
+            let offset = usize::from(self.history.is_some());
+            let mut values = self.group_keys[like].clone();
+            if let Some(flag) = values.get_mut(0).filter(|_| offset == 1) {
+                *flag = Value::Bool(false);
+            }
+            values[offset] = label;
+            self.group_keys.push(values);
+            self.states
+                .extend(self.specs.iter().map(|s| AggState::new(s)));
+        }
+        g as usize
+    }
+
+    /// The start and end of `open` aggregate `i` for this record, as datetimes; `None`
+    /// when its `where` rejects the record or the start is null.
+    fn bounds(&mut self, i: usize, row: &Row) -> Option<(i64, Option<i64>)> {
+        if self.condition_of[i].is_some_and(|c| !self.passes[c]) || self.failures[i].is_some() {
+            return None;
+        }
+        let Some(AggArg::Pair(s, e)) = &self.specs[i].arg else {
+            return None;
+        };
+        let micros = |v: Value| match v {
+            Value::DateTime(t) => Some(t),
+            Value::Date(d) => Some(d * time::MICROS_PER_DAY),
+            _ => None,
+        };
+        let dz = &self.div_by_zero;
+        let start = micros(row.eval(s, dz).ok()?)?;
+        let end = row.eval(e, dz).ok().and_then(micros);
+        Some((start, end))
+    }
+
+    /// Add `delta` to `open` aggregate `i` of group `g` (`None`: the total).
+    fn add(&mut self, g: Option<usize>, i: usize, delta: i64) {
+        let n = self.specs.len();
+        let state = match g {
+            Some(g) => &mut self.states[g * n + i],
+            None => match self.total.as_mut() {
+                Some(t) => &mut t[i],
+                None => return,
+            },
+        };
+        let v = Value::Num(delta.into());
+        if let Err(e) = state.update_open(&v) {
+            self.failures[i] = Some(e);
         }
     }
 

@@ -6,7 +6,7 @@ use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec};
 use crate::keytable::encode_key;
 use crate::keytable::KeyTable;
 use crate::registry::aggregates::Acc;
-use crate::registry::{AggDef, AggKind};
+use crate::registry::{AggDef, AggKind, Reads};
 use crate::value::{OpError, Value};
 
 #[derive(Clone)]
@@ -76,6 +76,7 @@ fn inner_input<'r>(
         None => Value::Bool(true),
         Some(AggArg::Record(x)) => row.eval(x, dz)?,
         Some(AggArg::Per(_)) => unreachable!("analysis forbids per inside per"),
+        Some(AggArg::Pair(..)) => unreachable!("analysis forbids first, last and open inside per"),
     }))
 }
 
@@ -429,8 +430,23 @@ impl AggState {
         match (self, &spec.arg) {
             (AggState::Simple(acc), None) => acc.push(&Value::Bool(true), buf),
             (AggState::Simple(acc), Some(AggArg::Record(e))) => acc.push(&row.eval(e, dz)?, buf),
+            // `open` is counted by the run, which knows the periods (`run.rs`).
+            (AggState::Simple(_), Some(AggArg::Pair(..))) if spec.func.reads == Reads::Span => {
+                Ok(())
+            }
+            (AggState::Simple(acc), Some(AggArg::Pair(x, time))) => {
+                acc.push_timed(&row.eval(time, dz)?, &row.eval(x, dz)?)
+            }
             (AggState::Per(p), Some(AggArg::Per(per))) => p.update(per, row, buf, dz),
             _ => unreachable!("state made for its spec"),
+        }
+    }
+
+    /// Count a record in an `open` aggregate (+1 opened, −1 closed).
+    pub fn update_open(&mut self, delta: &Value) -> Result<(), OpError> {
+        match self {
+            AggState::Simple(acc) => acc.push(delta, &mut Vec::new()),
+            AggState::Per(_) => unreachable!("open takes no per"),
         }
     }
 

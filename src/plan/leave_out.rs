@@ -70,3 +70,83 @@ pub fn fitting(
     }
     Ok(shown)
 }
+
+/// Period functions need `--grain` (`kpi::grain`): a KPI asked for by name that uses one is
+/// an error; in a whole-catalogue run it is left out with a warning naming it. With a grain,
+/// `to_date`'s period must be coarser and hold the grain's periods whole.
+pub fn needing_grain(
+    ir: &Ir,
+    asked: &[KpiId],
+    grain: Option<crate::time::Grain>,
+    named: bool,
+    diags: &mut Vec<Diag>,
+) -> Vec<KpiId> {
+    let Some(g) = grain else {
+        let (bad, kept): (Vec<KpiId>, Vec<KpiId>) = asked
+            .iter()
+            .partition(|k| ir.kpis[k.0 as usize].needs_grain);
+        let names: Vec<&str> = bad
+            .iter()
+            .map(|k| ir.cat.kpis[k.0 as usize].name.text.as_str())
+            .collect();
+        if named {
+            for k in &bad {
+                let def = &ir.cat.kpis[k.0 as usize];
+                diags.push(
+                    Diag::error(
+                        Code::Grain,
+                        format!(
+                            "`{}` uses a period function, which needs --grain",
+                            def.name.text
+                        ),
+                    )
+                    .at(def.name.span)
+                    .help("add --grain day, week, month, quarter or year"),
+                );
+            }
+        } else if !names.is_empty() {
+            diags.push(
+                Diag::warning(
+                    Code::Grain,
+                    format!(
+                        "left out, because they use period functions, which need --grain: {}",
+                        names.join(", ")
+                    ),
+                )
+                .help("add --grain day, week, month, quarter or year to see them"),
+            );
+        }
+        return kept;
+    };
+    for k in ir.closure(asked) {
+        ir.kpi_leaves(&ir.kpis[k.0 as usize].expr, &mut |l| {
+            let crate::ir::KLeaf::Frame(i) = l else {
+                return;
+            };
+            if let crate::ir::FrameOp::ToDate(coarse) = ir.frames[*i as usize].op {
+                if !crate::period::contains_whole(coarse, g) {
+                    let def = &ir.cat.kpis[k.0 as usize];
+                    diags.push(
+                        Diag::error(
+                            Code::Grain,
+                            format!(
+                                "`{}`: to_date(…, {}) needs a grain whose periods lie whole in a {}, not --grain {}",
+                                def.name.text,
+                                coarse.name(),
+                                coarse.name(),
+                                g.name()
+                            ),
+                        )
+                        .at(def.name.span)
+                        .help(if g == crate::time::Grain::Week {
+                            "ISO weeks lie whole only in ISO years: use to_date(…, year)".to_string()
+                        } else {
+                            format!("use a --grain finer than {}", coarse.name())
+                        }),
+                    );
+                }
+            }
+        });
+    }
+    asked.to_vec()
+}

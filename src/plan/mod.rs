@@ -152,7 +152,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                         Box::new(Node::Lit(b.clone())),
                     );
                     let bound = crate::results::plain_value(b);
-                    if op == BinOp::Ge && req.grain.is_some() {
+                    if op == BinOp::Ge {
                         p.history = Some(Node::Unary(crate::op::UnOp::Not, Box::new(cond)));
                         p.filter_texts.push(format!(
                             "{flag} {bound} (earlier records apart, for offsets and windows)"
@@ -178,7 +178,11 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         return Err(diags);
     }
     let sources_of = leave_out::sources_of(&ir);
-    let shown = leave_out::fitting(&ir, &req.kpis, &sources_of, &unfit, &mut diags)?;
+    let asked = leave_out::needing_grain(&ir, &req.kpis, req.grain, req.named, &mut diags);
+    if diags.iter().any(Diag::is_error) {
+        return Err(diags);
+    }
+    let shown = leave_out::fitting(&ir, &asked, &sources_of, &unfit, &mut diags)?;
     // Only what the shown KPIs need is read.
     let order = ir.closure(&shown);
     let needed_aggs = ir.aggregates_of(&order);

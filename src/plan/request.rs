@@ -29,6 +29,9 @@ impl Compare {
 pub struct Request {
     /// KPIs to show, in order.
     pub kpis: Vec<KpiId>,
+    /// The KPIs were asked for by name (`--kpi`, `-e`), not a whole catalogue: one that
+    /// cannot be computed as asked is an error, not left out.
+    pub named: bool,
     /// `--by` expressions with their text as written.
     pub by: Vec<(String, Expr)>,
     pub grain: Option<Grain>,

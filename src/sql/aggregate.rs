@@ -48,6 +48,8 @@ impl Compiler<'_, '_> {
                 })
             }
             AggSql::CountDistinct => d.cast_numeric(over(Aggregate::CountDistinct(x))),
+            // `kpi sql` refuses the KPIs that use these before writing anything.
+            AggSql::None => "NULL".into(),
             AggSql::Ratio { scale } => {
                 let answered = over(Aggregate::Count(x));
                 d.divide(&format!("{scale} * {}", passing(x)), &answered)
@@ -72,6 +74,7 @@ impl Compiler<'_, '_> {
                     if counts(spec.func) { Ty::Num } else { t },
                 )
             }
+            Some(AggArg::Pair(..)) => ("NULL".into(), Ty::Any),
             Some(AggArg::Per(_)) => {
                 let (body, t) = self.per_select(spec, &[], None);
                 (format!("({body})"), t)

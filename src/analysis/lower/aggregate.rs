@@ -7,7 +7,7 @@ use super::{article, condition, lower_or_null, record, Scope};
 use crate::analysis::{Analyzer, Ty};
 use crate::diag::{Code, Diag};
 use crate::ir::{AggArg, AggSpec, Node, PerSpec, RExpr, SourceId};
-use crate::registry::{AggDef, Param, Returns, AGGREGATES};
+use crate::registry::{AggDef, Param, Reads, Returns, AGGREGATES};
 use crate::syntax::{expr_to_string, Call, Expr, ExprKind, Literal};
 use crate::value::Value;
 
@@ -74,6 +74,9 @@ pub(super) fn aggregate(
     } else {
         None
     };
+    if f.reads != Reads::Value {
+        return pair(an, c, f, e, source, allow_per, filter);
+    }
     let (arg, t) = if !c.per.is_empty() {
         if !allow_per {
             an.diags.push(
@@ -159,6 +162,103 @@ pub(super) fn aggregate(
         Returns::Fixed(t) => t,
         _ => t,
     };
+    Some((spec(an, c, f, e, source, arg, fraction, filter), ty))
+}
+
+/// An aggregate reading two record expressions: `first(x)`, `last(x)` (with the source's
+/// time field), `open(start, end)`. They take no `per`, nor go inside one.
+fn pair(
+    an: &mut Analyzer,
+    c: &Call,
+    f: &'static AggDef,
+    e: &Expr,
+    source: SourceId,
+    allow_per: bool,
+    filter: Option<RExpr>,
+) -> Option<(AggSpec, Ty)> {
+    if !allow_per || !c.per.is_empty() {
+        let at = c.per.first().map_or(c.func.span, |k| k.span);
+        an.diags.push(
+            Diag::error(
+                Code::NestedAggregate,
+                format!("`{}` cannot be used with `per`", f.name),
+            )
+            .at(at)
+            .help("compute it per entity as a KPI of its own, or aggregate without `per`"),
+        );
+        return None;
+    }
+    let mut rs = RecordScope { source };
+    let mut lowered = Vec::new();
+    for a in &c.args {
+        let (mut n, t) = lower_or_null(an, &mut rs, a);
+        rs.refine(an, &mut n, f.arg.hint());
+        let t = match &n {
+            Node::Leaf(col) => an.sources[source.0 as usize].columns[col.0 as usize].ty,
+            _ => t,
+        };
+        if !f.arg.accepts(t) {
+            an.diags.push(
+                Diag::error(
+                    Code::Type,
+                    format!(
+                        "`{}` needs {}, not {}",
+                        c.func.text,
+                        f.arg.what(),
+                        article(t)
+                    ),
+                )
+                .label(a.span, format!("this is {}", article(t))),
+            );
+            return None;
+        }
+        lowered.push((n, t));
+    }
+    let (arg, ty) = match f.reads {
+        Reads::Timed => {
+            let time = match an.time_column(source) {
+                Ok(col) => Node::Leaf(col),
+                Err(d) => {
+                    an.diags.push(
+                        Diag::error(
+                            Code::Catalogue,
+                            format!(
+                                "`{}` takes the record with the {} time, but source `{}` has no `time` field",
+                                f.name,
+                                if f.name == "first" { "earliest" } else { "latest" },
+                                an.sources[source.0 as usize].name
+                            ),
+                        )
+                        .at(c.func.span)
+                        .help(d.help.unwrap_or_default()),
+                    );
+                    return None;
+                }
+            };
+            let (x, t) = lowered.pop().expect("arity checked");
+            (AggArg::Pair(x, time), t)
+        }
+        _ => {
+            let (end, _) = lowered.pop().expect("arity checked");
+            let (start, _) = lowered.pop().expect("arity checked");
+            (AggArg::Pair(start, end), Ty::Num)
+        }
+    };
+    Some((spec(an, c, f, e, source, Some(arg), None, filter), ty))
+}
+
+/// The aggregate's spec, with its canonical text (`source.call(...)`), which interns it.
+#[allow(clippy::too_many_arguments)]
+fn spec(
+    an: &Analyzer,
+    c: &Call,
+    f: &'static AggDef,
+    e: &Expr,
+    source: SourceId,
+    arg: Option<AggArg>,
+    fraction: Option<rust_decimal::Decimal>,
+    filter: Option<RExpr>,
+) -> AggSpec {
     let mut plain = c.clone();
     plain.source = None;
     plain.func.text = plain.func.text.to_lowercase();
@@ -167,15 +267,12 @@ pub(super) fn aggregate(
         an.sources[source.0 as usize].name,
         expr_to_string(&Expr::new(ExprKind::Call(Box::new(plain)), e.span))
     );
-    Some((
-        AggSpec {
-            source,
-            func: f,
-            arg,
-            fraction,
-            filter,
-            text,
-        },
-        ty,
-    ))
+    AggSpec {
+        source,
+        func: f,
+        arg,
+        fraction,
+        filter,
+        text,
+    }
 }

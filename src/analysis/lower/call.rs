@@ -36,6 +36,14 @@ pub(super) fn call<S: Scope>(
             });
         return None;
     }
+    if let Some(def) = registry::function(&c.func.text) {
+        if let Some(kind) = def.frame {
+            if !arity(an, c, def.min, def.max, def.signature) {
+                return None;
+            }
+            return s.frame(an, c, def, kind);
+        }
+    }
     scalar_call(an, s, c)
 }
 

@@ -3,6 +3,7 @@
 
 mod aggregate;
 mod call;
+mod frames;
 mod scopes;
 
 use super::{Analyzer, Column};
@@ -26,12 +27,43 @@ trait Scope {
         f: &'static AggDef,
         e: &Expr,
     ) -> Option<(Node<Self::L>, Ty)>;
+    /// A period function, `total` or `rank`: only KPI scope has them.
+    fn frame(
+        &mut self,
+        an: &mut Analyzer,
+        c: &Call,
+        _def: &'static crate::registry::FuncDef,
+        _kind: crate::registry::FrameFn,
+    ) -> Option<(Node<Self::L>, Ty)> {
+        an.diags.push(
+            Diag::error(
+                Code::Scope,
+                format!("`{}` works on KPIs, outside any aggregate", c.func.text),
+            )
+            .at(c.func.span)
+            .help(format!(
+                "apply it to the aggregate or KPI, e.g. `{}(count())`",
+                c.func.text.to_lowercase()
+            )),
+        );
+        None
+    }
+
     /// A use tells the type of a bare field whose type nothing declared: this use then
     /// reads the field as that type (other uses of the field are not affected).
     fn refine(&mut self, _an: &mut Analyzer, _node: &mut Node<Self::L>, _ty: Ty) {}
 }
 
-pub(super) fn kpi_formula(an: &mut Analyzer, def: &KpiDef) -> (KExpr, Ty, Vec<KpiId>) {
+/// A KPI's formula, lowered.
+pub(super) struct Lowered {
+    pub expr: KExpr,
+    pub ty: Ty,
+    pub deps: Vec<KpiId>,
+    pub needs_grain: bool,
+    pub framed: bool,
+}
+
+pub(super) fn kpi_formula(an: &mut Analyzer, def: &KpiDef) -> Lowered {
     let default_source = match &def.source {
         Some(s) => match an.source_id(&s.text) {
             Some(id) => Some(id),
@@ -47,12 +79,21 @@ pub(super) fn kpi_formula(an: &mut Analyzer, def: &KpiDef) -> (KExpr, Ty, Vec<Kp
     let mut scope = KpiScope {
         default_source,
         deps: Vec::new(),
+        window: None,
+        needs_grain: false,
+        framed: false,
     };
-    let (e, ty) = lower_or_null(an, &mut scope, &def.formula);
+    let (expr, ty) = lower_or_null(an, &mut scope, &def.formula);
     let mut deps = scope.deps;
     deps.sort();
     deps.dedup();
-    (e, ty, deps)
+    Lowered {
+        expr,
+        ty,
+        deps,
+        needs_grain: scope.needs_grain,
+        framed: scope.framed,
+    }
 }
 
 pub(super) fn record(an: &mut Analyzer, source: SourceId, e: &Expr) -> (RExpr, Ty) {

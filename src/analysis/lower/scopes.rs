@@ -81,6 +81,12 @@ impl Scope for RecordScope {
 pub(super) struct KpiScope {
     pub(super) default_source: Option<SourceId>,
     pub(super) deps: Vec<KpiId>,
+    /// The window (`rolling`, `to_date`, `cumulative`) being lowered, if any.
+    pub(super) window: Option<&'static str>,
+    /// A period function is used (itself or through a KPI).
+    pub(super) needs_grain: bool,
+    /// A period function, `total` or `rank` is used (itself or through a KPI).
+    pub(super) framed: bool,
 }
 
 impl Scope for KpiScope {
@@ -89,6 +95,19 @@ impl Scope for KpiScope {
         if let Some(id) = an.kpi_id(&n.text) {
             self.deps.push(id);
             let ty = an.kpi(id);
+            let info = &an.kpis[id.0 as usize];
+            let (needs_grain, framed) = (info.needs_grain, info.framed);
+            if let (Some(window), true) = (self.window, framed) {
+                let what = format!(
+                    "`{}`, which uses a period function, `total` or `rank`,",
+                    n.text
+                );
+                an.diags
+                    .push(super::frames::inside_window(&what, window, n.span));
+                return None;
+            }
+            self.needs_grain |= needs_grain;
+            self.framed |= framed;
             return Some((Node::Leaf(KLeaf::Kpi(id)), ty));
         }
         let field_of = an.sources.iter().enumerate().find(|(i, s)| {
@@ -121,6 +140,16 @@ impl Scope for KpiScope {
             Some("outside an aggregate, names are KPIs; fields go inside an aggregate such as `avg(x)`".into()),
         ));
         None
+    }
+
+    fn frame(
+        &mut self,
+        an: &mut Analyzer,
+        c: &Call,
+        def: &'static crate::registry::FuncDef,
+        kind: crate::registry::FrameFn,
+    ) -> Option<(KExpr, Ty)> {
+        super::frames::frame(self, an, c, def, kind)
     }
 
     fn aggregate(

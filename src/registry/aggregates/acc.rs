@@ -27,6 +27,14 @@ pub enum Acc {
     Distinct(Box<KeyTable>),
     /// `pct`, `share`: true conditions and non-null conditions.
     Ratio { yes: u64, n: u64 },
+    /// `first`, `last`: the value at the earliest (latest) time so far; among ties, the
+    /// smallest (largest) value.
+    Timed {
+        best: Option<(Value<'static>, Value<'static>)>,
+        want: Ordering,
+    },
+    /// `open`: records opened minus records closed (its periods' sum is the backlog).
+    Net(i64),
 }
 
 impl Acc {
@@ -79,12 +87,43 @@ impl Acc {
                     *best = Some(v.clone().into_owned());
                 }
             }
+            Acc::Net(n) => {
+                if let Value::Num(d) = v {
+                    *n += if d.is_sign_negative() { -1 } else { 1 };
+                }
+            }
+            Acc::Timed { .. } => {
+                return Err(OpError::Type(
+                    "first and last take a value with its time".into(),
+                ))
+            }
             Acc::Distinct(set) => {
                 key_buf.clear();
                 if encode_key(v, key_buf) {
                     set.insert(key_buf);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Take a value with its time (`first`, `last`); a null value or time is skipped.
+    pub fn push_timed(&mut self, time: &Value, v: &Value) -> Result<(), OpError> {
+        let Acc::Timed { best, want } = self else {
+            return Err(OpError::Type("only first and last take a time".into()));
+        };
+        if v.is_null() || time.is_null() {
+            return Ok(());
+        }
+        let better = match best {
+            None => true,
+            Some((t, b)) => match value::compare(time, t)? {
+                Some(Ordering::Equal) => value::compare(v, b)? == Some(*want),
+                o => o == Some(*want),
+            },
+        };
+        if better {
+            *best = Some((time.clone().into_owned(), v.clone().into_owned()));
         }
         Ok(())
     }
@@ -133,6 +172,14 @@ impl Acc {
                 me.push(&v, &mut Vec::new())?
             }
             (Acc::Best { .. }, Acc::Best { best: None, .. }) => {}
+            (Acc::Net(a), Acc::Net(b)) => *a += b,
+            (
+                me @ Acc::Timed { .. },
+                Acc::Timed {
+                    best: Some((t, v)), ..
+                },
+            ) => me.push_timed(&t, &v)?,
+            (Acc::Timed { .. }, Acc::Timed { best: None, .. }) => {}
             _ => unreachable!("merged accumulators come from the same aggregate"),
         }
         Ok(())

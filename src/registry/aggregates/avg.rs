@@ -1,7 +1,7 @@
 //! `avg(x)`: the mean of the non-null numbers or durations.
 
 use super::exact_sum::ExactSum;
-use super::{number, Acc, AggDef, AggSql};
+use super::{number, Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::value::{self, Value};
 use rust_decimal::Decimal;
@@ -14,6 +14,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Numeric,
     returns: Returns::First,
     fraction: false,
+    reads: Reads::Value,
     signature: &["avg(x)"],
     doc: "the mean of the non-null numbers or durations",
     new: || Acc::Sum {

@@ -1,6 +1,6 @@
 //! `count()`, `count(cond)`: records, or records where the condition is true.
 
-use super::{Acc, AggDef, AggSql};
+use super::{Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::types::Ty;
 use crate::value::Value;
@@ -14,6 +14,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Condition,
     returns: Returns::Fixed(Ty::Num),
     fraction: false,
+    reads: Reads::Value,
     signature: &["count()", "count(condition)"],
     doc: "records, or records where the condition is true",
     new: || Acc::Count(0),

@@ -1,6 +1,6 @@
 //! `distinct(x)`: how many different non-null values.
 
-use super::{Acc, AggDef, AggSql};
+use super::{Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::types::Ty;
 use crate::value::Value;
@@ -14,6 +14,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Same,
     returns: Returns::Fixed(Ty::Num),
     fraction: false,
+    reads: Reads::Value,
     signature: &["distinct(x)"],
     doc: "the number of distinct non-null values",
     new: || Acc::Distinct(Box::default()),

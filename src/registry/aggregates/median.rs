@@ -1,7 +1,7 @@
 //! `median(x)`: the exact middle value, halfway between the two middle ones for an even count.
 
 use super::acc::percentile;
-use super::{number, Acc, AggDef, AggSql};
+use super::{number, Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::value::Value;
 use rust_decimal::Decimal;
@@ -14,6 +14,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Numeric,
     returns: Returns::First,
     fraction: false,
+    reads: Reads::Value,
     signature: &["median(x)"],
     doc: "the exact middle value of the non-null numbers or durations",
     new: || Acc::Values {

@@ -1,6 +1,6 @@
 //! `min(x)`: the smallest non-null value (numbers, durations, dates, strings).
 
-use super::{Acc, AggDef, AggSql};
+use super::{Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::value::Value;
 use std::cmp::Ordering;
@@ -13,6 +13,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Same,
     returns: Returns::First,
     fraction: false,
+    reads: Reads::Value,
     signature: &["min(x)"],
     doc: "the smallest non-null value (numbers, durations, dates, strings)",
     new: || Acc::Best {

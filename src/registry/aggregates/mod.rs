@@ -7,9 +7,12 @@ mod avg;
 mod count;
 mod distinct;
 mod exact_sum;
+mod first;
+mod last;
 mod max;
 mod median;
 mod min;
+mod open;
 mod pct;
 mod percentile;
 mod share;
@@ -33,6 +36,8 @@ pub struct AggDef {
     pub returns: Returns,
     /// The second argument is a fraction from 0 to 1 (`percentile`).
     pub fraction: bool,
+    /// What it reads of each record.
+    pub reads: Reads,
     /// How to write a call.
     pub signature: &'static [&'static str],
     pub doc: &'static str,
@@ -61,6 +66,19 @@ pub enum AggSql {
     Ratio {
         scale: &'static str,
     },
+    /// No SQL yet (`kpi sql` refuses the KPIs that use it).
+    None,
+}
+
+/// What an aggregate reads of each record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// Its argument (or nothing: `count()`).
+    Value,
+    /// Its argument and the source's time field (`first`, `last`).
+    Timed,
+    /// Two bounds, a start and an end: the records open at the end of each period (`open`).
+    Span,
 }
 
 /// What kind of accumulator an aggregate runs on (for state that packs counts).
@@ -112,6 +130,9 @@ pub static AGGREGATES: &[&AggDef] = &[
     &distinct::DEF,
     &pct::DEF,
     &share::DEF,
+    &first::DEF,
+    &last::DEF,
+    &open::DEF,
 ];
 
 /// The aggregate of this name (names are case-insensitive).
@@ -146,6 +167,9 @@ mod tests {
             ("percentile", Value::Null),
             ("pct", Value::Null),
             ("share", Value::Null),
+            ("first", Value::Null),
+            ("last", Value::Null),
+            ("open", Value::Num(Decimal::ZERO)),
         ] {
             assert_eq!(aggregate(name).unwrap().empty(), want, "{name}");
         }

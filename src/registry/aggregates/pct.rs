@@ -2,7 +2,7 @@
 //! A null condition (an unanswered question) is neither a yes nor a no.
 
 use super::acc::percent;
-use super::{Acc, AggDef, AggSql};
+use super::{Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::types::Ty;
 use crate::value::Value;
@@ -15,6 +15,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Condition,
     returns: Returns::Fixed(Ty::Num),
     fraction: false,
+    reads: Reads::Value,
     signature: &["pct(condition)"],
     doc: "the percentage of records where the condition is true, among those where it is not null",
     new: || Acc::Ratio { yes: 0, n: 0 },

@@ -1,7 +1,7 @@
 //! `percentile(x, p)`: exact, with linear interpolation between the closest ranks.
 
 use super::acc::percentile;
-use super::{number, Acc, AggDef, AggSql};
+use super::{number, Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::value::Value;
 use rust_decimal::Decimal;
@@ -14,6 +14,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Numeric,
     returns: Returns::First,
     fraction: true,
+    reads: Reads::Value,
     signature: &["percentile(x, 0.9)"],
     doc: "the value below which a fraction p (0 to 1) of the values fall, interpolated",
     new: || Acc::Values {

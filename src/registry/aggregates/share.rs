@@ -1,6 +1,6 @@
 //! `share(cond)`: `pct` as a fraction from 0 to 1.
 
-use super::{Acc, AggDef, AggSql};
+use super::{Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 use crate::types::Ty;
 use crate::value::{self, Value};
@@ -14,6 +14,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Condition,
     returns: Returns::Fixed(Ty::Num),
     fraction: false,
+    reads: Reads::Value,
     signature: &["share(condition)"],
     doc: "the fraction (0 to 1) of records where the condition is true, among those where it is not null",
     new: || Acc::Ratio { yes: 0, n: 0 },

@@ -1,7 +1,7 @@
 //! `sum(x)`: the total of the non-null numbers or durations (0 over none).
 
 use super::exact_sum::ExactSum;
-use super::{number, Acc, AggDef, AggSql};
+use super::{number, Acc, AggDef, AggSql, Reads};
 use crate::registry::{Param, Returns};
 
 pub const DEF: AggDef = AggDef {
@@ -12,6 +12,7 @@ pub const DEF: AggDef = AggDef {
     arg: Param::Numeric,
     returns: Returns::First,
     fraction: false,
+    reads: Reads::Value,
     signature: &["sum(x)"],
     doc: "the total of the non-null numbers or durations",
     new: || Acc::Sum {

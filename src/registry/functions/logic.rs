@@ -17,6 +17,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "the smallest non-null argument",
         eval: |a| best(a, Ordering::Less),
         sql: SqlForm::Standard(|a| format!("LEAST({})", a.join(", "))),
+        frame: None,
     },
     FuncDef {
         name: "greatest",
@@ -28,6 +29,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "the largest non-null argument",
         eval: |a| best(a, Ordering::Greater),
         sql: SqlForm::Standard(|a| format!("GREATEST({})", a.join(", "))),
+        frame: None,
     },
     FuncDef {
         name: "if",
@@ -45,6 +47,7 @@ pub const DEFS: &[FuncDef] = &[
             }
         },
         sql: SqlForm::Standard(|a| format!("(CASE WHEN {} THEN {} ELSE {} END)", a[0], a[1], a[2])),
+        frame: None,
     },
     FuncDef {
         name: "coalesce",
@@ -64,6 +67,7 @@ pub const DEFS: &[FuncDef] = &[
             Ok(Value::Null)
         },
         sql: SqlForm::Standard(|a| format!("COALESCE({})", a.join(", "))),
+        frame: None,
     },
 ];
 

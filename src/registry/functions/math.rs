@@ -17,6 +17,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "the absolute value of a number or a duration",
         eval: |a| map(a, |d| Ok(d.abs())),
         sql: SqlForm::Standard(|a| format!("ABS({})", a[0])),
+        frame: None,
     },
     FuncDef {
         name: "round",
@@ -30,6 +31,7 @@ pub const DEFS: &[FuncDef] = &[
         sql: SqlForm::Standard(|a| {
             format!("ROUND({}, {})", a[0], a.get(1).map_or("0", String::as_str))
         }),
+        frame: None,
     },
     FuncDef {
         name: "floor",
@@ -41,6 +43,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "the largest whole number not above x",
         eval: |a| map(a, |d| Ok(d.floor())),
         sql: SqlForm::Standard(|a| format!("FLOOR({})", a[0])),
+        frame: None,
     },
     FuncDef {
         name: "ceil",
@@ -52,6 +55,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "the smallest whole number not below x",
         eval: |a| map(a, |d| Ok(d.ceil())),
         sql: SqlForm::Standard(|a| format!("CEIL({})", a[0])),
+        frame: None,
     },
 ];
 

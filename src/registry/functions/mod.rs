@@ -2,6 +2,7 @@
 
 mod logic;
 mod math;
+mod periods;
 mod text;
 mod time;
 
@@ -24,6 +25,21 @@ pub struct FuncDef {
     pub eval: for<'a> fn(&mut dyn Args<'a>) -> Res<'a>,
     /// How SQL writes it (a dialect may still write it its own way).
     pub sql: SqlForm,
+    /// A period function, `total` or `rank`: it evaluates its argument in another frame
+    /// (other periods, all groups), so analysis and evaluation treat it apart.
+    pub frame: Option<FrameFn>,
+}
+
+/// The functions that evaluate their argument in another frame (KPI scope only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameFn {
+    Previous,
+    YearAgo,
+    Rolling,
+    ToDate,
+    Cumulative,
+    Total,
+    Rank,
 }
 
 /// How a function is written in SQL.
@@ -58,10 +74,16 @@ impl FuncDef {
 
 /// Every scalar function.
 pub static FUNCTIONS: std::sync::LazyLock<Vec<&'static FuncDef>> = std::sync::LazyLock::new(|| {
-    [math::DEFS, logic::DEFS, text::DEFS, time::DEFS]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        math::DEFS,
+        logic::DEFS,
+        text::DEFS,
+        time::DEFS,
+        periods::DEFS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 });
 
 /// The function of this name (names are case-insensitive).

@@ -19,6 +19,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "s in lower case",
         eval: |a| map(a, |s| Value::Str(Cow::Owned(s.to_lowercase()))),
         sql: SqlForm::Standard(|a| format!("LOWER({})", a[0])),
+        frame: None,
     },
     FuncDef {
         name: "upper",
@@ -30,6 +31,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "s in upper case",
         eval: |a| map(a, |s| Value::Str(Cow::Owned(s.to_uppercase()))),
         sql: SqlForm::Standard(|a| format!("UPPER({})", a[0])),
+        frame: None,
     },
     FuncDef {
         name: "trim",
@@ -46,6 +48,7 @@ pub const DEFS: &[FuncDef] = &[
             })
         },
         sql: SqlForm::Standard(|a| format!("TRIM({})", a[0])),
+        frame: None,
     },
     FuncDef {
         name: "len",
@@ -57,6 +60,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "the number of characters of s",
         eval: |a| map(a, |s| Value::Num(Decimal::from(s.chars().count()))),
         sql: SqlForm::Standard(|a| format!("LENGTH({})", a[0])),
+        frame: None,
     },
     FuncDef {
         name: "contains",
@@ -68,6 +72,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "whether s contains part",
         eval: |a| test(a, |s, p| s.contains(p)),
         sql: SqlForm::Standard(|a| format!("(POSITION({} IN {}) > 0)", a[1], a[0])),
+        frame: None,
     },
     FuncDef {
         name: "starts_with",
@@ -79,6 +84,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "whether s starts with part",
         eval: |a| test(a, |s, p| s.starts_with(p)),
         sql: SqlForm::Standard(|a| format!("(LEFT({0}, LENGTH({1})) = {1})", a[0], a[1])),
+        frame: None,
     },
     FuncDef {
         name: "ends_with",
@@ -90,6 +96,7 @@ pub const DEFS: &[FuncDef] = &[
         doc: "whether s ends with part",
         eval: |a| test(a, |s, p| s.ends_with(p)),
         sql: SqlForm::Standard(|a| format!("(RIGHT({0}, LENGTH({1})) = {1})", a[0], a[1])),
+        frame: None,
     },
 ];
 

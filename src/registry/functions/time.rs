@@ -23,6 +23,7 @@ macro_rules! period {
             doc: $doc,
             eval: |a| on_day(a, |$d| $body),
             sql: $sql,
+            frame: None,
         }
     };
 }
@@ -87,6 +88,7 @@ pub const DEFS: &[FuncDef] = &[
             })
         },
         sql: SqlForm::Part(DatePart::Hour),
+        frame: None,
     },
     period!(
         "day",

@@ -1,0 +1,29 @@
+//! `last(x)`: the value at the record with the latest time (among ties, the largest value). Records whose `x` is null are skipped. It reads the source's `time`
+//! field: snapshot sources (a daily stock) read their period-end value with `last`.
+
+use super::{Acc, AggDef, AggSql, Reads};
+use crate::registry::{Param, Returns};
+use crate::value::Value;
+use std::cmp::Ordering;
+
+pub const DEF: AggDef = AggDef {
+    name: "last",
+    min: 1,
+    max: 1,
+    per_alone: false,
+    arg: Param::Same,
+    returns: Returns::First,
+    fraction: false,
+    reads: Reads::Timed,
+    signature: &["last(x)"],
+    doc: "the value at the record with the latest time (among ties, the largest value)",
+    new: || Acc::Timed {
+        best: None,
+        want: Ordering::Greater,
+    },
+    value: |acc, _| match acc {
+        Acc::Timed { best, .. } => Ok(best.as_ref().map_or(Value::Null, |(_, v)| v.clone())),
+        _ => unreachable!("last runs on a timed value"),
+    },
+    sql: AggSql::None,
+};
