@@ -18,6 +18,19 @@ use std::collections::HashMap;
 pub struct Column {
     pub name: String,
     pub ty: Ty,
+    /// A field of a lookup table (`agents.team`), read through the source's key field.
+    pub lookup: Option<LookupCol>,
+}
+
+/// Where a lookup column's value comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LookupCol {
+    /// The lookup table (a source with `key:`).
+    pub table: SourceId,
+    /// This source's field holding the table's key, read as text.
+    pub key: Col,
+    /// The table's field.
+    pub field: String,
 }
 
 #[derive(Clone, Debug)]
@@ -136,8 +149,13 @@ impl<'c> Ir<'c> {
         }
         let mut ok = true;
         walk_names(e, &mut |n| {
-            ok &=
-                def.field(&n.text).is_some() || def.dimensions.iter().any(|(d, _)| d.text == n.text)
+            let lookup = n
+                .text
+                .split_once('.')
+                .is_some_and(|(t, _)| def.lookups.iter().any(|(l, _)| l.text == t));
+            ok &= lookup
+                || def.field(&n.text).is_some()
+                || def.dimensions.iter().any(|(d, _)| d.text == n.text)
         });
         ok
     }
@@ -189,6 +207,14 @@ impl<'c> Ir<'c> {
         let mut used = vec![false; self.sources.len()];
         for a in &self.aggs {
             used[a.source.0 as usize] = true;
+        }
+        // A lookup table is read for the sources that look fields up in it.
+        for d in &self.cat.sources {
+            for (t, _) in &d.lookups {
+                if let Some(id) = self.source_id(&t.text) {
+                    used[id.0 as usize] = true;
+                }
+            }
         }
         self.sources
             .iter()
@@ -299,6 +325,7 @@ impl<'c> Analyzer<'c> {
     }
 
     fn check_source(&mut self, s: &SourceDef) {
+        lower::lookups::check_lookups(self, s);
         if let (Some(t), true) = (&s.time, s.has_schema) {
             if let Some(f) = s
                 .field(&t.text)
@@ -520,7 +547,24 @@ impl<'c> Analyzer<'c> {
         }
         let ty = if ty == Ty::Date { Ty::DateTime } else { ty };
         let name = col.name.clone();
-        *c = lower::column(self, source, &name, ty);
+        let Some(lookup) = col.lookup.clone() else {
+            *c = lower::column(self, source, &name, ty);
+            return;
+        };
+        // A lookup table's field, read as `ty`: its own column, through the same key.
+        let cols = &mut self.ir.sources[source.0 as usize].columns;
+        let at = cols
+            .iter()
+            .position(|k| k.name == name && k.ty == ty && k.lookup.as_ref() == Some(&lookup))
+            .unwrap_or_else(|| {
+                cols.push(Column {
+                    name,
+                    ty,
+                    lookup: Some(lookup),
+                });
+                cols.len() - 1
+            });
+        *c = Col(at as u32);
     }
 
     /// The column of a source's `time` field.
@@ -558,9 +602,14 @@ pub fn contains_error(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::Error) || e.children().into_iter().any(contains_error)
 }
 
+/// Every name an expression reads (fields of lookup tables as `table.field`).
 pub fn walk_names(e: &Expr, f: &mut impl FnMut(&Name)) {
     match &e.kind {
         ExprKind::Name(n) => f(n),
+        ExprKind::Lookup(t, field) => f(&Name {
+            text: format!("{}.{}", t.text, field.text),
+            span: t.span,
+        }),
         ExprKind::Call(c) => {
             c.args
                 .iter()

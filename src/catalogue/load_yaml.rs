@@ -17,6 +17,8 @@ const SOURCE_KEYS: &[&str] = &[
     "dimensions",
     "description",
     "label",
+    "key",
+    "lookups",
 ];
 const TEST_KEYS: &[&str] = &["name", "data", "by", "expect"];
 
@@ -152,6 +154,8 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
         fields: Vec::new(),
         has_schema: false,
         dimensions: Vec::new(),
+        key: None,
+        lookups: Vec::new(),
     };
     for (key, val) in mapping(v, &format!("source `{}`", s.name.text), diags)? {
         match key.as_str().unwrap_or("") {
@@ -192,6 +196,23 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
                                 Some(format!("the types are {}", FieldType::NAMES.join(", "))),
                             ));
                         }
+                    }
+                }
+            }
+            "key" => {
+                s.key = string(val, "`key`", diags).map(|t| Name {
+                    text: t,
+                    span: val.span,
+                })
+            }
+            "lookups" => {
+                for (lk, lv) in mapping(val, "`lookups`", diags).unwrap_or(&[]) {
+                    if let Some(field) = string(lv, "a field name", diags) {
+                        let field = Name {
+                            text: field,
+                            span: lv.span,
+                        };
+                        s.lookups.push((name_of(lk), field));
                     }
                 }
             }

@@ -73,6 +73,10 @@ pub struct SourceDef {
     pub fields: Vec<FieldDef>,
     pub has_schema: bool,
     pub dimensions: Vec<(Name, Expr)>,
+    /// A lookup table's unique key field (`key: agent`).
+    pub key: Option<Name>,
+    /// The lookup tables this source refers to: (table, this source's field holding its key).
+    pub lookups: Vec<(Name, Name)>,
 }
 
 impl SourceDef {

@@ -61,6 +61,7 @@ pub fn tree(out: &mut String, e: &Expr, depth: usize) {
     let label = match &e.kind {
         ExprKind::Lit(_) => format!("literal {}", expr_to_string(e)),
         ExprKind::Name(n) => format!("name {}", n.text),
+        ExprKind::Lookup(t, f) => format!("lookup {}.{}", t.text, f.text),
         ExprKind::Unary(op, _) => format!("{op:?}").to_lowercase(),
         ExprKind::Binary(op, ..) => format!("`{}`", op.symbol()),
         ExprKind::IsNull { negated, .. } => if *negated { "is not null" } else { "is null" }.into(),

@@ -5,6 +5,7 @@
 pub mod expr;
 mod frames;
 mod grid;
+mod lookup;
 pub mod row;
 mod rows;
 mod run;
@@ -25,6 +26,68 @@ pub enum Records<'r> {
     Inline(&'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>),
 }
 
+/// Read the plan's lookup tables; a key found twice is an error naming both records.
+fn read_lookups(plan: &Plan, records: &Records, out: &mut Results) -> Vec<lookup::LookupTable> {
+    let ir = &plan.ir;
+    let mut tables = Vec::new();
+    for l in &plan.lookups {
+        let name = &ir.sources[l.table.0 as usize].name;
+        let width = l.columns.len() - 1;
+        let Some(file) = &l.file else {
+            out.diags.push(
+                Diag::error(Code::Io, format!("lookup table `{name}` has no data file")).help(
+                    format!("bind one with --data {name}=FILE, or give the source a `path:`"),
+                ),
+            );
+            tables.push(lookup::LookupTable::new(width));
+            continue;
+        };
+        let data = match records {
+            Records::Files => input::Data::File(file),
+            Records::Inline(by_source) => {
+                input::Data::Inline(by_source.get(&l.table).map_or(&[], Vec::as_slice))
+            }
+        };
+        let needed = vec![true; l.columns.len()];
+        let options = input::ReadOptions::default();
+        let input = input::Input {
+            source: name,
+            data,
+            columns: &l.columns,
+            needed: &needed,
+            declared: None,
+            options: &options,
+        };
+        let mut diags = Vec::new();
+        let (stats, table) =
+            input::read_into(&input, &|| lookup::LookupTable::new(width), &mut diags);
+        out.diags.append(&mut diags);
+        match stats {
+            Ok(s) => out.sources.push(SourceReport {
+                name: name.clone(),
+                file: file.clone(),
+                records: s.records,
+                rejected: s.rejected,
+            }),
+            Err(d) => out.diags.push(d),
+        }
+        for (key, a, b) in table.repeated.iter().take(10) {
+            out.diags.push(
+                Diag::error(
+                    Code::Lookup,
+                    format!(
+                        "{file}: the key `{key}` of lookup table `{name}` is on records {a} and {b}: which row `{}` means is unclear",
+                        l.columns[0].0
+                    ),
+                )
+                .help("a lookup table's key is unique: remove or merge one of the rows"),
+            );
+        }
+        tables.push(table);
+    }
+    tables
+}
+
 /// Evaluate a plan: read each source once, then compute the KPIs.
 pub fn evaluate(plan: &Plan, records: Records) -> Results {
     let ir = &plan.ir;
@@ -33,6 +96,8 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
         diags: plan.diags.clone(),
         ..Default::default()
     };
+    // Lookup tables first, each once.
+    let tables = read_lookups(plan, &records, &mut out);
     // Read each source once.
     let mut unreadable: Vec<SourceId> = Vec::new();
     let mut grids: Vec<grid::SourceGrid> = Vec::new();
@@ -64,16 +129,21 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             }
         };
         let options = input::ReadOptions::default();
+        // Lookup fields are filled from their tables, not read from the file.
+        let mut needed = p.needed.clone();
+        for f in &p.fills {
+            needed[f.col.0 as usize] = false;
+        }
         let input = input::Input {
             source: &src.name,
             data,
             columns: &columns,
-            needed: &p.needed,
+            needed: &needed,
             declared: declared.as_deref(),
             options: &options,
         };
         let with_total = plan.total || !plan.grouped();
-        let new_run = || run::SourceRun::new(&specs, p, with_total, plan.grain, plan.to);
+        let new_run = || run::SourceRun::new(&specs, p, with_total, plan.grain, plan.to, &tables);
         let mut data_diags = Vec::new();
         let (stats, run) = input::read_into(&input, &new_run, &mut data_diags);
         out.diags.append(&mut data_diags);
@@ -91,6 +161,26 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             records: stats.records,
             rejected: stats.rejected,
         });
+        for (l, (n, examples)) in run.unmatched.iter().enumerate() {
+            if *n == 0 {
+                continue;
+            }
+            let table = &ir.sources[plan.lookups[l].table.0 as usize].name;
+            let shown: Vec<String> = examples.iter().map(|e| format!("`{e}`")).collect();
+            out.diags.push(
+                Diag::warning(
+                    Code::Lookup,
+                    format!(
+                        "{n} record{} of `{}` ha{} a key with no match in lookup table `{table}` (e.g. {}): its fields are null there",
+                        if *n == 1 { "" } else { "s" },
+                        src.name,
+                        if *n == 1 { "s" } else { "ve" },
+                        shown.join(", ")
+                    ),
+                )
+                .help(format!("add the missing keys to `{table}`'s file, or check the key field's values")),
+            );
+        }
         if run.type_errors > 0 {
             let n = run.type_errors;
             out.diags.push(Diag::warning(

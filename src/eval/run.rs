@@ -2,12 +2,14 @@
 //! two halves of a file merge into what one run over the whole file gives.
 
 use super::expr::DivByZero;
-use super::row::Row;
+use super::lookup::LookupTable;
+use super::row::{Row, Slot};
 use super::state::AggState;
 use crate::ir::{AggArg, AggSpec, RExpr};
 use crate::keytable::encode_key;
 use crate::keytable::KeyTable;
 use crate::period;
+use crate::plan::Fill;
 use crate::registry::Reads;
 use crate::time::{self, Grain};
 use crate::value::{OpError, Value};
@@ -46,6 +48,15 @@ pub struct SourceRun<'p> {
     opens: Vec<usize>,
     grain: Option<Grain>,
     to: Option<i64>,
+    /// Columns filled from lookup tables, and the tables.
+    fills: &'p [Fill],
+    tables: &'p [LookupTable],
+    /// Per lookup table: records whose non-null key it lacks, and a few such keys.
+    pub unmatched: Vec<(u64, Vec<String>)>,
+    /// A record's slots and printed text with its lookup fields (reused).
+    ext_slots: Vec<Slot>,
+    ext_printed: String,
+    counted: Vec<bool>,
 }
 
 impl<'p> SourceRun<'p> {
@@ -55,6 +66,7 @@ impl<'p> SourceRun<'p> {
         with_total: bool,
         grain: Option<Grain>,
         to: Option<i64>,
+        tables: &'p [LookupTable],
     ) -> SourceRun<'p> {
         let (keys, filters, history) = (&plan.keys[..], &plan.filters[..], plan.history.as_ref());
         let mut conditions: Vec<&RExpr> = Vec::new();
@@ -93,6 +105,12 @@ impl<'p> SourceRun<'p> {
                 .collect(),
             grain,
             to,
+            fills: &plan.fills,
+            tables,
+            unmatched: vec![(0, Vec::new()); tables.len()],
+            ext_slots: Vec::new(),
+            ext_printed: String::new(),
+            counted: vec![false; tables.len()],
         }
     }
 
@@ -119,8 +137,49 @@ impl<'p> SourceRun<'p> {
         }
     }
 
-    /// Take one record.
+    /// Take one record: with lookups, first fill its lookup fields.
     pub fn on_row(&mut self, row: &Row) {
+        if self.fills.is_empty() {
+            return self.take(row);
+        }
+        let mut slots = std::mem::take(&mut self.ext_slots);
+        let mut printed = std::mem::take(&mut self.ext_printed);
+        slots.clear();
+        slots.extend_from_slice(row.slots);
+        printed.clear();
+        printed.push_str(row.printed);
+        self.counted.iter_mut().for_each(|c| *c = false);
+        for f in self.fills {
+            let table = &self.tables[f.lookup];
+            slots[f.col.0 as usize] = match row.get(f.key) {
+                Value::Str(k) => match table.row(&k) {
+                    Some(r) => table.field(r, f.field, &mut printed),
+                    None => {
+                        if !std::mem::replace(&mut self.counted[f.lookup], true) {
+                            let (n, examples) = &mut self.unmatched[f.lookup];
+                            *n += 1;
+                            if examples.len() < 3 && !examples.iter().any(|e| *e == *k) {
+                                examples.push(k.to_string());
+                            }
+                        }
+                        Slot::Null
+                    }
+                },
+                // A null key matches nothing, silently.
+                _ => Slot::Null,
+            };
+        }
+        self.take(&Row {
+            slots: &slots,
+            text: row.text,
+            printed: &printed,
+        });
+        self.ext_slots = slots;
+        self.ext_printed = printed;
+    }
+
+    /// Take one record whose lookup fields are filled.
+    fn take(&mut self, row: &Row) {
         let dz = &self.div_by_zero;
         for f in self.filters {
             match row.holds(f, dz) {
@@ -328,6 +387,14 @@ impl<'p> SourceRun<'p> {
     /// Fold a run over other records of the same source into this one.
     pub fn merge(&mut self, other: SourceRun) {
         self.type_errors += other.type_errors;
+        for ((n, ex), (m, other_ex)) in self.unmatched.iter_mut().zip(other.unmatched) {
+            *n += m;
+            for e in other_ex {
+                if ex.len() < 3 && !ex.contains(&e) {
+                    ex.push(e);
+                }
+            }
+        }
         self.div_by_zero
             .set(self.div_by_zero.get() + other.div_by_zero.get());
         let n = self.specs.len();

@@ -37,6 +37,8 @@ pub struct Plan<'c> {
     pub sources_of: Vec<Vec<SourceId>>,
     /// The sources to read, in source order.
     pub sources: Vec<SourcePlan>,
+    /// The lookup tables the sources use.
+    pub lookups: Vec<LookupPlan>,
     /// Warnings found while planning (KPIs left out, bounds that filter nothing).
     pub diags: Vec<Diag>,
 }
@@ -61,6 +63,27 @@ pub struct SourcePlan {
     pub filter_texts: Vec<String>,
     /// Which of the source's columns are read (aggregates, keys and filters).
     pub needed: Vec<bool>,
+    /// The columns filled from lookup tables (not read from the source's file).
+    pub fills: Vec<Fill>,
+}
+
+/// A column of a source filled from a lookup table, through the source's key column.
+#[derive(Clone, Debug)]
+pub struct Fill {
+    pub col: crate::ir::Col,
+    pub key: crate::ir::Col,
+    /// Index in `Plan::lookups`, and of the field among that table's fields.
+    pub lookup: usize,
+    pub field: usize,
+}
+
+/// A lookup table to read before the sources that use it.
+pub struct LookupPlan {
+    pub table: SourceId,
+    pub file: Option<String>,
+    /// The table's key field (read as text), then the fields the sources use, with their
+    /// types.
+    pub columns: Vec<(String, crate::types::Ty)>,
 }
 
 impl Plan<'_> {
@@ -99,6 +122,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                 history: None,
                 filter_texts: vec![],
                 needed: vec![],
+                fills: vec![],
             }),
         }
     }
@@ -200,6 +224,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         }
         p.needed = needed;
     }
+    let lookups = lookup_fills(&ir, &mut sources, &req.files);
     Ok(Plan {
         order,
         ir,
@@ -213,8 +238,62 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         shown,
         sources_of,
         sources,
+        lookups,
         diags,
     })
+}
+
+/// The lookup tables the sources' needed columns come from, and each source's fills (its key
+/// columns are then read too).
+fn lookup_fills(
+    ir: &Ir,
+    sources: &mut [SourcePlan],
+    files: &rustc_hash::FxHashMap<SourceId, String>,
+) -> Vec<LookupPlan> {
+    let mut lookups: Vec<LookupPlan> = Vec::new();
+    for p in sources.iter_mut() {
+        for (i, c) in ir.sources[p.id.0 as usize].columns.iter().enumerate() {
+            let Some(l) = c.lookup.as_ref().filter(|_| p.needed[i]) else {
+                continue;
+            };
+            let lookup = match lookups.iter().position(|x| x.table == l.table) {
+                Some(at) => at,
+                None => {
+                    let key = ir
+                        .source_def(l.table)
+                        .and_then(|d| d.key.as_ref())
+                        .map_or_else(String::new, |k| k.text.clone());
+                    lookups.push(LookupPlan {
+                        table: l.table,
+                        file: files.get(&l.table).cloned(),
+                        columns: vec![(key, crate::types::Ty::Str)],
+                    });
+                    lookups.len() - 1
+                }
+            };
+            let columns = &mut lookups[lookup].columns;
+            let field = match columns[1..]
+                .iter()
+                .position(|(n, t)| *n == l.field && *t == c.ty)
+            {
+                Some(f) => f,
+                None => {
+                    columns.push((l.field.clone(), c.ty));
+                    columns.len() - 2
+                }
+            };
+            p.fills.push(Fill {
+                col: crate::ir::Col(i as u32),
+                key: l.key,
+                lookup,
+                field,
+            });
+        }
+        for f in &p.fills {
+            p.needed[f.key.0 as usize] = true;
+        }
+    }
+    lookups
 }
 
 fn as_micros(v: &crate::value::Value) -> Option<i64> {

@@ -88,7 +88,9 @@ pub fn catalogue_schema() -> Value {
             "fields": { "type": ["object", "null"], "additionalProperties": { "enum": types } },
             "dimensions": { "type": ["object", "null"], "additionalProperties": text_scalar, "description": "named group-by expressions" },
             "description": text,
-            "label": text
+            "label": text,
+            "key": { "type": ["string", "number", "boolean"], "description": "a lookup table's unique key field" },
+            "lookups": { "type": ["object", "null"], "additionalProperties": { "type": ["string", "number", "boolean"] }, "description": "lookup tables this source refers to: table name → the field holding its key" }
         }
     });
     json!({

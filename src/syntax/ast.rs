@@ -15,6 +15,8 @@ pub enum ExprKind {
     Lit(Literal),
     /// A field (record scope) or a KPI (KPI scope): the position decides.
     Name(Name),
+    /// A field of a lookup table (`agents.team`): the table, then the field.
+    Lookup(Name, Name),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `x is null` (`negated`: `x is not null`).
@@ -78,7 +80,9 @@ impl Expr {
     /// Direct children, in source order (the `per` keys and `where` of a call included).
     pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
-            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Error => vec![],
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Lookup(..) | ExprKind::Error => {
+                vec![]
+            }
             ExprKind::Unary(_, e) | ExprKind::IsNull { expr: e, .. } => vec![e],
             ExprKind::Binary(_, a, b) => vec![a, b],
             ExprKind::In { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),

@@ -454,6 +454,12 @@ impl Builder<'_> {
             }
             Rule::call => self.call(p, span),
             Rule::name => (Expr::new(ExprKind::Name(self.name(p)), span), 1),
+            Rule::lookup => {
+                let mut parts = p.into_inner().map(|n| self.name(n));
+                let table = parts.next().expect("grammar: a lookup names its table");
+                let field = parts.next().expect("grammar: a lookup names its field");
+                (Expr::new(ExprKind::Lookup(table, field), span), 1)
+            }
             _ => match self.literal(&p) {
                 Ok(l) => (Expr::new(ExprKind::Lit(l), span), 1),
                 Err(d) => {

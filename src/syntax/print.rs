@@ -42,6 +42,11 @@ fn write_expr(out: &mut String, e: &Expr, min: u8) {
     match &e.kind {
         ExprKind::Lit(l) => write_literal(out, l),
         ExprKind::Name(n) => write_name(out, n),
+        ExprKind::Lookup(t, f) => {
+            write_name(out, t);
+            out.push('.');
+            write_name(out, f);
+        }
         ExprKind::Unary(UnOp::Not, x) => {
             out.push_str("not ");
             write_expr(out, x, 3);

@@ -4,6 +4,7 @@
 mod aggregate;
 mod call;
 mod frames;
+pub(crate) mod lookups;
 mod scopes;
 
 use super::{Analyzer, Column};
@@ -27,6 +28,25 @@ trait Scope {
         f: &'static AggDef,
         e: &Expr,
     ) -> Option<(Node<Self::L>, Ty)>;
+    /// A field of a lookup table: only record scope has them.
+    fn lookup(&mut self, an: &mut Analyzer, t: &Name, f: &Name) -> Option<(Node<Self::L>, Ty)> {
+        an.diags.push(
+            Diag::error(
+                Code::Scope,
+                format!(
+                    "`{}.{}` is a field of a lookup table, but outside an aggregate names are KPIs",
+                    t.text, f.text
+                ),
+            )
+            .at(t.span)
+            .help(format!(
+                "use it inside an aggregate, e.g. `count({}.{} == \"…\")`, or group by it with --by",
+                t.text, f.text
+            )),
+        );
+        None
+    }
+
     /// A period function, `total` or `rank`: only KPI scope has them.
     fn frame(
         &mut self,
@@ -120,6 +140,7 @@ pub(crate) fn column(an: &mut Analyzer, source: SourceId, name: &str, ty: Ty) ->
     cols.push(Column {
         name: name.to_string(),
         ty,
+        lookup: None,
     });
     Col(cols.len() as u32 - 1)
 }
@@ -193,6 +214,7 @@ fn lower<S: Scope>(an: &mut Analyzer, s: &mut S, e: &Expr) -> Option<(Node<S::L>
         ExprKind::Error => return None,
         ExprKind::Lit(l) => (Node::Lit(literal_value(l)), Ty::of_literal(l)),
         ExprKind::Name(n) => return s.name(an, n),
+        ExprKind::Lookup(t, f) => return s.lookup(an, t, f),
         ExprKind::Unary(UnOp::Not, x) => (
             Node::Unary(
                 UnOp::Not,

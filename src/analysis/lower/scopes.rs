@@ -54,6 +54,10 @@ impl Scope for RecordScope {
         ))
     }
 
+    fn lookup(&mut self, an: &mut Analyzer, t: &Name, f: &Name) -> Option<(RExpr, Ty)> {
+        super::lookups::lookup(an, self.source, t, f)
+    }
+
     fn aggregate(
         &mut self,
         an: &mut Analyzer,
