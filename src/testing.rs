@@ -83,6 +83,9 @@ fn run_one(an: &Ir, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
         named: true,
         ..Default::default()
     };
+    req.grain = t.grain;
+    req.from = t.from.map(Value::DateTime);
+    req.to = t.to.map(Value::DateTime);
     for e in &t.by {
         req.by.push((expr_to_string(e), e.clone()));
     }

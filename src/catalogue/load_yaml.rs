@@ -20,7 +20,7 @@ const SOURCE_KEYS: &[&str] = &[
     "key",
     "lookups",
 ];
-const TEST_KEYS: &[&str] = &["name", "data", "by", "expect"];
+const TEST_KEYS: &[&str] = &["name", "data", "by", "grain", "from", "to", "expect"];
 
 pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &mut Vec<Diag>) {
     let root = match yaml::parse(file, text) {
@@ -344,6 +344,9 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
         span: n.span,
         data: Vec::new(),
         by: Vec::new(),
+        grain: None,
+        from: None,
+        to: None,
         expect: n.clone(),
     };
     let mut has_expect = false;
@@ -361,6 +364,35 @@ fn test(n: &Node, index: usize, diags: &mut Vec<Diag>) -> Option<TestDef> {
                 }
                 _ => t.by = formula(v, diags).into_iter().collect(),
             },
+            "grain" => {
+                let text = string(v, "`grain`", diags).unwrap_or_default();
+                t.grain = crate::time::Grain::ALL
+                    .into_iter()
+                    .find(|g| g.name() == text.as_str());
+                if t.grain.is_none() {
+                    diags.push(
+                        Diag::error(Code::Catalogue, format!("`{text}` is not a grain"))
+                            .at(v.span)
+                            .help("a test's grain is day, week, month, quarter or year"),
+                    );
+                }
+            }
+            key @ ("from" | "to") => {
+                let text = string(v, "a date", diags).unwrap_or_default();
+                let at = crate::time::parse_datetime(text.as_bytes());
+                if at.is_none() {
+                    diags.push(
+                        Diag::error(Code::Catalogue, format!("`{text}` is not a date"))
+                            .at(v.span)
+                            .help("write 2025-03-01, or 2025-03-01T08:00:00"),
+                    );
+                }
+                if key == "from" {
+                    t.from = at;
+                } else {
+                    t.to = at;
+                }
+            }
             "data" => match &v.kind {
                 NodeKind::Seq(records) => {
                     check_records(records, diags);

@@ -233,6 +233,10 @@ pub struct TestDef {
     /// Records per source (`None`: the KPI's default source).
     pub data: Vec<(Option<Name>, Vec<Node>)>,
     pub by: Vec<Expr>,
+    /// `grain:`, `from:`, `to:`: the test's records grouped by period, and its range.
+    pub grain: Option<crate::time::Grain>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
     pub expect: Node,
 }
 

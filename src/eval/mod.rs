@@ -76,11 +76,11 @@ fn read_lookups(plan: &Plan, records: &Records, out: &mut Results) -> Vec<lookup
                 Diag::error(
                     Code::Lookup,
                     format!(
-                        "{file}: the key `{key}` of lookup table `{name}` is on records {a} and {b}: which row `{}` means is unclear",
+                        "{file}: the key `{key}` is on rows {a} and {b} (after the header) of lookup table `{name}`, whose `{}` must be unique",
                         l.columns[0].0
                     ),
                 )
-                .help("a lookup table's key is unique: remove or merge one of the rows"),
+                .help("remove or merge one of the rows; the first one is used meanwhile"),
             );
         }
         tables.push(table);

@@ -28,6 +28,9 @@ pub fn catalogue_schema() -> Value {
                 "oneOf": [records, { "type": "object", "additionalProperties": records }]
             },
             "by": { "oneOf": [text_scalar, { "type": "array", "items": text_scalar }], "description": "group-by expressions" },
+            "grain": { "enum": ["day", "week", "month", "quarter", "year"], "description": "group the test's records by period (for period functions)" },
+            "from": { "type": "string", "description": "keep the records on or after this date (records before are read for offsets and windows)" },
+            "to": { "type": "string", "description": "keep the records before this date" },
             "expect": {
                 "description": "the expected value (null for none), or grouped rows {by: {...}, value: ...}",
                 "oneOf": [
