@@ -772,8 +772,29 @@ HEADERS = {
                "processed_at", "lines", "sla_hours", "automated", "promised_on", "delivered_on"],
     "order_lines": ["order_id", "product", "quantity", "amount_eur"],
     "disputes": ["dispute_id", "order_id", "opened_at", "resolved_at", "status", "cause"],
+    "agents": ["agent", "team", "site", "hired_on"],
     "investments": ["investment_id", "name", "cost_eur", "gain_eur"],
 }
+
+
+# The agents lookup table (data-model.md): team and site of each customer-service agent.
+AGENT_TEAMS = {
+    "camille": ("front", "Lyon"), "hugo": ("front", "Lyon"), "lea": ("expert", "Lyon"),
+    "nathan": ("front", "Lille"), "ines": ("back", "Lille"), "lucas": ("back", "Lille"),
+    "manon": ("expert", "Nantes"), "theo": ("front", "Nantes"), "sarah": ("back", "Nantes"),
+    "julien": ("front", "Lyon"), "chloe": ("front", "Lyon"),
+}
+
+
+def gen_agents() -> list[list[str]]:
+    """One row per agent: name, team, site and hiring date (the start of the year for those
+    already there)."""
+    rows = []
+    for a in AGENTS:
+        team, site = AGENT_TEAMS[a.name]
+        hired = a.start if a.start > date(2025, 1, 1) else date(2021 + len(a.name) % 4, 9, 1)
+        rows.append([a.name, team, site, hired.isoformat()])
+    return rows
 
 
 def main() -> None:
@@ -824,6 +845,7 @@ def main() -> None:
     write_csv(out, "orders", HEADERS["orders"], orders)
     write_csv(out, "order_lines", HEADERS["order_lines"], lines)
     write_csv(out, "disputes", HEADERS["disputes"], disputes)
+    write_csv(out, "agents", HEADERS["agents"], gen_agents())
 
     for name in HEADERS:
         path = out / f"{name}.csv"

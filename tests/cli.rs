@@ -40,7 +40,7 @@ fn kpi_stdin(args: &[&str], file: &str) -> String {
 fn reference_catalogue_checks_clean() {
     let (code, out, err) = kpi(&["check", "kpis"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.trim(), "checked 56 KPIs and 13 sources: ok");
+    assert_eq!(out.trim(), "checked 64 KPIs and 14 sources: ok");
 }
 
 #[test]
@@ -284,7 +284,7 @@ fn doc_in_both_languages() {
     );
     assert_eq!(
         en.matches("\n## ").count(),
-        57,
+        65,
         "an index and one section per KPI"
     );
     let (code, fr, _) = kpi(&["doc", "--lang", "fr"]);

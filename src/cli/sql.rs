@@ -38,10 +38,12 @@ pub fn run(
     }
     let mut errors = Vec::new();
     let mut ids = kpis_named(&an, names, &mut errors);
+    let named = !names.is_empty();
     if ids.is_empty() {
         ids = (0..front.cat.kpis.len()).map(|i| KpiId(i as u32)).collect();
     }
     let mut req = Request {
+        named,
         kpis: ids,
         ..Default::default()
     };
@@ -55,12 +57,12 @@ pub fn run(
         return 1;
     }
     // Period functions, `total` and `rank` have no SQL yet: refused by name, not guessed.
-    let framed: Vec<&str> = an
-        .closure(&req.kpis)
-        .into_iter()
-        .filter(|k| {
+    // Period functions, `total`, `rank`, `first`, `last` and `open` have no SQL yet: a KPI
+    // that uses one (itself or through others) is refused when named, left out otherwise.
+    let unwritable = |k: KpiId| {
+        an.closure(&[k]).into_iter().any(|d| {
             let mut uses = false;
-            an.kpi_leaves(&an.kpis[k.0 as usize].expr, &mut |l| {
+            an.kpi_leaves(&an.kpis[d.0 as usize].expr, &mut |l| {
                 uses |= match l {
                     crate::ir::KLeaf::Frame(_) => true,
                     crate::ir::KLeaf::Agg(a) => {
@@ -71,19 +73,35 @@ pub fn run(
             });
             uses
         })
+    };
+    let (left_out, kept): (Vec<KpiId>, Vec<KpiId>) = req.kpis.iter().partition(|k| unwritable(**k));
+    let names: Vec<&str> = left_out
+        .iter()
         .map(|k| front.cat.kpis[k.0 as usize].name.text.as_str())
         .collect();
-    if !framed.is_empty() {
-        let d = Diag::error(
-            crate::diag::Code::Grain,
-            format!(
-                "kpi sql cannot write period functions, `total`, `rank`, `first`, `last` or `open` yet: {}",
-                framed.join(", ")
-            ),
-        )
-        .help("evaluate these KPIs with `kpi eval`, or leave them out with --kpi");
-        report(&[d], &front.sources);
-        return 1;
+    let mut warnings = Vec::new();
+    if !names.is_empty() {
+        let what = "period functions, `total`, `rank`, `first`, `last` or `open`";
+        if req.named || kept.is_empty() {
+            let d = Diag::error(
+                crate::diag::Code::Grain,
+                format!("kpi sql cannot write {what} yet: {}", names.join(", ")),
+            )
+            .help("evaluate these KPIs with `kpi eval`, or leave them out with --kpi");
+            report(&[d], &front.sources);
+            return 1;
+        }
+        warnings.push(
+            Diag::warning(
+                crate::diag::Code::Grain,
+                format!(
+                    "left out, because kpi sql cannot write {what} yet: {}",
+                    names.join(", ")
+                ),
+            )
+            .help("evaluate these KPIs with `kpi eval`"),
+        );
+        req.kpis = kept;
     }
     let plan = match ir_to_plan(&an, &req) {
         Ok(p) => p,
@@ -93,12 +111,7 @@ pub fn run(
         }
     };
     crate::outln!("{}", plan_to_sql(&plan, dialect.0).trim_end());
-    let warnings: Vec<Diag> = plan
-        .diags
-        .iter()
-        .filter(|d| !d.is_error())
-        .cloned()
-        .collect();
+    warnings.extend(plan.diags.iter().filter(|d| !d.is_error()).cloned());
     report(&warnings, &front.sources);
     0
 }
