@@ -131,7 +131,7 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
         }
         let info = &an.kpis[i];
         let mut reads: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        info.expr.leaves(&mut |l| {
+        an.kpi_leaves(&info.expr, &mut |l| {
             if let KLeaf::Agg(a) = l {
                 let spec = &an.aggs[a.0 as usize];
                 let src = &an.sources[spec.source.0 as usize];
