@@ -2,8 +2,11 @@
 //! builds it, and the printer that writes it back in canonical form.
 
 pub mod ast;
+mod build;
+mod errors;
 pub mod parse;
 pub mod print;
+mod statements;
 
 pub use crate::op::{BinOp, UnOp};
 pub use ast::{Call, Expr, ExprKind, Literal, Name};
