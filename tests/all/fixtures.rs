@@ -127,7 +127,7 @@ fn parse_fixtures_snapshot_the_tree() {
 /// Every stable code of the language brief has a fixture whose snapshot shows it.
 #[test]
 fn every_check_code_has_a_fixture() {
-    let snaps: String = files("tests/snapshots")
+    let snaps: String = files("tests/all/snapshots")
         .iter()
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();

@@ -1,21 +1,8 @@
 //! The real `kpi` binary: exit codes, output formats, data diagnostics, catalogue tests.
 //! Snapshots hold stdout and stderr exactly as a user sees them (no colour).
 
+use crate::common::kpi;
 use std::process::Command;
-
-fn kpi(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .output()
-        .expect("run kpi");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// Exit code, stdout and stderr in one text for a snapshot.
 fn run(args: &[&str]) -> String {

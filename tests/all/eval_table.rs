@@ -3,27 +3,12 @@
 //! handling, `where`, `per`, durations, dates, grouping, multi-source KPIs, division by
 //! zero, functions). This runs them through the real binary, as a user would.
 
+use crate::common::kpi;
 use std::path::Path;
-use std::process::Command;
 
 const TABLE: &str = "tests/fixtures/eval";
 /// The table must not shrink unnoticed.
 const MIN_TESTS: usize = 100;
-
-fn kpi(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .output()
-        .expect("run kpi");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// `N passed, M failed` → (N, M).
 fn summary(line: &str) -> Option<(usize, usize)> {

@@ -1,0 +1,20 @@
+//! What several test modules share: running the real `kpi` binary.
+
+use std::process::Command;
+
+/// Runs the built `kpi` binary from the crate root, without colour and with `CI` unset (as a
+/// user's terminal would have it): exit code, stdout, stderr.
+pub fn kpi(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .expect("run kpi");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
