@@ -1,6 +1,5 @@
 //! A window on a stream of bytes for the text readers (CSV, JSON Lines): a buffer refilled
-//! from the stream, in which a reader parses records in place, and that knows which of its
-//! bytes are UTF-8 text (checked a buffer at a time, not a record at a time).
+//! from the stream, in which a reader parses records in place.
 
 use super::open::io_error;
 use crate::diag::Diag;
@@ -24,10 +23,6 @@ pub struct Bytes {
     pub eof: bool,
     /// The offset of `buf[0]` in the stream (in the file, for a range of one).
     base: u64,
-    /// `buf[..valid_to]` is known to be UTF-8 text (cut at a character boundary).
-    valid_to: usize,
-    /// The first byte found not to be UTF-8 text past `valid_to`, when one was.
-    bad_at: Option<usize>,
 }
 
 impl Bytes {
@@ -41,8 +36,6 @@ impl Bytes {
             filled: 0,
             eof: false,
             base,
-            valid_to: 0,
-            bad_at: None,
         }
     }
 
@@ -78,8 +71,6 @@ impl Bytes {
             self.buf.copy_within(self.pos..self.filled, 0);
             self.filled -= self.pos;
             self.base += self.pos as u64;
-            self.valid_to = self.valid_to.saturating_sub(self.pos);
-            self.bad_at = self.bad_at.and_then(|b| b.checked_sub(self.pos));
             self.pos = 0;
         }
         if self.filled == self.buf.len() {
@@ -105,38 +96,6 @@ impl Bytes {
     pub fn fill_to(&mut self, n: usize) -> Result<(), Diag> {
         while self.filled - self.pos < n && self.fill()? {}
         Ok(())
-    }
-
-    /// Whether `buf[start..end]` is UTF-8 text; `start` is at a character boundary (a
-    /// record's start).
-    #[inline]
-    pub fn is_text(&mut self, start: usize, end: usize) -> bool {
-        if end <= self.valid_to {
-            return true;
-        }
-        if self.bad_at.is_some_and(|b| b >= start && b < end) {
-            return false;
-        }
-        self.check(start, end)
-    }
-
-    /// Check the buffer to its end, from `start` or from where it is known to be text.
-    #[cold]
-    fn check(&mut self, start: usize, end: usize) -> bool {
-        let from = self.valid_to.max(start);
-        let from = if self.bad_at.is_some() { start } else { from };
-        match std::str::from_utf8(&self.buf[from..self.filled]) {
-            Ok(_) => {
-                self.valid_to = self.filled;
-                self.bad_at = None;
-            }
-            Err(e) => {
-                self.valid_to = from + e.valid_up_to();
-                // A character cut by the buffer's end is not known to be bad.
-                self.bad_at = e.error_len().map(|_| self.valid_to);
-            }
-        }
-        end <= self.valid_to
     }
 }
 

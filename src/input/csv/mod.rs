@@ -3,6 +3,8 @@
 //! bytes there, so strings stay in the buffer. A byte range of a plain file can be read
 //! alone (`range.rs`, see `split.rs`). Lines are counted as the file counts them.
 
+#[cfg(test)]
+mod property;
 mod range;
 mod record;
 #[cfg(test)]
@@ -35,6 +37,8 @@ pub struct Csv {
     /// The text of a record with doubled quotes, once undoubled, and its fields there.
     own: String,
     own_fields: Vec<Field>,
+    /// The last record: where it starts and ends in the buffer, and its line.
+    current: (usize, usize, u64),
 }
 
 impl Csv {
@@ -50,10 +54,12 @@ impl Csv {
     fn with_header(
         input: &Input,
         bytes: Bytes,
-        tok: Tokenizer,
+        mut tok: Tokenizer,
         names: &[String],
         line: u64,
     ) -> Result<Csv, Diag> {
+        // `bytes` may be another buffer than the header's.
+        tok.reset();
         let delimiter = tok.delimiter();
         let header_line = names.join(&(delimiter as char).to_string());
         let idx = resolve_columns(input, names, &header_line)?;
@@ -68,6 +74,7 @@ impl Csv {
             stop_at: None,
             own: String::new(),
             own_fields: Vec::new(),
+            current: (0, 0, 0),
         })
     }
 }
@@ -99,6 +106,7 @@ fn read_header(
                     return Err(record::too_long(name, 1));
                 }
                 bytes.fill()?;
+                tok.reset();
             }
             Step::Record { next, breaks, .. } => {
                 let data = bytes.data();
@@ -164,56 +172,34 @@ impl Format for Csv {
 
     #[inline]
     fn next_record(&mut self, tally: &mut Tally) -> Result<Next<CsvRecord<'_>>, Diag> {
-        let start = self.bytes.pos;
-        if self
-            .stop_at
-            .is_some_and(|stop| self.bytes.offset(start) >= stop)
-        {
+        let at = self.bytes.offset(self.bytes.pos);
+        if self.stop_at.is_some_and(|stop| at >= stop) {
             return Ok(Next::End);
         }
-        let step = loop {
+        let (end, next, breaks) = loop {
             if self.bytes.at_end() {
                 return Ok(Next::End);
             }
-            match self
-                .tok
-                .step(self.bytes.data(), self.bytes.pos, self.bytes.eof)
-            {
-                Step::NeedMore => {
-                    self.fill()?;
+            let (data, pos, eof) = (self.bytes.data(), self.bytes.pos, self.bytes.eof);
+            match self.tok.step(data, pos, eof) {
+                Step::Record { end, next, breaks } => break (end, next, breaks),
+                Step::NeedMore => self.fill()?,
+                Step::BadQuote { at, next, breaks } => {
+                    self.bad_quote(tally, at, next, breaks);
+                    return Ok(Next::Skip);
                 }
-                step => break step,
+                Step::Unclosed { at } => {
+                    let rest = &data[pos..];
+                    return Err(record::unclosed(&self.name, self.line, rest, at - pos));
+                }
             }
         };
-        // The buffer may have moved while filling.
-        let start = self.bytes.pos;
-        let line = self.line;
-        let (end, next, breaks) = match step {
-            Step::Record { end, next, breaks } => (end, next, breaks),
-            Step::BadQuote { at, next, breaks } => {
-                self.bytes.pos = next;
-                self.line += breaks;
-                let data = self.bytes.data();
-                tally.reject_record(|| {
-                    record::bad_quote(&self.name, line, &data[start..next], at - start)
-                });
-                return Ok(Next::Skip);
-            }
-            Step::Unclosed { at } => {
-                let data = self.bytes.data();
-                return Err(record::unclosed(
-                    &self.name,
-                    line,
-                    &data[start..],
-                    at - start,
-                ));
-            }
-            Step::NeedMore => unreachable!("filled above"),
-        };
+        let (start, line) = (self.bytes.pos, self.line);
         self.bytes.pos = next;
         self.line += breaks;
+        self.current = (start, end, line);
         let fields = &self.tok.fields;
-        if fields.len() != self.header_len {
+        if fields.len() != self.header_len || end == start {
             // A line with nothing on it is no record (nor, in a file of several columns, a
             // line with one empty value).
             if fields.len() == 1 && (end == start || fields[0].start == fields[0].end) {
@@ -225,10 +211,7 @@ impl Format for Csv {
             });
             return Ok(Next::Skip);
         }
-        if end == start && self.header_len == 1 {
-            return Ok(Next::Skip);
-        }
-        if !self.bytes.is_text(start, end) {
+        let Ok(raw) = std::str::from_utf8(&self.bytes.data()[start..end]) else {
             let name = &self.name;
             tally.reject_record(|| {
                 Diag::error(
@@ -238,42 +221,48 @@ impl Format for Csv {
                 .help("save the file as UTF-8")
             });
             return Ok(Next::Skip);
-        }
-        let raw = &self.bytes.data()[start..end];
-        // Checked as text just above; a field's bounds are next to ASCII bytes.
-        let raw_text = std::str::from_utf8(raw).unwrap_or_default();
-        let (text, text_fields) = if self.tok.escaped.is_empty() {
-            (raw_text, fields.as_slice())
-        } else {
+        };
+        if !self.tok.escaped.is_empty() {
             unescape(
-                raw_text,
+                raw,
                 fields,
                 &self.tok.escaped,
                 &mut self.own,
                 &mut self.own_fields,
             );
-            (self.own.as_str(), self.own_fields.as_slice())
-        };
+            return Ok(Next::Record(CsvRecord {
+                text: &self.own,
+                fields: &self.own_fields,
+                csv: self,
+            }));
+        }
         Ok(Next::Record(CsvRecord {
-            text,
-            fields: text_fields,
-            raw: raw_text,
-            raw_fields: fields,
-            idx: &self.idx,
-            line,
-            name: &self.name,
+            text: raw,
+            fields,
+            csv: self,
         }))
     }
 }
 
 impl Csv {
     /// More bytes for a record that runs past the buffer.
+    /// A record broken by a bad closing quote at `at`, up to `next`.
+    #[cold]
+    fn bad_quote(&mut self, tally: &mut Tally, at: usize, next: usize, breaks: u64) {
+        let (start, line) = (self.bytes.pos, self.line);
+        self.bytes.pos = next;
+        self.line += breaks;
+        let raw = &self.bytes.data()[start..next];
+        tally.reject_record(|| record::bad_quote(&self.name, line, raw, at - start));
+    }
+
     #[cold]
     fn fill(&mut self) -> Result<(), Diag> {
         if self.bytes.full() {
             return Err(record::too_long(&self.name, self.line));
         }
         self.bytes.fill()?;
+        self.tok.reset();
         Ok(())
     }
 }

@@ -2,21 +2,18 @@
 //! points into the record's own lines, so lines and columns are the file's.
 
 use super::tokenize::{count_breaks, Field};
+use super::Csv;
 use crate::diag::{Code, Diag, Excerpt};
 use crate::input::bytes::MAX_RECORD;
 use crate::input::cell::Cell;
 use crate::input::{Location, Place, Record};
 
 /// A record read as text: its fields' values are ranges of `text`, which is the record's
-/// bytes in the file (`raw`) unless a value held doubled quotes.
+/// bytes in the file unless a value held doubled quotes.
 pub struct CsvRecord<'a> {
     pub(super) text: &'a str,
     pub(super) fields: &'a [Field],
-    pub(super) raw: &'a str,
-    pub(super) raw_fields: &'a [Field],
-    pub(super) idx: &'a [usize],
-    pub(super) line: u64,
-    pub(super) name: &'a str,
+    pub(super) csv: &'a Csv,
 }
 
 impl Record for CsvRecord<'_> {
@@ -24,7 +21,7 @@ impl Record for CsvRecord<'_> {
     fn cell(&self, k: usize) -> Cell<'_> {
         // The record has as many fields as the header, and its bounds are next to ASCII
         // bytes (delimiters, quotes, line ends), so at character boundaries.
-        match self.fields.get(self.idx[k]) {
+        match self.fields.get(self.csv.idx[k]) {
             Some(f) => match self.text.get(f.start as usize..f.end as usize) {
                 Some(s) => Cell::Text(s, f.start),
                 None => Cell::Null,
@@ -38,12 +35,11 @@ impl Record for CsvRecord<'_> {
     }
 
     fn place(&self, k: usize, label: String) -> Place {
-        let f = self
-            .raw_fields
-            .get(self.idx[k])
-            .copied()
-            .unwrap_or_default();
-        let (line, excerpt) = excerpt(self.name, self.line, self.raw, Some(f), Some(label));
+        let csv = self.csv;
+        let (start, end, line) = csv.current;
+        let raw = String::from_utf8_lossy(&csv.bytes.data()[start..end]);
+        let f = csv.tok.fields.get(csv.idx[k]).copied().unwrap_or_default();
+        let (line, excerpt) = excerpt(&csv.name, line, &raw, Some(f), Some(label));
         Place {
             location: Location::Line(line),
             excerpt: Some(excerpt),

@@ -1,6 +1,6 @@
 //! CSV files read whole and in ranges: records, rejections and their diagnostics as shown.
 
-use super::super::split::{read_split_in, Sink};
+use super::super::split::{read_split_in, RangeFormat, Sink};
 use super::super::{read_records, Data, Input, ReadOptions, Row};
 use super::Csv;
 use crate::analysis::Ty;
@@ -101,6 +101,16 @@ pub fn read_parts(
     delimiter: u8,
     parts: usize,
 ) -> Option<Read> {
+    read_parts_as::<Csv>(path, columns, &delimiter, parts)
+}
+
+/// Read `path` in `parts` ranges as format `F`; `None` when the split gave up.
+pub fn read_parts_as<F: RangeFormat>(
+    path: &str,
+    columns: &[(String, Ty)],
+    layout: &F::Layout,
+    parts: usize,
+) -> Option<Read> {
     let needed = vec![true; columns.len()];
     let options = ReadOptions::default();
     let input = Input {
@@ -112,7 +122,7 @@ pub fn read_parts(
         options: &options,
     };
     let len = std::fs::metadata(path).unwrap().len();
-    let done = read_split_in::<Csv, Rows>(&input, path, &delimiter, len, parts, &Rows::default)?;
+    let done = read_split_in::<F, Rows>(&input, path, layout, len, parts, &Rows::default)?;
     Some(Read {
         records: done.stats.records,
         rejected: done.stats.rejected,

@@ -48,6 +48,9 @@ pub struct Tokenizer {
     pub fields: Vec<Field>,
     /// The fields of the last record that hold a doubled quote (`""`).
     pub escaped: Vec<u32>,
+    /// The first quote at or after the last record searched from (`usize::MAX`: none
+    /// there); `None` once the buffer changed ([`Tokenizer::reset`]).
+    next_quote: Option<usize>,
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -67,7 +70,13 @@ impl Tokenizer {
             splat: ONES * delimiter as u64,
             fields: Vec::with_capacity(32),
             escaped: Vec::new(),
+            next_quote: None,
         }
+    }
+
+    /// The buffer given to [`Tokenizer::step`] changed (refilled, moved).
+    pub fn reset(&mut self) {
+        self.next_quote = None;
     }
 
     pub fn delimiter(&self) -> u8 {
@@ -96,24 +105,33 @@ impl Tokenizer {
     }
 
     /// A record with no quote, read a word at a time; `None` when it has a quote or runs
-    /// too near the end of `buf`.
+    /// too near the end of `buf`. Records before the next quote in the buffer (found once
+    /// with `memchr`) are searched for delimiters and line ends only.
     #[inline]
     fn fast(&mut self, buf: &[u8], start: usize) -> Option<Step> {
+        let quote = match self.next_quote {
+            Some(q) if q >= start => q,
+            _ => {
+                let q = memchr::memchr(b'"', &buf[start..]).map_or(usize::MAX, |k| start + k);
+                self.next_quote = Some(q);
+                q
+            }
+        };
         let (d, delimiter) = (self.splat, self.delimiter);
         let mut i = start;
         let mut field = start;
         while let Some(word) = buf.get(i..i + 8) {
+            if i + 8 > quote {
+                return None;
+            }
             let w = u64::from_le_bytes(word.try_into().ok()?);
-            let mut found = zero_bytes(w ^ d)
-                | zero_bytes(w ^ (ONES * b'\n' as u64))
-                | zero_bytes(w ^ (ONES * b'"' as u64));
+            let mut found = zero_bytes(w ^ d) | zero_bytes(w ^ (ONES * b'\n' as u64));
             while found != 0 {
                 let j = i + (found.trailing_zeros() / 8) as usize;
-                let b = buf[j];
-                if b == delimiter {
+                if buf[j] == delimiter {
                     self.push(field, j, start);
                     field = j + 1;
-                } else if b == b'\n' {
+                } else {
                     let end = if j > field && buf[j - 1] == b'\r' {
                         j - 1
                     } else {
@@ -125,8 +143,6 @@ impl Tokenizer {
                         next: j + 1,
                         breaks: 1,
                     });
-                } else {
-                    return None;
                 }
                 found &= found - 1;
             }
@@ -314,8 +330,10 @@ mod tests {
     fn incomplete_records_ask_for_more() {
         let mut t = Tokenizer::new(b',');
         for data in [&b"a,b"[..], b"a,\"b\n", b"a,\"b\"", b"\"b\"\r", b"\"a\"x"] {
+            t.reset();
             assert_eq!(t.step(data, 0, false), Step::NeedMore, "{data:?}");
         }
+        t.reset();
         assert_eq!(
             t.step(b"a,\"b\"", 0, true),
             Step::Record {

@@ -152,16 +152,14 @@ impl Format for Jsonl {
         let line_no = self.line_no;
         self.line_no += 1;
         let name = self.name.as_str();
-        if !self.bytes.is_text(start, end) {
+        let Ok(whole) = std::str::from_utf8(&self.bytes.data()[start..end]) else {
             tally.reject_record(|| {
                 Location::Line(line_no)
                     .error(name, "this line is not UTF-8 text")
                     .help("save the file as UTF-8")
             });
             return Ok(Next::Skip);
-        }
-        let data = self.bytes.data();
-        let whole = std::str::from_utf8(&data[start..end]).unwrap_or_default();
+        };
         let rest = whole.trim_start_matches('\u{feff}').trim_start();
         let line = rest.trim_end();
         if line.is_empty() {
@@ -238,5 +236,61 @@ impl RangeFormat for Jsonl {
     /// Every line is a record.
     fn record_start_after(file: &mut File, at: u64) -> Option<u64> {
         super::bytes::line_start_after(file, at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::csv::tests::{columns, read_parts_as, read_whole, temp_file};
+    use super::Jsonl;
+    use crate::analysis::Ty;
+
+    /// Lines read in ranges are the lines read whole: values, rejections, their lines.
+    #[test]
+    fn lines_read_in_ranges_are_lines_read_whole() {
+        let mut text = String::from("\u{feff}");
+        for i in 0..300 {
+            let line = match i % 37 {
+                5 => "{\"s\": \"broken\"".to_string(),
+                11 => "\r".to_string(),
+                17 => format!("{{\"s\": \"r{i}\", \"x\": \"ten\"}}"),
+                23 => "[1, 2]".to_string(),
+                _ => format!("{{\"s\": \"r\\\"{i}\", \"x\": {i}.5, \"z\": [{i}]}}\r"),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text.push_str("{\"s\": \"last\"}");
+        let path = temp_file("lines.jsonl", text.as_bytes());
+        let cols = columns(&[("s", Ty::Str), ("x", Ty::Num)]);
+        let whole = read_whole(&path, &cols);
+        assert_eq!((whole.records, whole.rejected), (293, 24));
+        assert!(
+            whole.shown.contains("FILE:6: not a JSON object"),
+            "{}",
+            whole.shown
+        );
+        for parts in 2..7 {
+            assert_eq!(
+                read_parts_as::<Jsonl>(&path, &cols, &(), parts).as_ref(),
+                Some(&whole)
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_that_is_not_text_is_rejected() {
+        let path = temp_file(
+            "bytes.jsonl",
+            b"{\"x\": 1}\n{\"x\": \"\xff\"}\n{\"x\": 2}\n",
+        );
+        let read = read_whole(&path, &columns(&[("x", Ty::Num)]));
+        assert_eq!((read.records, read.rejected, read.rows.len()), (3, 1, 2));
+        insta::assert_snapshot!(read.shown, @"
+        kpi::data
+
+          × FILE:2: this line is not UTF-8 text
+          help: save the file as UTF-8
+        ");
     }
 }
