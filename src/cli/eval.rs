@@ -267,7 +267,12 @@ fn select(args: &EvalArgs, an: &Ir, first_adhoc: usize, errors: &mut Vec<Diag>) 
     super::kpis_named(an, &args.kpis, errors)
 }
 
-fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) -> Option<KpiDef> {
+pub(super) fn adhoc(
+    text: &str,
+    i: usize,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diag>,
+) -> Option<KpiDef> {
     let id = sources.add(format!("-e {}", i + 1), text);
     let Some(eq) = text.find('=').filter(|&p| !text[p + 1..].starts_with('=')) else {
         errors.push(
@@ -296,7 +301,7 @@ fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) 
 }
 
 /// `--from`/`--to`: a date or a datetime (a command-line error otherwise: exit 2).
-fn parse_date_arg(s: &str) -> Result<i64, String> {
+pub(super) fn parse_date_arg(s: &str) -> Result<i64, String> {
     crate::time::parse_datetime(s.as_bytes())
         .ok_or_else(|| format!("`{s}` is not a date: write 2025-03-01, or 2025-03-01T08:00:00"))
 }

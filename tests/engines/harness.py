@@ -48,7 +48,7 @@ EXTRA_VIEWS = [
     "--kpi inbound_calls --kpi pickup_rate --by call_hour --top 3 --total",
     "--kpi avg_wait --kpi repeat_contact_rate --by agent --top 4 --where 'wait_seconds < 60'",
     "--kpi cost_per_interaction --kpi open_tickets --grain year --compare year",
-    "-e 'late = orders.pct(delivered_on > promised_on)' -e 'busy = orders.count() per handler' --by channel",
+    "-e 'late = orders.pct(delivered_on > promised_on)' -e 'busy = orders.avg(count() per handler)' --data orders=examples/data/orders.csv --by channel",
 ]
 
 

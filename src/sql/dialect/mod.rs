@@ -119,6 +119,29 @@ pub trait Dialect: Sync {
         "VARCHAR"
     }
 
+    // Text, for period labels (`--compare`).
+
+    /// `x` as text.
+    fn cast_text(&self, x: &str) -> String {
+        format!("CAST({x} AS {})", self.string_type())
+    }
+    /// `len` characters of text `s` from position `start` (1 is the first).
+    fn substring(&self, s: &str, start: usize, len: usize) -> String {
+        format!("SUBSTR({s}, {start}, {len})")
+    }
+    /// Text of digits as an integer.
+    fn cast_integer(&self, x: &str) -> String {
+        format!("CAST({x} AS INTEGER)")
+    }
+    /// Texts joined.
+    fn concat(&self, parts: &[String]) -> String {
+        format!("({})", parts.join(" || "))
+    }
+    /// A date from its text `2024-01-31`.
+    fn date_from_text(&self, s: &str) -> String {
+        format!("CAST({s} AS DATE)")
+    }
+
     // Numbers.
 
     /// A count as a number that divides exactly (integer division truncates in some
