@@ -2,12 +2,12 @@
 
 use super::{cli_expr, kpis_named, load, report, report_errors, Front};
 use crate::analysis::catalogue_to_ir;
-use crate::diag::Diag;
+use crate::diag::{Code, Diag};
 use crate::ir::KpiId;
 use crate::plan::{ir_to_plan, Compare, Request};
 use crate::span::SourceMap;
 use crate::sql::dialect::{named, DIALECTS};
-use crate::sql::{plan_to_sql, Dialect};
+use crate::sql::{inexact_kpis, plan_to_sql, Dialect};
 use crate::syntax::{Expr, ExprKind};
 use crate::time::Grain;
 use crate::value::Value;
@@ -129,14 +129,34 @@ pub fn run(args: &SqlArgs) -> i32 {
     if report_errors(&errors, &front.sources) {
         return 1;
     }
-    let plan = match ir_to_plan(&an, &req) {
+    let dialect = args.dialect.0;
+    let mut plan = match ir_to_plan(&an, &req) {
         Ok(p) => p,
         Err(diags) => {
             report_errors(&diags, &front.sources);
             return 1;
         }
     };
-    crate::outln!("{}", plan_to_sql(&plan, args.dialect.0).trim_end());
+    // KPIs the engine cannot compute exactly are left out, as eval leaves out those a
+    // grouping cannot apply to.
+    let inexact = inexact_kpis(&plan, dialect);
+    if !inexact.is_empty() {
+        errors.push(crate::sql::inexact_warning(&plan, &inexact, dialect));
+        req.kpis.retain(|k| !inexact.contains(k));
+        if req.kpis.is_empty() {
+            report(&errors, &front.sources);
+            report(&[no_kpi_left(dialect)], &front.sources);
+            return 1;
+        }
+        plan = match ir_to_plan(&an, &req) {
+            Ok(p) => p,
+            Err(diags) => {
+                report_errors(&diags, &front.sources);
+                return 1;
+            }
+        };
+    }
+    crate::outln!("{}", plan_to_sql(&plan, dialect).trim_end());
     let warnings: Vec<Diag> = plan
         .diags
         .iter()
@@ -146,6 +166,13 @@ pub fn run(args: &SqlArgs) -> i32 {
         .collect();
     report(&warnings, &front.sources);
     0
+}
+
+fn no_kpi_left(d: &dyn Dialect) -> Diag {
+    Diag::error(
+        Code::Scope,
+        format!("no selected KPI can be computed exactly in {}", d.name()),
+    )
 }
 
 /// The sources ad-hoc KPIs read: the names before their aggregates (`orders.count()`),

@@ -8,6 +8,7 @@ use crate::analysis::Ty;
 use crate::ir::{AggArg, AggSpec, KLeaf, Node};
 use crate::registry::{AggDef, AggSql, Returns};
 use crate::value::Value;
+use rust_decimal::Decimal;
 
 /// Whether the aggregate's value is a number whatever its argument (else: its argument's
 /// type, as for `min`, `sum`, `median`).
@@ -50,7 +51,15 @@ impl Compiler<'_, '_> {
             AggSql::CountDistinct => d.cast_numeric(over(Aggregate::CountDistinct(x))),
             AggSql::Ratio { scale } => {
                 let answered = over(Aggregate::Count(x));
-                d.divide(&format!("{scale} * {}", passing(x)), &answered)
+                // The registry writes the scale as a decimal; the dialect writes its literal.
+                // Counts are cast where `/` of integers would truncate.
+                let count = d.cast_numeric(passing(x));
+                let count = match scale.parse::<Decimal>() {
+                    Ok(n) if n == Decimal::ONE => count,
+                    Ok(n) => format!("{} * {count}", d.number(n)),
+                    Err(_) => format!("{scale} * {count}"),
+                };
+                d.divide(&count, &answered)
             }
         }
     }

@@ -52,8 +52,10 @@ pub(super) fn shared_column(k: KpiId) -> String {
 }
 
 impl Compiler<'_, '_> {
-    /// The plan's KPIs in SQL, in dependency order.
-    pub(super) fn kpi_texts(&self) -> KpiTexts {
+    /// The plan's KPIs in SQL, in dependency order. Which KPIs are shared is decided on
+    /// the first writing (`decided`: none yet), and kept when they are written again over
+    /// the layers.
+    pub(super) fn kpi_texts(&self, decided: Option<&KpiTexts>) -> KpiTexts {
         let ir = self.an;
         let mut uses = vec![0usize; ir.kpis.len()];
         for &k in &self.plan.order {
@@ -78,7 +80,10 @@ impl Compiler<'_, '_> {
                 }
                 KLeaf::Inner(_) => unreachable!("KPI expressions refer to plan aggregates"),
             });
-            let shared = sql.len() > SHARE_ABOVE && uses[k.0 as usize] >= 2;
+            let shared = match decided {
+                Some(d) => d.by_id[k.0 as usize].as_ref().is_some_and(|t| t.column),
+                None => sql.len() > SHARE_ABOVE && uses[k.0 as usize] >= 2,
+            };
             let layer = need.get() + usize::from(shared);
             if shared {
                 if texts.layers.len() < layer {

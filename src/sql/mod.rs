@@ -29,7 +29,46 @@ pub use dialect::Dialect;
 pub use query::plan_to_sql;
 
 use crate::analysis::Ir;
+use crate::diag::{Code, Diag};
+use crate::ir::{AggArg, AggSpec, KpiId};
 use crate::plan::Plan;
+use crate::registry::AggSql;
+
+/// The shown KPIs `dialect` cannot compute exactly (they read a percentile it does not
+/// have): `kpi sql` leaves them out with a warning rather than write another number.
+pub fn inexact_kpis(plan: &Plan, dialect: &dyn Dialect) -> Vec<KpiId> {
+    fn percentile(a: &AggSpec) -> bool {
+        a.func.sql == AggSql::Percentile
+            || matches!(&a.arg, Some(AggArg::Per(p)) if p.inner_aggs.iter().any(percentile))
+    }
+    if dialect.exact_percentile() {
+        return Vec::new();
+    }
+    let ir = &plan.ir;
+    plan.shown
+        .iter()
+        .copied()
+        .filter(|&k| {
+            ir.aggregates_of(&ir.closure(&[k]))
+                .iter()
+                .any(|a| percentile(&ir.aggs[a.0 as usize]))
+        })
+        .collect()
+}
+
+/// The warning naming the KPIs an engine cannot compute exactly.
+pub fn inexact_warning(plan: &Plan, kpis: &[KpiId], d: &dyn Dialect) -> Diag {
+    let names: Vec<&str> = kpis.iter().map(|k| plan.kpi_name(*k)).collect();
+    Diag::warning(
+        Code::Scope,
+        format!(
+            "left out, because {} has no exact percentile or median: {}",
+            d.name(),
+            names.join(", ")
+        ),
+    )
+    .help("run these KPIs with kpi eval, or on an engine that has them (duckdb, postgres, spark, clickhouse)")
+}
 
 /// What the builder's parts share while writing one relation of a query.
 #[derive(Clone, Copy)]

@@ -63,11 +63,12 @@ pub(super) fn query(c: &Compiler) -> (Vec<(String, String)>, String) {
         let empty = ungrouped(c, "empty_", true, &mut ctes);
         let (cur, prv) = ("cur", "prv");
         let prev_key = c.previous_key(&format!("{cur}.k0"), g, cmp);
-        let mut cols: Vec<String> = keys.iter().map(|k| format!("{cur}.{k}")).collect();
+        // Aliased: some engines name a column `cur.k0`.
+        let mut cols: Vec<String> = keys.iter().map(|k| format!("{cur}.{k} AS {k}")).collect();
         for (i, &k) in shown.iter().enumerate() {
-            cols.push(format!("{cur}.v{}", k.0));
+            cols.push(format!("{cur}.v{0} AS v{0}", k.0));
             if presence[i].is_some() {
-                cols.push(format!("{cur}.p{}", k.0));
+                cols.push(format!("{cur}.p{0} AS p{0}", k.0));
             }
             cols.push(format!(
                 "CASE WHEN {prv}.k0 IS NOT NULL THEN {prv}.v{0} WHEN {prev_key} >= bounds.first_period THEN {empty}.v{0} END AS b{0}",

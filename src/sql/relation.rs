@@ -25,7 +25,7 @@ impl Compiler<'_, '_> {
     /// This compiler's relation. KPIs are first written for one `SELECT`; if some are
     /// shared, they are written again over the layered CTEs.
     pub(super) fn relation(&self) -> Relation {
-        let flat = self.kpi_texts();
+        let flat = self.kpi_texts(None);
         if flat.layers.is_empty() {
             let mut r = self.joins();
             r.kpis = flat;
@@ -35,7 +35,7 @@ impl Compiler<'_, '_> {
             layered: true,
             ..*self
         };
-        let kpis = layered.kpi_texts();
+        let kpis = layered.kpi_texts(Some(&flat));
         let mut r = self.joins();
         let key_count = r.keys.len();
         // Layer 0: the keys, every aggregate, and which sources have the group.

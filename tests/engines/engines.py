@@ -143,14 +143,16 @@ class ClickHouse(Engine):
 
 class Spark(Engine):
     key = "spark"
-    # DECIMAL(38, s): divisions and averages are cast so that their result keeps at least
-    # 18 decimals (docs/engines.md); the last of them is rounded.
-    tolerance = (decimal.Decimal("1e-15"), decimal.Decimal("1e-15"))
+    # DECIMAL(38, s): divisions and averages are cast to DECIMAL(38, 18) first, so that a
+    # quotient keeps 18 decimals over a count and 12 over a sum of DECIMAL(38, 6), the last
+    # one rounded (docs/engines.md).
+    tolerance = (decimal.Decimal("1e-15"), decimal.Decimal("1e-10"))
 
     def __init__(self):
         from pyspark.sql import SparkSession
         self.spark = (SparkSession.builder.master("local[2]").appName("kpi-engines")
                       .config("spark.ui.enabled", "false")
+                      .config("spark.ui.showConsoleProgress", "false")
                       .config("spark.sql.shuffle.partitions", "2")
                       .config("spark.driver.memory", "1g")
                       .config("spark.sql.session.timeZone", "UTC")

@@ -16,7 +16,13 @@ macro_rules! dialects {
         pub static DIALECTS: &[&dyn Dialect] = &[$(&$module::$engine),+];
     };
 }
-dialects!(duckdb::DuckDb, postgres::Postgres);
+dialects!(
+    duckdb::DuckDb,
+    postgres::Postgres,
+    sqlite::Sqlite,
+    spark::Spark,
+    clickhouse::ClickHouse,
+);
 
 /// The dialect `--dialect NAME` chooses.
 pub fn named(key: &str) -> Option<&'static dyn Dialect> {
@@ -71,6 +77,21 @@ impl<'a> Aggregate<'a> {
             Aggregate::Max(_) => Aggregate::Max(arg),
             Aggregate::Percentile { fraction, .. } => Aggregate::Percentile { fraction, of: arg },
         }
+    }
+}
+
+/// The standard aggregate calls (`COUNT`, `SUM`, `AVG`…; the dialect's percentile), for
+/// a dialect that writes only some aggregates its own way.
+pub fn standard_aggregate<D: Dialect + ?Sized>(agg: Aggregate<'_>, d: &D) -> String {
+    match agg {
+        Aggregate::CountRows => "COUNT(*)".into(),
+        Aggregate::Count(x) => format!("COUNT({x})"),
+        Aggregate::CountDistinct(x) => format!("COUNT(DISTINCT {x})"),
+        Aggregate::Sum(x) => format!("SUM({x})"),
+        Aggregate::Avg(x) => format!("AVG({x})"),
+        Aggregate::Min(x) => format!("MIN({x})"),
+        Aggregate::Max(x) => format!("MAX({x})"),
+        Aggregate::Percentile { fraction, of } => d.percentile(fraction, of),
     }
 }
 
@@ -198,16 +219,12 @@ pub trait Dialect: Sync {
     }
     /// An aggregate call over all rows.
     fn aggregate(&self, agg: Aggregate<'_>) -> String {
-        match agg {
-            Aggregate::CountRows => "COUNT(*)".into(),
-            Aggregate::Count(x) => format!("COUNT({x})"),
-            Aggregate::CountDistinct(x) => format!("COUNT(DISTINCT {x})"),
-            Aggregate::Sum(x) => format!("SUM({x})"),
-            Aggregate::Avg(x) => format!("AVG({x})"),
-            Aggregate::Min(x) => format!("MIN({x})"),
-            Aggregate::Max(x) => format!("MAX({x})"),
-            Aggregate::Percentile { fraction, of } => self.percentile(fraction, of),
-        }
+        standard_aggregate(agg, self)
+    }
+    /// Whether the engine computes `percentile` and `median` exactly; if not, `kpi sql`
+    /// leaves their KPIs out with a warning rather than give another number.
+    fn exact_percentile(&self) -> bool {
+        true
     }
     /// The continuous percentile of `of` (linear interpolation between neighbours).
     fn percentile(&self, fraction: &str, of: &str) -> String {
