@@ -177,7 +177,7 @@ fn no_kpi_left(d: &dyn Dialect) -> Diag {
 
 /// The sources ad-hoc KPIs read: the names before their aggregates (`orders.count()`),
 /// and `data` for an aggregate without one (or when none is named).
-fn read_sources(kpis: &[crate::catalogue::KpiDef]) -> Vec<String> {
+pub(super) fn read_sources(kpis: &[crate::catalogue::KpiDef]) -> Vec<String> {
     fn walk(e: &Expr, named: &mut Vec<String>, bare: &mut bool) {
         match &e.kind {
             ExprKind::Call(c) => {

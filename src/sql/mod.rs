@@ -15,6 +15,7 @@
 //! division by zero is null).
 
 mod aggregate;
+mod database;
 pub mod dialect;
 mod expr;
 mod kpis;
@@ -25,8 +26,9 @@ mod relation;
 #[cfg(test)]
 mod tests;
 
+pub use database::run_in_postgres;
 pub use dialect::Dialect;
-pub use query::plan_to_sql;
+pub use query::{plan_to_sql, plan_to_sql_marked};
 
 use crate::analysis::Ir;
 use crate::diag::{Code, Diag};
@@ -85,6 +87,8 @@ struct Compiler<'a, 'c> {
     nothing: bool,
     /// KPIs read the aggregates as columns of the first layer CTE (`kpis.rs`).
     layered: bool,
+    /// After each KPI's columns, whether eval has a row for that cell (for `--db`).
+    marks: bool,
 }
 
 impl<'a, 'c> Compiler<'a, 'c> {
@@ -97,6 +101,7 @@ impl<'a, 'c> Compiler<'a, 'c> {
             prefix: "",
             nothing: false,
             layered: false,
+            marks: false,
         }
     }
 

@@ -163,6 +163,18 @@ pub(super) fn query(c: &Compiler) -> (Vec<(String, String)>, String) {
             ));
             total_out.extend(["NULL".to_string(), "NULL".to_string()]);
         }
+        if c.marks {
+            let mark = if keep[i].is_empty() {
+                d.boolean(true)
+            } else {
+                keep[i].join(" AND ")
+            };
+            out.push(format!(
+                "{mark} AS {}",
+                d.ident(&super::query::mark_name(name))
+            ));
+            total_out.push(d.boolean(true));
+        }
     }
     // With --top, a row is kept when one of its cells is.
     let filter = if plan.top.is_some() {

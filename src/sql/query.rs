@@ -9,7 +9,21 @@ use std::fmt::Write;
 /// One query computing the plan's KPIs (and what they depend on), one column per KPI;
 /// grouped, one row per group key, keys first.
 pub fn plan_to_sql(plan: &Plan, dialect: &dyn Dialect) -> String {
-    let c = Compiler::new(plan, dialect);
+    write_query(Compiler::new(plan, dialect))
+}
+
+/// The same query with, after each KPI's columns, a boolean column: whether the cell is a
+/// result row as `kpi eval` gives it (not a group only other sources have, nor one cut by
+/// `--top`). For reading the rows back (`kpi eval --db`).
+pub fn plan_to_sql_marked(plan: &Plan, dialect: &dyn Dialect) -> String {
+    write_query(Compiler {
+        marks: true,
+        ..Compiler::new(plan, dialect)
+    })
+}
+
+fn write_query(c: Compiler) -> String {
+    let (plan, dialect) = (c.plan, c.dialect);
     let d = dialect;
     let names: Vec<&str> = plan.shown.iter().map(|k| plan.kpi_name(*k)).collect();
     let mut sql = format!("-- kpi sql ({}): {}\n", d.name(), names.join(", "));
@@ -47,14 +61,22 @@ fn simple(c: &Compiler) -> (Vec<(String, String)>, String) {
         .map(|(k, l)| format!("  {k} AS {}", d.ident(l)))
         .collect();
     // Durations come out as seconds, as in `kpi eval`'s JSON.
-    cols.extend(plan.shown.iter().map(|&k| {
+    for &k in &plan.shown {
         let value = r.kpis.read(k).0;
-        let value = match c.presence(k) {
+        let presence = c.presence(k);
+        let value = match &presence {
             Some(p) => format!("CASE WHEN {p} THEN {value} END"),
             None => value,
         };
-        format!("  {value} AS {}", d.ident(plan.kpi_name(k)))
-    }));
+        cols.push(format!("  {value} AS {}", d.ident(plan.kpi_name(k))));
+        if c.marks {
+            let mark = presence.unwrap_or_else(|| d.boolean(true));
+            cols.push(format!(
+                "  {mark} AS {}",
+                d.ident(&mark_name(plan.kpi_name(k)))
+            ));
+        }
+    }
     let mut select = format!("SELECT\n{}{}", cols.join(",\n"), r.from);
     if r.joined {
         let order: Vec<String> = (1..=r.keys.len())
@@ -63,4 +85,9 @@ fn simple(c: &Compiler) -> (Vec<(String, String)>, String) {
         let _ = write!(select, "\nORDER BY {}", order.join(", "));
     }
     (r.ctes, select)
+}
+
+/// The column that says whether a KPI's cell is a result row.
+pub(super) fn mark_name(kpi: &str) -> String {
+    format!("{kpi}_row")
 }

@@ -252,6 +252,30 @@ def grouped(args, engine, view, log):
     return checked - bad, checked
 
 
+def db_rows(args, engine, view, log):
+    """`kpi eval --db URL` against `kpi eval` over the files: the same result rows (KPI,
+    group, value, previous, total, status) in the same order. (rows that agree, rows)."""
+    words = [w for w in shlex.split(view) if w not in ("--format", "json")]
+    sql_words, _ = sql_args(view)
+    try:
+        want = eval_json(args, words)["results"]
+        got = eval_json(args, [*sql_words, "--db", engine.url])["results"]
+    except Exception as e:
+        log(f"  FAIL --db `{view}`: {str(e).splitlines()[0][:300]}")
+        return 0, 1
+    ok = 0
+    for i, w in enumerate(want):
+        g = got[i] if i < len(got) else {}
+        same_row = all(g.get(f) == w.get(f) for f in ("kpi", "by", "total", "status"))
+        same_row &= all(same(g.get(f), w.get(f), engine.tolerance) for f in ("value", "previous", "change"))
+        ok += same_row
+        if not same_row:
+            log(f"  BAD --db `{view}` row {i}: db={g} eval={w}")
+    if len(got) != len(want):
+        log(f"  BAD --db `{view}`: {len(got)} rows, eval {len(want)}")
+    return ok, max(len(want), len(got))
+
+
 def run_engine(args, key, srcs):
     lines = []
     log = lines.append if not args.verbose else print
@@ -269,15 +293,22 @@ def run_engine(args, key, srcs):
             ok, n = grouped(args, engine, view, log)
             rows_ok += ok
             rows += n
+        db_ok = db_n = 0
+        if key == "postgres":
+            for view in ["kpis"] + readme_views() + EXTRA_VIEWS:
+                ok, n = db_rows(args, engine, view, log)
+                db_ok += ok
+                db_n += n
         t2 = time.time()
     finally:
         engine.close()
     if not args.verbose:
         for line in lines:
             print(line)
-    print(f"{key:11} KPIs run {run}/{total}, agree {agree}/{total}; grouped rows agree {rows_ok}/{rows}"
+    db = f"; kpi eval --db rows agree {db_ok}/{db_n}" if db_n else ""
+    print(f"{key:11} KPIs run {run}/{total}, agree {agree}/{total}; grouped rows agree {rows_ok}/{rows}{db}"
           f"   (load {t1 - t0:.1f} s, queries {t2 - t1:.1f} s)", flush=True)
-    return run == total and agree == total and rows_ok == rows
+    return run == total and agree == total and rows_ok == rows and db_ok == db_n
 
 
 def main():
