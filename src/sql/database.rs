@@ -210,6 +210,38 @@ mod tests {
     }
 
     #[test]
+    fn a_database_that_cannot_be_reached_is_a_diagnostic() {
+        let mut sources = crate::span::SourceMap::default();
+        let mut diags = Vec::new();
+        let cat = crate::catalogue::load_text(
+            "c.yaml",
+            "sources:\n  calls:\n    fields: {answered: bool}\nkpis:\n  n:\n    formula: calls.count()\n",
+            false,
+            &mut sources,
+            &mut diags,
+        );
+        let (ir, _) = crate::analysis::catalogue_to_ir(&cat, &[]);
+        let req = crate::plan::Request {
+            kpis: vec![crate::ir::KpiId(0)],
+            ..Default::default()
+        };
+        let plan = crate::plan::ir_to_plan(&ir, &req).expect("a plan");
+        let url = "postgres://kpi:secret@localhost:5432/x?host=/nonexistent/kpi-test-socket";
+        let out = run_in_postgres(&plan, url);
+        assert!(out.rows.is_empty());
+        let style = crate::render::Style {
+            color: false,
+            width: 100,
+        };
+        let text: Vec<String> = out
+            .diags
+            .iter()
+            .map(|d| crate::render::human(d, &sources, style))
+            .collect();
+        insta::assert_snapshot!(text.join("\n"));
+    }
+
+    #[test]
     fn passwords_stay_out_of_messages() {
         assert_eq!(
             without_password("postgres://kpi:secret@db:5432/x"),

@@ -148,13 +148,13 @@ class Spark(Engine):
     # one rounded (docs/engines.md).
     tolerance = (decimal.Decimal("1e-15"), decimal.Decimal("1e-10"))
 
-    def __init__(self):
+    def __init__(self, memory="1g"):
         from pyspark.sql import SparkSession
         self.spark = (SparkSession.builder.master("local[2]").appName("kpi-engines")
                       .config("spark.ui.enabled", "false")
                       .config("spark.ui.showConsoleProgress", "false")
                       .config("spark.sql.shuffle.partitions", "2")
-                      .config("spark.driver.memory", "1g")
+                      .config("spark.driver.memory", memory)
                       .config("spark.sql.session.timeZone", "UTC")
                       .getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")

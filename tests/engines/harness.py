@@ -324,14 +324,17 @@ def main():
         print("\n".join(readme_views() + EXTRA_VIEWS))
         return 0
     srcs = sources(args.catalogue)
-    good = True
+    passed = failed = 0
     for key in args.engine.split(","):
         try:
-            good &= run_engine(args, key.strip(), srcs)
+            ok = run_engine(args, key.strip(), srcs)
         except Exception as e:
             print(f"{key:11} could not run: {e}", flush=True)
-            good = False
-    return 0 if good else 1
+            ok = False
+        passed += ok
+        failed += not ok
+    print(f"engines: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":
