@@ -49,6 +49,15 @@ EXTRA_VIEWS = [
     "--kpi avg_wait --kpi repeat_contact_rate --by agent --top 4 --where 'wait_seconds < 60'",
     "--kpi cost_per_interaction --kpi open_tickets --grain year --compare year",
     "-e 'late = orders.pct(delivered_on > promised_on)' -e 'busy = orders.avg(count() per handler)' --data orders=examples/data/orders.csv --by channel",
+    # Every function, in record scope and in KPI scope, over the catalogue's typed source.
+    "kpis -e 'text = orders.count(contains(lower(channel), \"ma\") or starts_with(upper(status), \"APP\") or ends_with(handler, \"e\") or len(trim(handler)) > 5)'"
+    " -e 'math = orders.sum(round(lines / 3, 2) + floor(sla_hours / 7) - ceil(lines / 4) + abs(lines - 5))'"
+    " -e 'pick = orders.sum(least(lines, 3) + greatest(lines, 4, null) + coalesce(null, lines) + if(priority, 1, 0))'"
+    " -e 'times = orders.count(weekday(received_at) >= 6 or day(received_at) == 1 or hour(received_at) between 9 and 11)'"
+    " -e 'spans = orders.avg(processed_at - received_at where processed_at > received_at + 1h)'"
+    " -e 'days = orders.avg(delivered_on - promised_on) / 1d + round(orders.avg(lines), 3)'"
+    " -e 'periods = orders.distinct(week(received_at)) + orders.distinct(quarter(received_at)) + orders.distinct(date(received_at))'"
+    " --by channel --total",
 ]
 
 
