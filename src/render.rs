@@ -280,7 +280,7 @@ impl SourceCode for Source<'_> {
                     c.data(),
                     *c.span(),
                     c.line() + line,
-                    c.column(),
+                    char_column(text, c.span().offset()),
                     c.line_count(),
                 )))
             }

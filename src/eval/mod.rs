@@ -17,12 +17,15 @@ use crate::plan::Plan;
 use crate::results::{Results, SourceReport};
 use rustc_hash::FxHashMap;
 
-/// Where records come from.
+/// Where records come from, and how each source is read (its read options).
 pub enum Records<'r> {
     /// The files of the plan (large plain CSV files are read in parallel ranges).
-    Files,
+    Files(&'r input::Reading),
     /// Records written in the catalogue, per source (catalogue tests).
-    Inline(&'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>),
+    Inline(
+        &'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>,
+        &'r input::Reading,
+    ),
 }
 
 /// Evaluate a plan: read each source once, then compute the KPIs.
@@ -57,20 +60,20 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             .source_def(p.id)
             .filter(|d| d.has_schema)
             .map(|d| d.fields.iter().map(|f| f.name.text.as_str()).collect());
-        let data = match &records {
-            Records::Files => input::Data::File(file),
-            Records::Inline(by_source) => {
-                input::Data::Inline(by_source.get(&p.id).map_or(&[], Vec::as_slice))
-            }
+        let (data, reading) = match &records {
+            Records::Files(reading) => (input::Data::File(file), reading),
+            Records::Inline(by_source, reading) => (
+                input::Data::Inline(by_source.get(&p.id).map_or(&[], Vec::as_slice)),
+                reading,
+            ),
         };
-        let options = input::ReadOptions::default();
         let input = input::Input {
             source: &src.name,
             data,
             columns: &columns,
             needed: &p.needed,
             declared: declared.as_deref(),
-            options: &options,
+            options: reading.options(&src.name),
         };
         let with_total = plan.total || !plan.grouped();
         let new_run = || run::SourceRun::new(&specs, p, with_total);

@@ -26,6 +26,11 @@ pub struct Csv<R: Read> {
     /// Stop before the first record that starts at or after this byte of the file.
     stop_at: Option<u64>,
     ended_at_cut: bool,
+    /// Issue 8: how cells are written (the source's options), and what to add to the
+    /// reader's line numbers (rows skipped above the header; one in CRLF files, where
+    /// the reader counts a record's line before its line break).
+    notation: Notation,
+    line_shift: u64,
 }
 
 fn builder(delimiter: u8) -> csv::ReaderBuilder {
@@ -75,7 +80,14 @@ impl<R: Read> Csv<R> {
             base: 0,
             stop_at: None,
             ended_at_cut: true,
+            notation: Notation::of(input.options, delimiter != b','),
+            line_shift: 0,
         })
+    }
+
+    /// Add `by` to every line number (issue 8: rows skipped above the header, CRLF).
+    pub fn shift_lines(&mut self, by: u64) {
+        self.line_shift = by;
     }
 }
 
@@ -162,9 +174,7 @@ impl<R: Read> Format for Csv<R> {
     const HOW_TO_NULL: Option<&'static str> = Some("leave the cell blank (blank is null)");
 
     fn notation(&self) -> Notation {
-        Notation {
-            decimal_comma: self.delimiter != b',',
-        }
+        self.notation.clone()
     }
 
     fn position(&self) -> u64 {
@@ -189,7 +199,7 @@ impl<R: Read> Format for Csv<R> {
                 return Ok(Next::End);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| p.line()) + self.line_shift;
                 if let csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. } =
                     e.kind()
                 {
@@ -204,7 +214,7 @@ impl<R: Read> Format for Csv<R> {
             }
         }
         let rec = &self.rec;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| p.line()) + self.line_shift;
         if rec.len() != self.header_len {
             // A blank line is no record.
             if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
@@ -279,6 +289,7 @@ impl RangeFormat for Csv<BufReader<File>> {
             read_header(input, &mut csv, &mut header)?;
         }
         let mut format = Csv::with_header(input, csv, header, *delimiter)?;
+        format.shift_lines(u64::from(first_line_crlf(path)));
         format.base = start;
         format.stop_at = end;
         format.ended_at_cut = end.is_none();
@@ -298,6 +309,16 @@ impl RangeFormat for Csv<BufReader<File>> {
         let nl = buf[..n].iter().position(|&b| b == b'\n')?;
         Some(at + nl as u64 + 1)
     }
+}
+
+/// Whether the file's first line ends with CRLF (issue 8: see `line_shift`).
+fn first_line_crlf(path: &str) -> bool {
+    let mut head = [0u8; 64 * 1024];
+    let n = open_file(path)
+        .ok()
+        .and_then(|mut f| f.read(&mut head).ok())
+        .unwrap_or(0);
+    super::sniff::crlf(&head[..n])
 }
 
 /// The record's text, re-joined, with the byte range of field `at` to underline.
