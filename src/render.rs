@@ -118,6 +118,9 @@ enum Source<'a> {
         name: String,
         text: std::borrow::Cow<'a, str>,
         line: usize,
+        /// Columns in characters (a data file's excerpt), not as miette counts them (the
+        /// window of a long catalogue line keeps its columns).
+        char_columns: bool,
     },
 }
 
@@ -149,6 +152,7 @@ impl<'a> View<'a> {
                     name: f.name.clone(),
                     text: text.into(),
                     line: line - 1,
+                    char_columns: false,
                 })
             } else {
                 Some(Source::File {
@@ -161,6 +165,7 @@ impl<'a> View<'a> {
                 name: e.file.clone(),
                 text: e.text.as_str().into(),
                 line: e.line.saturating_sub(1) as usize,
+                char_columns: true,
             })
         };
         View {
@@ -273,14 +278,23 @@ impl SourceCode for Source<'_> {
                     c.line_count(),
                 )))
             }
-            Source::Excerpt { name, text, line } => {
+            Source::Excerpt {
+                name,
+                text,
+                line,
+                char_columns,
+            } => {
                 let c = text.read_span(span, before, after)?;
                 Ok(Box::new(MietteSpanContents::new_named(
                     name.clone(),
                     c.data(),
                     *c.span(),
                     c.line() + line,
-                    char_column(text, c.span().offset()),
+                    if *char_columns {
+                        char_column(text, c.span().offset())
+                    } else {
+                        c.column()
+                    },
                     c.line_count(),
                 )))
             }

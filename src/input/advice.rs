@@ -57,7 +57,7 @@ fn lines(input: &Input, settings: &[(&str, Value)]) -> String {
 fn yaml_scalar(v: &str) -> String {
     let plain = !v.is_empty()
         && v.chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '/')
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         && !matches!(
             v.to_ascii_lowercase().as_str(),
             "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
@@ -197,10 +197,13 @@ fn number_marks(input: &Input, n: &Notation, cell: &str, ty: Ty) -> Option<Strin
     let body = cell.trim().trim_end_matches('%').trim_end();
     let has = |c: char| body.contains(c);
     let spaced = body.contains([' ', '\u{a0}', '\u{202f}']);
+    let current_decimal = n
+        .marks
+        .map_or(if n.decimal_comma { b',' } else { b'.' }, |m| m.decimal);
     let mut candidates: Vec<(Option<u8>, u8)> = Vec::new(); // (thousands, decimal)
     match (has('.'), has(','), spaced) {
         (_, true, true) => candidates.push((Some(b' '), b',')),
-        (false, false, true) => candidates.extend([(Some(b' '), b'.'), (Some(b' '), b',')]),
+        (false, false, true) => candidates.push((Some(b' '), current_decimal)),
         (true, true, false) if body.rfind(',') > body.rfind('.') => {
             candidates.push((Some(b'.'), b','))
         }
@@ -216,9 +219,6 @@ fn number_marks(input: &Input, n: &Notation, cell: &str, ty: Ty) -> Option<Strin
         (true, false, false) => candidates.extend([(Some(b'.'), b','), (Some(b'\''), b'.')]),
         _ => candidates.push((Some(b'\''), b'.')),
     }
-    let current_decimal = n
-        .marks
-        .map_or(if n.decimal_comma { b',' } else { b'.' }, |m| m.decimal);
     for (thousands, decimal) in candidates {
         let tried = Notation {
             marks: Some(Marks { decimal, thousands }),

@@ -341,6 +341,7 @@ mod tests {
         assert_eq!(text("true", Ty::Any), Ok(Slot::Bool(true)));
         let comma = Notation {
             decimal_comma: true,
+            ..Notation::default()
         };
         assert_eq!(
             to_slot(Cell::Text("12,5", 7), Ty::Num, &comma, &mut String::new()),

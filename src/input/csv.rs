@@ -385,7 +385,12 @@ mod tests {
             columns: &columns,
             needed: &[true, true, true],
             declared: None,
-            options: &ReadOptions::default(),
+            // Issue 8: a file that declares no encoding and is not UTF-8 is one error before
+            // any row is read; declared UTF-8, each row is checked.
+            options: &ReadOptions {
+                encoding: Some(encoding_rs::UTF_8),
+                ..ReadOptions::default()
+            },
         };
         let mut diags = Vec::new();
         let mut rows = 0;

@@ -27,6 +27,9 @@ mod sniff;
 mod split;
 mod xlsx;
 
+#[cfg(test)]
+mod fixture_tests;
+
 use crate::analysis::Ty;
 use crate::catalogue::yaml::Node;
 use crate::diag::{Code, Diag, Excerpt};
