@@ -57,6 +57,16 @@ fn run(yaml: &str) -> Run {
     let mut map = SourceMap::default();
     let mut diags = Vec::new();
     let cat = crate::catalogue::load_text("c.yaml", yaml, false, &mut map, &mut diags);
+    run_catalogue(cat, map, diags, None)
+}
+
+/// Evaluate every KPI of `cat` over its source's file (or `file`).
+fn run_catalogue(
+    cat: crate::catalogue::Catalogue,
+    map: SourceMap,
+    mut diags: Vec<crate::diag::Diag>,
+    file: Option<&str>,
+) -> Run {
     super::options::check_catalogue(&cat, &mut diags);
     let (ir, more) = catalogue_to_ir(&cat, &[]);
     diags.extend(more);
@@ -68,13 +78,11 @@ fn run(yaml: &str) -> Run {
         ..Default::default()
     };
     let path = cat.sources[0].path.as_ref().expect("a path");
-    req.files.insert(
-        crate::ir::SourceId(0),
-        crate::catalogue::display_path(&path.0),
-    );
+    let path = file.map_or_else(|| crate::catalogue::display_path(&path.0), str::to_string);
+    req.files.insert(crate::ir::SourceId(0), path);
     let mut reading = Reading::from_catalogue(&cat);
     let log = RejectLog::default();
-    reading.log_rejects("calls", log.clone());
+    reading.log_rejects(&cat.sources[0].name.text, log.clone());
     let plan = ir_to_plan(&ir, &req).unwrap_or_else(|d| panic!("{d:?}"));
     let out = eval::evaluate(&plan, Records::Files(&reading));
     let values = out
@@ -197,4 +205,33 @@ fn the_rejects_file_lists_every_rejected_record() {
         .collect();
     let got = run(&catalogue("appels.csv", &options));
     insta::assert_snapshot!("rejects_csv", got.rejects);
+}
+
+/// The example data's French export (`examples/data/appels.csv` and `appels.xlsx`, made by
+/// `examples/generate_data.py`), read by `examples/catalogues/appels.yaml`, gives the values
+/// of the same KPIs over the ISO file `examples/data/calls.csv`.
+#[test]
+fn the_example_french_export_gives_the_values_of_the_iso_data() {
+    let iso = run(r#"sources:
+  calls:
+    path: examples/data/calls.csv
+    fields: { answered: bool, wait_seconds: number, talk_seconds: number, hold_seconds: number, wrap_seconds: number, ticket_id: string }
+source: calls
+kpis:
+  taux_decroche: pct(answered)
+  attente_moyenne: avg(wait_seconds where answered)
+  taux_rappel: pct(count() > 1 per ticket_id where answered)
+  dmt: avg(talk_seconds + hold_seconds + wrap_seconds where answered)
+"#);
+    assert!(iso.diags.is_empty(), "{}", iso.diags);
+    assert_eq!(iso.values.len(), 4);
+    for file in [None, Some("examples/data/appels.xlsx")] {
+        let mut map = SourceMap::default();
+        let mut diags = Vec::new();
+        let path = std::path::PathBuf::from("examples/catalogues/appels.yaml");
+        let cat = crate::catalogue::load(&[path], &mut map, &mut diags);
+        let fr = run_catalogue(cat, map, diags, file);
+        assert!(fr.diags.is_empty(), "{file:?}: {}", fr.diags);
+        assert_eq!(fr.values, iso.values, "{file:?}");
+    }
 }
