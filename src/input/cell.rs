@@ -84,35 +84,63 @@ impl Notation {
     /// Whether `cell` is one of the declared null markers.
     #[inline]
     fn is_null_word(&self, cell: &str) -> bool {
-        !self.null_words.is_empty() && self.null_words.iter().any(|w| same_word(w, cell.trim()))
+        !self.null_words.is_empty() && self.null_word(cell)
     }
 
+    #[cold]
+    fn null_word(&self, cell: &str) -> bool {
+        self.null_words.iter().any(|w| same_word(w, cell.trim()))
+    }
+
+    #[inline]
     fn read_bool(&self, cell: &str) -> Option<bool> {
-        value::parse_bool(cell).or_else(|| {
-            let cell = cell.trim();
-            if self.true_words.iter().any(|w| same_word(w, cell)) {
-                Some(true)
-            } else if self.false_words.iter().any(|w| same_word(w, cell)) {
-                Some(false)
-            } else {
-                None
-            }
-        })
+        match value::parse_bool(cell) {
+            Some(b) => Some(b),
+            None => self.bool_word(cell),
+        }
     }
 
+    #[cold]
+    fn bool_word(&self, cell: &str) -> Option<bool> {
+        let cell = cell.trim();
+        if self.true_words.iter().any(|w| same_word(w, cell)) {
+            Some(true)
+        } else if self.false_words.iter().any(|w| same_word(w, cell)) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    #[inline]
     fn read_date(&self, cell: &str) -> Option<i64> {
+        if self.date.is_none() && self.datetime.is_none() {
+            return iso_date(cell);
+        }
+        self.read_date_declared(cell)
+    }
+
+    #[cold]
+    fn read_date_declared(&self, cell: &str) -> Option<i64> {
         if let Some(d) = self.date.as_ref().and_then(|p| p.read_date(cell)) {
             return Some(d);
         }
         if let Some(t) = self.datetime.as_ref().and_then(|p| p.read_datetime(cell)) {
             return Some(t.div_euclid(time::MICROS_PER_DAY));
         }
-        time::parse_date(cell.as_bytes()).or_else(|| {
-            time::parse_datetime(cell.as_bytes()).map(|t| t.div_euclid(time::MICROS_PER_DAY))
-        })
+        iso_date(cell)
     }
 
+    #[inline]
     fn read_datetime(&self, cell: &str) -> Option<i64> {
+        if self.date.is_none() && self.datetime.is_none() {
+            return time::parse_datetime(cell.as_bytes());
+        }
+        self.read_datetime_declared(cell)
+    }
+
+    #[cold]
+    fn read_datetime_declared(&self, cell: &str) -> Option<i64> {
         if let Some(t) = self.datetime.as_ref().and_then(|p| p.read_datetime(cell)) {
             return Some(t);
         }
@@ -121,6 +149,20 @@ impl Notation {
         }
         time::parse_datetime(cell.as_bytes())
     }
+}
+
+/// An ISO date, or the day of an ISO datetime.
+#[inline]
+fn iso_date(cell: &str) -> Option<i64> {
+    time::parse_date(cell.as_bytes()).or_else(|| {
+        time::parse_datetime(cell.as_bytes()).map(|t| t.div_euclid(time::MICROS_PER_DAY))
+    })
+}
+
+/// A clock (`HH:MM:SS`, `MM:SS`) read where a number of seconds is.
+#[cold]
+fn clock_seconds(cell: &str) -> Option<rust_decimal::Decimal> {
+    value::parse_clock(cell)
 }
 
 /// What a bad cell should have been, for "`x` is not {expected}".
@@ -155,13 +197,14 @@ fn text_to_slot(cell: &str, at: u32, ty: Ty, n: &Notation) -> Result<Slot, Expec
     }
     match ty {
         Ty::Num => read_number(cell, n)
-            .or_else(|| value::parse_clock(cell))
+            .or_else(|| clock_seconds(cell))
             .map(Slot::Num)
             .ok_or(A_NUMBER),
         Ty::Bool => n.read_bool(cell).map(Slot::Bool).ok_or(A_BOOL),
         Ty::Date => n.read_date(cell).map(Slot::Date).ok_or(A_DATE),
         Ty::DateTime => n.read_datetime(cell).map(Slot::DateTime).ok_or(A_DATETIME),
-        Ty::Dur => value::parse_duration(cell)
+        Ty::Dur => value::parse_number(cell, false)
+            .or_else(|| clock_seconds(cell))
             .or_else(|| read_number(cell, n))
             .map(Slot::Dur)
             .ok_or(A_DURATION),
@@ -184,21 +227,31 @@ fn dynamic(cell: &str, at: u32, n: &Notation) -> Slot {
             return Slot::DateTime(t);
         }
     }
+    match cell {
+        "true" => Slot::Bool(true),
+        "false" => Slot::Bool(false),
+        _ if n.date.is_some()
+            || n.datetime.is_some()
+            || !n.true_words.is_empty()
+            || !n.false_words.is_empty() =>
+        {
+            dynamic_declared(cell, at, n)
+        }
+        _ => Slot::Str(at, at + cell.len() as u32),
+    }
+}
+
+/// An untyped text cell of a source that declares date patterns or boolean words.
+#[cold]
+fn dynamic_declared(cell: &str, at: u32, n: &Notation) -> Slot {
     if let Some(t) = n.datetime.as_ref().and_then(|p| p.read_datetime(cell)) {
         return Slot::DateTime(t);
     }
     if let Some(d) = n.date.as_ref().and_then(|p| p.read_date(cell)) {
         return Slot::Date(d);
     }
-    match cell {
-        "true" => Slot::Bool(true),
-        "false" => Slot::Bool(false),
-        _ if !n.true_words.is_empty() || !n.false_words.is_empty() => {
-            match (value::parse_bool(cell), n.read_bool(cell)) {
-                (None, Some(b)) => Slot::Bool(b),
-                _ => Slot::Str(at, at + cell.len() as u32),
-            }
-        }
+    match (value::parse_bool(cell), n.read_bool(cell)) {
+        (None, Some(b)) => Slot::Bool(b),
         _ => Slot::Str(at, at + cell.len() as u32),
     }
 }

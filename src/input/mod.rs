@@ -301,23 +301,13 @@ fn read_format<F: Format>(
         tally.stats.records += 1;
         printed.clear();
         for &k in &needed {
-            let cell = record.cell(k);
-            match cell::to_slot(cell, input.columns[k].1, &notation, &mut printed) {
+            // The cell is fetched again on the (cold) error path: keeping it alive across
+            // the conversion costs the hot loop a copy.
+            match cell::to_slot(record.cell(k), input.columns[k].1, &notation, &mut printed) {
                 Ok(s) => slots[k] = s,
                 Err(expected) => {
-                    let make = || bad_cell::<F>(input, &record, k, cell, expected, &notation);
-                    if rejected {
-                        tally.also(make);
-                    } else {
-                        let entry = || {
-                            let place = record.place(k, String::new());
-                            let field = input.columns[k].0.clone();
-                            let reason = format!("`{}` is not {expected}", cell.shown());
-                            (place.location.shown(), field, cell.shown(), reason)
-                        };
-                        tally.reject_value(make, entry);
-                        rejected = true;
-                    }
+                    reject_cell::<F>(&mut tally, input, &record, k, expected, &notation, rejected);
+                    rejected = true;
                     if !F::EVERY_BAD_CELL {
                         break;
                     }
@@ -335,6 +325,32 @@ fn read_format<F: Format>(
     progress.finish();
     tally.summarize(input.name());
     Ok(tally.stats)
+}
+
+/// Reject a record for its cell `k` (or, when it is already rejected, say more about it).
+#[cold]
+#[inline(never)]
+fn reject_cell<F: Format>(
+    tally: &mut Tally,
+    input: &Input,
+    record: &impl Record,
+    k: usize,
+    expected: cell::Expected,
+    notation: &Notation,
+    already: bool,
+) {
+    let cell = record.cell(k);
+    let make = || bad_cell::<F>(input, record, k, cell, expected, notation);
+    if already {
+        return tally.also(make);
+    }
+    let entry = || {
+        let place = record.place(k, String::new());
+        let field = input.columns[k].0.clone();
+        let reason = format!("`{}` is not {expected}", cell.shown());
+        (place.location.shown(), field, cell.shown(), reason)
+    };
+    tally.reject_value(make, entry);
 }
 
 /// "`x` is not a number", where the record is, for every format.
