@@ -236,12 +236,23 @@ fn read_setting(key: &Node, val: &Node, diags: &mut Vec<Diag>) -> Option<ReadSet
             span: n.span,
             plain: s.plain,
         }),
+        Some(s) if !s.value.is_empty() => {
+            diags.push(
+                Diag::error(
+                    Code::Catalogue,
+                    format!("`{}` here is YAML's null, not a word", s.value),
+                )
+                .at(n.span)
+                .help(format!("quote it to mean the word: \"{}\"", s.value)),
+            );
+            None
+        }
         Some(_) => {
             diags.push(
                 Diag::error(Code::Catalogue, format!("`{}` has no value", name.text))
                     .at(n.span)
                     .help(format!(
-                        "write a value after `{}:` (quoted: \"null\" for the word null), or remove it",
+                        "write a value after `{}:`, or remove it",
                         name.text
                     )),
             );

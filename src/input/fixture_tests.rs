@@ -235,3 +235,34 @@ kpis:
         assert_eq!(fr.values, iso.values, "{file:?}");
     }
 }
+
+/// Catalogue tests read their records with the source's options, and expect clocks.
+#[test]
+fn catalogue_tests_read_records_and_expectations_with_the_conventions() {
+    let text = r#"sources:
+  calls:
+    true: [Oui]
+    false: [Non]
+    null: ["N/A"]
+    fields: { wait: duration, answered: bool }
+source: calls
+kpis:
+  avg_wait:
+    formula: avg(wait where answered)
+    tests:
+      - data: [{wait: "00:04:05", answered: Oui}, {wait: "04:05", answered: Oui}, {wait: 1, answered: Non}, {wait: "N/A", answered: Oui}]
+        expect: 00:04:05
+      - data: [{wait: 245, answered: true}]
+        expect: "04:05"
+"#;
+    let mut map = SourceMap::default();
+    let mut diags = Vec::new();
+    let cat = crate::catalogue::load_text("t.yaml", text, false, &mut map, &mut diags);
+    let (ir, more) = catalogue_to_ir(&cat, &[]);
+    assert!(diags.is_empty() && more.is_empty(), "{diags:?} {more:?}");
+    let outcomes = crate::testing::run_all(&cat, &ir);
+    assert_eq!(outcomes.len(), 2);
+    for o in outcomes {
+        assert!(o.passed, "{}: {:?}", o.test, o.diags);
+    }
+}

@@ -513,7 +513,7 @@ mod tests {
             "    encoding: windows-1252\n    delimiter: \";\"\n    decimal: \",\"\n    thousands: \" \"\n    true: [Oui, O]\n    false: Non\n    null: [N/A, \"-\", null]\n    sheet: 2\n    header_row: 3\n    datetime_format: \"%d/%m/%Y %H:%M\"",
         );
         assert!(
-            errors.len() == 1 && errors[0].contains("`null` has no value"),
+            errors.len() == 1 && errors[0].contains("YAML's null"),
             "{errors:?}"
         );
         assert_eq!(o.encoding, Some(encoding_rs::WINDOWS_1252));

@@ -144,30 +144,33 @@ type NextCell<'a> = Result<Option<calamine::Cell<DataRef<'a>>>, String>;
 impl<'a, N: FnMut() -> NextCell<'a>> RowSource for XlsxCells<'a, N> {
     fn next_row(&mut self, each: &mut dyn FnMut(u32, &DataRef)) -> Result<Option<u32>, String> {
         let mut row = None;
-        loop {
-            let next = match self.pending.take() {
-                Some(c) => Some(c),
-                None if self.done => None,
-                None => (self.next)()?.map(|c| (c.get_position(), c.get_value().clone())),
-            };
-            let Some(((r, c), v)) = next else {
+        if let Some(((r, c), v)) = self.pending.take() {
+            row = Some(r);
+            each(c, &v);
+        }
+        while !self.done {
+            let Some(cell) = (self.next)()? else {
                 self.done = true;
-                return Ok(row);
+                break;
             };
+            let v = cell.get_value();
             if matches!(v, DataRef::Empty) {
                 continue;
             }
+            let (r, c) = cell.get_position();
             match row {
+                // The first cell of the next row is kept (the only value cloned per row).
                 Some(current) if current != r => {
-                    self.pending = Some(((r, c), v));
-                    return Ok(row);
+                    self.pending = Some(((r, c), v.clone()));
+                    break;
                 }
                 _ => {
                     row = Some(r);
-                    each(c, &v);
+                    each(c, v);
                 }
             }
         }
+        Ok(row)
     }
 }
 
@@ -428,6 +431,10 @@ fn shortest(f: f64) -> Option<Decimal> {
     if !f.is_finite() {
         return None;
     }
+    // Whole numbers (most cells: counts, seconds, ids) need no formatting.
+    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+        return Some(Decimal::from(f as i64));
+    }
     let s = format!("{f}");
     Decimal::from_str_exact(&s).ok().map(|d| d.normalize())
 }
@@ -534,6 +541,8 @@ mod tests {
         assert_eq!(shortest(0.1).unwrap().to_string(), "0.1");
         assert_eq!(shortest(1234.5).unwrap().to_string(), "1234.5");
         assert_eq!(shortest(f64::NAN), None);
+        assert_eq!(shortest(-42.0).unwrap().to_string(), "-42");
+        assert_eq!(shortest(1e20).unwrap().to_string(), "100000000000000000000");
         assert_eq!(
             day_fraction_seconds(245.0 / 86_400.0).unwrap().to_string(),
             "245"
