@@ -231,7 +231,7 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
 fn read_setting(key: &Node, val: &Node, diags: &mut Vec<Diag>) -> Option<ReadSetting> {
     let name = name_of(key);
     let value = |n: &Node, diags: &mut Vec<Diag>| match n.as_scalar() {
-        Some(s) if !(s.plain && s.value.is_empty()) && !n.is_null() => Some(SettingValue {
+        Some(s) if !n.is_null() => Some(SettingValue {
             text: s.value.clone(),
             span: n.span,
             plain: s.plain,
