@@ -7,6 +7,7 @@ use super::options::Origin;
 use super::pattern::Pattern;
 use super::Input;
 use crate::analysis::Ty;
+use crate::diag::Diag;
 
 /// `add `key: value` to source `calls``, or the `--read` flag in a run without catalogue.
 pub fn option_line(input: &Input, key: &str, value: &str) -> String {
@@ -53,8 +54,12 @@ fn lines(input: &Input, settings: &[(&str, Value)]) -> String {
     }
 }
 
-/// A YAML scalar as the catalogue writes it: plain when that reads back as the same text.
+/// A YAML scalar as the catalogue writes it: plain when that reads back as the same text
+/// (digits stay plain: `header_row: 3`).
 fn yaml_scalar(v: &str) -> String {
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return v.to_string();
+    }
     let plain = !v.is_empty()
         && v.chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
@@ -246,6 +251,31 @@ fn number_marks(input: &Input, n: &Notation, cell: &str, ty: Ty) -> Option<Strin
 
 fn works(cell: &str, ty: Ty, n: &Notation) -> bool {
     to_slot(super::Cell::Text(cell, 0), ty, n, &mut String::new()).is_ok()
+}
+
+/// A header not found where `header_row` says: when a later row (`rows`: row number and
+/// text) names every needed column, the help gives the `header_row` to declare.
+pub fn header_below(d: Diag, input: &Input, rows: &[(u32, String)]) -> Diag {
+    if !d.message.contains("has no column") {
+        return d;
+    }
+    let needed: Vec<&str> = input
+        .columns
+        .iter()
+        .zip(input.needed)
+        .filter(|(_, n)| **n)
+        .map(|((c, _), _)| c.as_str())
+        .collect();
+    let found = rows
+        .iter()
+        .find(|(_, text)| needed.iter().all(|c| text.contains(c)));
+    match found {
+        Some((row, _)) => {
+            let line = option_line(input, "header_row", &row.to_string());
+            d.help(format!("the header is on row {row}: {line}"))
+        }
+        None => d,
+    }
 }
 
 /// The help for a workbook given to a text reader.

@@ -181,6 +181,9 @@ fn workbook_errors_name_sheet_row_and_column() {
     let wrong_sheet = run(&catalogue("appels.xlsx", &with(&["sheet: Apels"])));
     let no_sheet = run(&catalogue("appels.xlsx", &with(&["sheet: 3"])));
     let no_header = run(&catalogue("appels.xlsx", &with(&["sheet: Appels"])));
+    assert!(no_header
+        .diags
+        .contains("help: the header is on row 3: add `header_row: 3`"));
     let bad = run(&catalogue("appels_bad.xlsx", FRENCH));
     insta::assert_snapshot!(
         "workbook_errors",
@@ -265,4 +268,15 @@ kpis:
     for o in outcomes {
         assert!(o.passed, "{}: {:?}", o.test, o.diags);
     }
+}
+
+/// A title above the header, undeclared: the help gives the `header_row` to add.
+#[test]
+fn a_header_below_a_title_names_its_row() {
+    let yaml = std::fs::read_to_string("examples/catalogues/appels.yaml")
+        .unwrap()
+        .replace("    header_row: 3\n", "")
+        .replace("../data/", "examples/data/");
+    let got = run(&yaml);
+    insta::assert_snapshot!("header_below_a_title", got.diags);
 }

@@ -193,8 +193,18 @@ pub fn read_records(
             // Issue 8: rows above the header are skipped; lines stay the file's own.
             let mut reader = opened.reader;
             let crlf = sniff::crlf(reader.buffer());
+            let head = reader.buffer()[..reader.buffer().len().min(64 * 1024)].to_vec();
             let skipped = skip_lines(&mut reader, input.options.header_row.max(1) - 1, path)?;
-            let mut format = csv::Csv::new(input, reader, delimiter)?;
+            let mut format = csv::Csv::new(input, reader, delimiter).map_err(|d| {
+                let lines: Vec<(u32, String)> = String::from_utf8_lossy(&head)
+                    .lines()
+                    .take(100)
+                    .enumerate()
+                    .skip(skipped as usize + 1)
+                    .map(|(i, l)| (i as u32 + 1, l.to_string()))
+                    .collect();
+                advice::header_below(d, input, &lines)
+            })?;
             format.shift_lines(skipped + u64::from(crlf));
             read_format(&mut format, input, on_row, diags, &mut progress)
         }

@@ -287,7 +287,24 @@ impl<S: RowSource> SheetReader<S> {
         for (c, t) in header {
             names[c as usize] = t.trim().to_string();
         }
-        let idx = resolve_columns(input, &names, &names.join(" | "))?;
+        let idx = match resolve_columns(input, &names, &names.join(" | ")) {
+            Ok(idx) => idx,
+            Err(d) => {
+                // A title above the header: the rows below may hold it.
+                let mut rows = Vec::new();
+                for _ in 0..100 {
+                    let mut text = String::new();
+                    match source.next_row(&mut |_, v| {
+                        text.push_str(&cell_text(v));
+                        text.push('|');
+                    }) {
+                        Ok(Some(r)) => rows.push((r + 1, text)),
+                        _ => break,
+                    }
+                }
+                return Err(super::advice::header_below(d, input, &rows));
+            }
+        };
         let mut by_col = vec![Vec::new(); width];
         let mut col_of = vec![None; input.columns.len()];
         for (k, &i) in idx.iter().enumerate() {
