@@ -29,3 +29,7 @@ pub mod testing;
 pub mod time;
 pub mod types;
 pub mod value;
+
+/// End to end: the same KPIs over an export in each of its forms (issue 8's fixtures).
+#[cfg(test)]
+mod export_tests;

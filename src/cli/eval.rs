@@ -63,6 +63,16 @@ pub struct EvalArgs {
     /// reading files: each source is the table of its name
     #[arg(long, value_name = "URL", value_parser = parse_db_url)]
     pub db: Option<String>,
+    /// A source read option for every --data file (format, sheet, header_row, encoding,
+    /// delimiter, decimal, thousands, date_format, datetime_format, true, false, null); repeatable
+    #[arg(long = "read", value_name = "KEY=VALUE")]
+    pub read: Vec<String>,
+    /// Write every rejected record (source, file, line, field, value, reason) as CSV
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<String>,
+    /// Where --format xlsx writes
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 pub fn run(args: &EvalArgs) -> i32 {
@@ -82,6 +92,29 @@ pub fn run(args: &EvalArgs) -> i32 {
         if let Some(def) = adhoc(f, i, &mut front.sources, &mut errors) {
             front.cat.kpis.push(def);
         }
+    }
+    // --read KEY=VALUE: command-line errors (exit 2), at the flag's text.
+    let mut read_settings = Vec::new();
+    let mut read_errors = Vec::new();
+    for (i, r) in args.read.iter().enumerate() {
+        match crate::input::options::read_flag(i, r, &mut front.sources) {
+            Ok(s) => read_settings.push(s),
+            Err(d) => read_errors.push(d),
+        }
+    }
+    crate::input::ReadOptions::from_settings(&read_settings, &mut read_errors);
+    if args.format == Format::Xlsx && args.output.is_none() {
+        read_errors.push(
+            Diag::error(
+                Code::Syntax,
+                "--format xlsx writes a workbook: give --output FILE",
+            )
+            .help("e.g. --format xlsx --output results.xlsx"),
+        );
+    }
+    if !read_errors.is_empty() {
+        report(&read_errors, &front.sources);
+        return 2;
     }
     let bindings = match parse_bindings(&args.data, &front.cat).and_then(|b| {
         // One file per source: a second --data for it would be silently ignored.
@@ -148,6 +181,27 @@ pub fn run(args: &EvalArgs) -> i32 {
     }
     req.from = args.from.map(Value::DateTime);
     req.to = args.to.map(Value::DateTime);
+    // How each source is read: its declared options, then --read for the --data files
+    // (every source when no --data is given); with --rejects, a log per source.
+    let mut reading = crate::input::Reading::from_catalogue(cat);
+    let mut logs = Vec::new();
+    for (i, s) in an.sources.iter().enumerate() {
+        let bound = bindings.iter().any(|(n, _)| {
+            n.as_deref() == Some(s.name.as_str())
+                || (n.is_none() && default_source(cat, &an) == Some(i))
+        });
+        if an.source_def(crate::ir::SourceId(i as u32)).is_none() {
+            reading.from_command_line(&s.name);
+        }
+        if !read_settings.is_empty() && (bound || bindings.is_empty()) {
+            reading.set_command_line(&s.name, &read_settings);
+        }
+        if args.rejects.is_some() {
+            let log = crate::input::RejectLog::default();
+            reading.log_rejects(&s.name, log.clone());
+            logs.push(log);
+        }
+    }
     // Files: --data bindings first, then each source's declared path.
     for (i, s) in an.sources.iter().enumerate() {
         let id = crate::ir::SourceId(i as u32);
@@ -171,7 +225,7 @@ pub fn run(args: &EvalArgs) -> i32 {
     let out = match ir_to_plan(&an, &req) {
         Ok(plan) => match &args.db {
             Some(url) => crate::sql::run_in_postgres(&plan, url),
-            None => eval::evaluate(&plan, Records::Files),
+            None => eval::evaluate(&plan, Records::Files(&reading)),
         },
         Err(diags) => crate::results::Results {
             diags,
@@ -181,13 +235,30 @@ pub fn run(args: &EvalArgs) -> i32 {
     drop(an);
     let mut diags = errors;
     diags.extend(out.diags.iter().cloned());
+    if let Some(path) = &args.rejects {
+        let rows: Vec<crate::input::Rejection> = logs
+            .iter()
+            .flat_map(|l| l.lock().map(|l| l.clone()).unwrap_or_default())
+            .collect();
+        if let Err(e) = std::fs::write(path, crate::input::rejections_to_csv(&rows)) {
+            diags.push(Diag::error(Code::Io, format!("cannot write {path}: {e}")));
+        }
+    }
     let failed = diags.iter().any(Diag::is_error);
     if !(failed && out.rows.is_empty()) {
-        crate::outln!(
-            "{}",
-            output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n')
-        );
+        match (args.format, &args.output) {
+            (Format::Xlsx, Some(path)) => {
+                if let Err(e) = output::write_xlsx(&out, &front.cat, args.lang, path) {
+                    diags.push(Diag::error(Code::Io, format!("cannot write {path}: {e}")));
+                }
+            }
+            _ => crate::outln!(
+                "{}",
+                output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n')
+            ),
+        }
     }
+    let failed = diags.iter().any(Diag::is_error);
     report_sorted(diags, &front.sources);
     let missed = args.fail_on_miss
         && out

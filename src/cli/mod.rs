@@ -215,6 +215,8 @@ pub fn load(paths: &[PathBuf]) -> Front {
     let mut sources = SourceMap::default();
     let mut list = Vec::new();
     let cat = catalogue::load(&default_paths(paths), &mut sources, &mut list);
+    // Each source's read options (`encoding:`, `date_format:`…), checked at their keys.
+    crate::input::options::check_catalogue(&cat, &mut list);
     Front {
         sources,
         cat,

@@ -1,10 +1,12 @@
 //! Result formats: an aligned table for people (units, rounding, French number formatting),
-//! and CSV, JSON, JSON Lines and Markdown. Machine formats carry exact values.
+//! and CSV, JSON, JSON Lines and Markdown. Machine formats carry exact values. A workbook
+//! (`xlsx`) is written to a file (`write_xlsx`), not rendered as text.
 
 mod csv;
 mod json;
 mod number;
 mod table;
+mod xlsx;
 
 use crate::catalogue::{Catalogue, KpiDef};
 pub use crate::results::plain_value;
@@ -12,6 +14,7 @@ use crate::results::Results as Output;
 use crate::value::Value;
 pub use json::{json_str, json_value};
 pub use number::display_value;
+pub use xlsx::write_xlsx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -20,15 +23,18 @@ pub enum Format {
     Json,
     Jsonl,
     Markdown,
+    /// A workbook, written to `--output FILE`.
+    Xlsx,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Table,
         Format::Csv,
         Format::Json,
         Format::Jsonl,
         Format::Markdown,
+        Format::Xlsx,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -37,6 +43,7 @@ impl Format {
             Format::Json => "json",
             Format::Jsonl => "jsonl",
             Format::Markdown => "markdown",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -71,9 +78,11 @@ pub fn render(out: &Output, cat: &Catalogue, format: Format, lang: Lang) -> Stri
     match format {
         Format::Table => table::table(out, cat, lang, false),
         Format::Markdown => table::table(out, cat, lang, true),
-        Format::Csv => csv::csv(out, cat),
+        Format::Csv => csv::csv(out, cat, lang),
         Format::Json => json::json(out, cat),
         Format::Jsonl => json::jsonl(out, cat),
+        // A workbook is bytes in a file: the caller writes it with `write_xlsx`.
+        Format::Xlsx => String::new(),
     }
 }
 

@@ -190,6 +190,50 @@ fn schema_and_check_agree_on_values() {
             "sources:\n  s:\n    fields: { x: }\nsource: s\nkpis:\n  k: count()\n".into(),
             false,
         ),
+        // Read options (issue 8), checked by `kpi check` through `input/options.rs`.
+        (source("encoding: windows-1252"), true),
+        (source("encoding: latin1"), true),
+        (source("encoding: latin-2"), false),
+        (source("encoding: UTF-8"), false),
+        (source("delimiter: \";\""), true),
+        (source("delimiter: tab"), true),
+        (source("delimiter: \"\\t\""), true),
+        (source("delimiter: \"::\""), false),
+        (source("decimal: \",\""), true),
+        (source("decimal: \";\""), false),
+        (source("thousands: \" \""), true),
+        (source("thousands: _"), false),
+        (source("date_format: \"%d/%m/%Y\""), true),
+        (source("date_format: \"%d %B %Y\""), true),
+        (source("date_format: \"%d/%m/%Q\""), false),
+        (source("date_format: \"%d/%m\""), false),
+        (source("date_format: \"%m %Y\""), false),
+        (source("datetime_format: \"%d/%m/%Y %H:%M\""), true),
+        (source("datetime_format: \"%Y-%m-%dT%T.%f\""), true),
+        (source("datetime_format: \"%d/%m/%Y %\""), false),
+        (source("datetime_format: 5"), false),
+        (source("sheet: 2"), true),
+        (source("sheet: \"2\""), true),
+        (source("sheet: Appels"), true),
+        (source("sheet: 0"), false),
+        (source("sheet: 1.5"), false),
+        (source("sheet: true"), false),
+        (source("header_row: 3"), true),
+        (source("header_row: 0"), false),
+        (source("header_row: \"3\""), false),
+        (source("header_row: 2000000"), false),
+        (source("format: xlsx"), true),
+        (source("format: excel"), false),
+        (source("true: [Oui, O]"), true),
+        (source("true: [true, 1]"), true),
+        (source("false: Non"), true),
+        (source("false: no"), true),
+        (source("null: [N/A, \"-\", \"null\"]"), true),
+        (source("null: [null]"), false),
+        (source("null: [[x]]"), false),
+        (source("null: { a: b }"), false),
+        (source("null:"), false),
+        (source("true:"), false),
         // Tests.
         (test("{ expect: 1 }"), true),
         (test("{ expect: null }"), true),
@@ -218,7 +262,8 @@ fn schema_and_check_agree_on_values() {
     for (text, want) in &cases {
         let mut map = crate::span::SourceMap::default();
         let mut diags = Vec::new();
-        crate::catalogue::load_text("c.yaml", text, false, &mut map, &mut diags);
+        let cat = crate::catalogue::load_text("c.yaml", text, false, &mut map, &mut diags);
+        crate::input::options::check_catalogue(&cat, &mut diags);
         let checked = !diags.iter().any(|d| d.is_error());
         let node = yaml::parse(crate::span::FileId(0), text).expect("valid YAML");
         let schema_ok = valid(&schema, &to_json(&node));

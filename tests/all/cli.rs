@@ -1,17 +1,8 @@
 //! The real `kpi` binary: exit codes, output formats, data diagnostics, catalogue tests.
 //! Snapshots hold stdout and stderr exactly as a user sees them (no colour).
 
-use crate::common::kpi;
+use crate::common::{kpi, run};
 use std::process::Command;
-
-/// Exit code, stdout and stderr in one text for a snapshot.
-fn run(args: &[&str]) -> String {
-    let (code, out, err) = kpi(args);
-    format!(
-        "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
-        args.join(" ")
-    )
-}
 
 /// Stdout of `kpi` with `file` on standard input.
 fn kpi_stdin(args: &[&str], file: &str) -> String {

@@ -18,3 +18,12 @@ pub fn kpi(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Exit code, stdout and stderr in one text for a snapshot.
+pub fn run(args: &[&str]) -> String {
+    let (code, out, err) = kpi(args);
+    format!(
+        "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
+        args.join(" ")
+    )
+}
