@@ -1,7 +1,7 @@
 //! The real `kpi` binary: exit codes, output formats, data diagnostics, catalogue tests.
 //! Snapshots hold stdout and stderr exactly as a user sees them (no colour).
 
-use crate::common::{kpi, run};
+use crate::common::{kpi, kpi_in, run};
 use std::process::Command;
 
 /// Stdout of `kpi` with `file` on standard input.
@@ -666,18 +666,12 @@ fn period_and_lookup_diagnostics() {
         "sources:\n  agents:\n    path: agents.csv\n    key: agent\n    fields: {agent: string, team: string}\n  calls:\n    path: calls.csv\n    time: day\n    fields: {agent: string, day: date}\n    lookups: {agents: agent}\nsource: calls\nkpis:\n  n: count()\n  prev_n: previous(n)\n  ytd: to_date(n, month)\n",
     )
     .unwrap();
-    let cat = dir.join("cat.yaml");
-    let cat = cat.to_str().unwrap();
+    let cat = "cat.yaml";
     let run = |args: &[&str]| {
-        let (code, out, err) = kpi(args);
-        let err = err.replace(&format!("{}/", dir.display()), "");
-        let shown: Vec<&str> = args
-            .iter()
-            .map(|a| if *a == cat { "cat.yaml" } else { a })
-            .collect();
+        let (code, out, err) = kpi_in(&dir, args);
         format!(
             "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
-            shown.join(" ")
+            args.join(" ")
         )
     };
     // A period function asked for by name without --grain: an error.
