@@ -16,6 +16,8 @@ struct Words {
     unit: &'static str,
     decimals: &'static str,
     target: &'static str,
+    min_sample: &'static str,
+    records: &'static str,
     reads: &'static str,
     depends: &'static str,
     used_by: &'static str,
@@ -32,6 +34,8 @@ const EN: Words = Words {
     unit: "Unit",
     decimals: "decimals",
     target: "Target",
+    min_sample: "Minimum sample",
+    records: "records",
     reads: "Reads",
     depends: "Depends on",
     used_by: "Used by",
@@ -48,6 +52,8 @@ const FR: Words = Words {
     unit: "Unité",
     decimals: "décimales",
     target: "Objectif",
+    min_sample: "Échantillon minimal",
+    records: "enregistrements",
     reads: "Lit",
     depends: "Dépend de",
     used_by: "Utilisé par",
@@ -128,6 +134,9 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
         }
         if let Some(t) = &k.target {
             let _ = writeln!(s, "- **{}**: {}", w.target, code(&t.text));
+        }
+        if let Some(n) = k.min_sample {
+            let _ = writeln!(s, "- **{}**: {n} {}", w.min_sample, w.records);
         }
         let info = &an.kpis[i];
         let mut reads: BTreeMap<&str, Vec<&str>> = BTreeMap::new();

@@ -59,6 +59,13 @@ pub struct EvalArgs {
     /// Exit 1 when a result misses its target
     #[arg(long)]
     pub fail_on_miss: bool,
+    /// Add low/high bounds at this confidence level, in percent (e.g. 95), to the KPIs that
+    /// have them: one pct/share (Wilson), one avg (Student t), a difference of two pct/share
+    #[arg(long = "ci", value_name = "LEVEL", value_parser = crate::stats::parse_level)]
+    pub ci: Option<rust_decimal::Decimal>,
+    /// Where the html format (and `kpi report`) writes; standard output without it
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 pub fn run(args: &EvalArgs) -> i32 {
@@ -119,6 +126,7 @@ pub fn run(args: &EvalArgs) -> i32 {
         compare: args.compare,
         total: args.total,
         top: args.top,
+        ci: args.ci,
         ..Default::default()
     };
     for (i, by) in args.by.iter().enumerate() {

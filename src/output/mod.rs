@@ -3,7 +3,7 @@
 
 mod csv;
 mod json;
-mod number;
+pub mod number;
 mod table;
 
 use crate::catalogue::{Catalogue, KpiDef};
@@ -75,6 +75,20 @@ pub fn render(out: &Output, cat: &Catalogue, format: Format, lang: Lang) -> Stri
         Format::Json => json::json(out, cat),
         Format::Jsonl => json::jsonl(out, cat),
     }
+}
+
+/// The margin shown as `± m`: the larger distance from the value to a bound (so that the
+/// value ± m covers the interval, which is not centred on the value for a proportion).
+pub fn margin(r: &crate::results::ResultRow) -> Option<Value<'static>> {
+    let (low, high) = r.bounds.as_ref()?;
+    let v = r.value.decimal()?;
+    let m = (v - low.decimal()?)
+        .max(high.decimal()? - v)
+        .max(rust_decimal::Decimal::ZERO);
+    Some(match r.value {
+        Value::Dur(_) => Value::Dur(m),
+        _ => Value::Num(m),
+    })
 }
 
 /// Whether the rows carry `--compare`'s previous values.
