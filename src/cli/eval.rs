@@ -14,7 +14,7 @@ use crate::time::Grain;
 use crate::value::Value;
 use std::path::PathBuf;
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct EvalArgs {
     /// Catalogue files or folders (default: ./kpis, unless -e is given)
     pub paths: Vec<PathBuf>,
@@ -68,6 +68,13 @@ pub struct EvalArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `kpi report`: `kpi eval --format html`.
+pub fn run_report(args: &EvalArgs) -> i32 {
+    let mut args = args.clone();
+    args.format = Format::Html;
+    run(&args)
+}
+
 pub fn run(args: &EvalArgs) -> i32 {
     let mut front = if args.paths.is_empty() && !args.formulas.is_empty() {
         Front {
@@ -119,13 +126,16 @@ pub fn run(args: &EvalArgs) -> i32 {
     errors.append(&mut analysis);
     errors.append(&mut front.diags.list);
     let shown = select(args, &an, first_adhoc, &mut errors);
+    // The page needs every group (it folds the ones past --top into "others" itself) and
+    // the overall row of a grouped run (its tiles); with --grain, --top keeps its meaning.
+    let html = args.format == Format::Html;
     let mut req = Request {
         kpis: shown,
         named: !args.kpis.is_empty() || !args.formulas.is_empty(),
         grain: args.grain,
         compare: args.compare,
-        total: args.total,
-        top: args.top,
+        total: args.total || (html && !args.by.is_empty()),
+        top: args.top.filter(|_| !html || args.grain.is_some()),
         ci: args.ci,
         ..Default::default()
     };
@@ -176,11 +186,27 @@ pub fn run(args: &EvalArgs) -> i32 {
     diags.extend(out.diags.iter().cloned());
     let failed = diags.iter().any(Diag::is_error);
     if !(failed && out.rows.is_empty()) {
-        crate::outln!(
-            "{}",
-            output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n')
-        );
+        let text = if html {
+            let opts = output::html::Options {
+                top: args.top.unwrap_or(output::html::Options::default().top),
+            };
+            output::html::html(&out, &front.cat, args.lang, &opts)
+        } else {
+            output::render(&out, &front.cat, args.format, args.lang)
+        };
+        match &args.output {
+            Some(path) => {
+                if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                    diags.push(
+                        Diag::error(Code::Io, format!("cannot write {}: {e}", path.display()))
+                            .help("check that the folder exists and can be written"),
+                    );
+                }
+            }
+            None => crate::outln!("{}", text.trim_end_matches('\n')),
+        }
     }
+    let failed = diags.iter().any(Diag::is_error);
     report_sorted(diags, &front.sources);
     let missed = args.fail_on_miss
         && out

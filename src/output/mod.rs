@@ -1,7 +1,9 @@
 //! Result formats: an aligned table for people (units, rounding, French number formatting),
-//! and CSV, JSON, JSON Lines and Markdown. Machine formats carry exact values.
+//! CSV, JSON, JSON Lines and Markdown (machine formats carry exact values), and the HTML
+//! report (`html/`: tiles and charts, `kpi report`).
 
 mod csv;
+pub mod html;
 mod json;
 pub mod number;
 mod table;
@@ -20,15 +22,17 @@ pub enum Format {
     Json,
     Jsonl,
     Markdown,
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Table,
         Format::Csv,
         Format::Json,
         Format::Jsonl,
         Format::Markdown,
+        Format::Html,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -37,6 +41,7 @@ impl Format {
             Format::Json => "json",
             Format::Jsonl => "jsonl",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -74,6 +79,7 @@ pub fn render(out: &Output, cat: &Catalogue, format: Format, lang: Lang) -> Stri
         Format::Csv => csv::csv(out, cat),
         Format::Json => json::json(out, cat),
         Format::Jsonl => json::jsonl(out, cat),
+        Format::Html => html::html(out, cat, lang, &html::Options::default()),
     }
 }
 
