@@ -9,7 +9,6 @@ use crate::catalogue::{KpiDef, TargetOp};
 use crate::output::Lang;
 use rust_decimal::prelude::*;
 
-const W: f64 = 640.0;
 const LEFT: f64 = 70.0;
 const RIGHT: f64 = 14.0;
 const TOP: f64 = 14.0;
@@ -67,13 +66,29 @@ fn extent(points: &[Point], def: &KpiDef) -> Vec<f64> {
     v
 }
 
-/// A line chart of `points` (one per period, in order).
-pub fn chart(points: &[Point], def: &KpiDef, lang: Lang, height: f64, label: &str) -> String {
+/// The values several charts share an axis over (small multiples compare at a glance).
+pub fn shared_extent(series: &[&[Point]], def: &KpiDef) -> Vec<f64> {
+    series.iter().flat_map(|p| extent(p, def)).collect()
+}
+
+/// A line chart of `points` (one per period, in order), `size` wide and high, its value
+/// axis over `extra` too (the other charts of a row of small multiples).
+pub fn chart(
+    points: &[Point],
+    def: &KpiDef,
+    lang: Lang,
+    size: (f64, f64),
+    extra: &[f64],
+    label: &str,
+) -> String {
     let w = super::words::words(lang);
     let dur = super::is_duration(def);
-    let (x0, x1, y0, y1) = (LEFT, W - RIGHT, height - BOTTOM, TOP);
-    let y = Scale::new(&extent(points, def), false, y0, y1, 5, dur);
-    let mut svg = Svg::new(W, height, "chart line-chart", label);
+    let (width, height) = size;
+    let (x0, x1, y0, y1) = (LEFT, width - RIGHT, height - BOTTOM, TOP);
+    let mut values = extent(points, def);
+    values.extend_from_slice(extra);
+    let y = Scale::new(&values, false, y0, y1, 5, dur);
+    let mut svg = Svg::new(width, height, "chart line-chart", label);
     for t in &y.ticks {
         let py = y.at(t.to_f64().unwrap_or(0.0));
         svg.line(x0, py, x1, py, "grid");
@@ -88,8 +103,9 @@ pub fn chart(points: &[Point], def: &KpiDef, lang: Lang, height: f64, label: &st
         .map(|t| format!("{} {}", w.target, t.text))
         .unwrap_or_default();
     target_across(&mut svg, def, &y, x0, x1, &target_text);
-    // At most about 8 period labels.
-    let every = n.div_ceil(8).max(1);
+    // At most about one period label per 80 pixels.
+    let most = ((x1 - x0) / 80.0).max(2.0) as usize;
+    let every = n.div_ceil(most).max(1);
     for (i, p) in points.iter().enumerate() {
         if i % every == 0 {
             svg.text(x(i), height - 10.0, "middle", "tick", &p.label);

@@ -212,7 +212,7 @@ fn section(
         let _ = writeln!(
             s,
             "<figure class=\"chart\">{}</figure>",
-            line::chart(&v.periods, def, lang, 250.0, &name)
+            line::chart(&v.periods, def, lang, (640.0, 250.0), &[], &name)
         );
     }
     if !v.groups.is_empty() {
@@ -228,13 +228,15 @@ fn section(
     }
     if !v.multiples.is_empty() {
         s.push_str("<div class=\"multiples\">\n");
+        let all: Vec<&[Point]> = v.multiples.iter().map(|(_, p)| p.as_slice()).collect();
+        let shared = line::shared_extent(&all, def);
         for (group, points) in &v.multiples {
             let title = format!("{name} — {group}");
             let _ = writeln!(
                 s,
                 "<figure class=\"chart small\"><figcaption>{}</figcaption>{}</figure>",
                 escape(group),
-                line::chart(points, def, lang, 180.0, &title)
+                line::chart(points, def, lang, (420.0, 220.0), &shared, &title)
             );
         }
         s.push_str("</div>\n");
@@ -352,7 +354,7 @@ fn values_table(v: &KpiView, out: &Results, w: &Words, lang: Lang) -> String {
         if r.low_sample(def.min_sample) {
             note.push(format!("{} (n = {})", w.low_sample, r.sample.unwrap_or(0)));
         }
-        let _ = write!(s, "<td>{}</td></tr>\n", note.join(" · "));
+        let _ = writeln!(s, "<td>{}</td></tr>", note.join(" · "));
     }
     s.push_str("</table>\n</details>\n");
     s

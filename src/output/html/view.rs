@@ -40,7 +40,7 @@ pub fn by_kpi(out: &Results) -> Vec<Vec<&ResultRow>> {
 }
 
 /// A row's group, the period left out.
-fn group_key<'a>(row: &'a ResultRow, grain: bool) -> &'a [Value<'static>] {
+fn group_key(row: &ResultRow, grain: bool) -> &[Value<'static>] {
     &row.key[usize::from(grain).min(row.key.len())..]
 }
 
