@@ -330,3 +330,36 @@ fn doc_html_is_one_linked_page() {
         assert!(!page.contains(bad), "{bad}");
     }
 }
+
+/// An empty period (null CSAT on 2025-07-14) is a gap in the line, never a zero; missed
+/// periods are marked.
+#[test]
+fn empty_periods_are_gaps() {
+    let (code, page, _) = kpi(&[
+        "report",
+        "--kpi",
+        "csat",
+        "--grain",
+        "day",
+        "--from",
+        "2025-07-12",
+        "--to",
+        "2025-07-17",
+    ]);
+    assert_eq!(code, 0);
+    let chart = page.split("<figure class=\"chart\">").nth(1).unwrap();
+    let path = chart.split("class=\"series\" d=\"").nth(1).unwrap();
+    let d = path.split('"').next().unwrap();
+    assert_eq!(
+        d.matches('M').count(),
+        2,
+        "two runs around the empty day: {d}"
+    );
+    assert_eq!(d.matches('L').count(), 2, "{d}");
+    assert!(chart.contains("class=\"gap\""));
+    assert!(chart.contains("class=\"pt missed\""));
+    assert!(
+        chart.contains("14 Jul 2025: —"),
+        "the empty day says it has no value"
+    );
+}

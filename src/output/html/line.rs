@@ -126,7 +126,9 @@ pub fn chart(
         if let Some(v) = p.value {
             svg.circle(x(i), y.at(v), 3.5, &p.class("pt"), &p.title());
         } else {
+            // No value: nothing drawn but a mark on the axis, and the period's hover text.
             svg.text(x(i), y0 - 4.0, "middle", "gap", "·");
+            svg.rect(x(i) - step / 2.0, y1, step, y0 - y1, "gap-hit", &p.title());
         }
     }
     svg.line(x0, y0, x1, y0, "axis");
