@@ -24,6 +24,7 @@ pub mod results;
 pub mod schema;
 pub mod span;
 pub mod sql;
+pub mod stats;
 pub mod syntax;
 pub mod testing;
 pub mod time;

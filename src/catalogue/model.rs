@@ -238,6 +238,8 @@ pub struct KpiDef {
     pub currency: Option<String>,
     pub decimals: Option<u32>,
     pub target: Option<Target>,
+    /// `min_sample`: results computed from fewer records are marked "low sample".
+    pub min_sample: Option<u64>,
     pub tests: Vec<TestDef>,
     pub file: FileId,
 }
@@ -257,6 +259,7 @@ impl KpiDef {
             currency: None,
             decimals: None,
             target: None,
+            min_sample: None,
             tests: Vec::new(),
             file,
         }

@@ -14,7 +14,7 @@ use crate::time::Grain;
 use crate::value::Value;
 use std::path::PathBuf;
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct EvalArgs {
     /// Catalogue files or folders (default: ./kpis, unless -e is given)
     pub paths: Vec<PathBuf>,
@@ -70,9 +70,20 @@ pub struct EvalArgs {
     /// Write every rejected record (source, file, line, field, value, reason) as CSV
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<String>,
-    /// Where --format xlsx writes
+    /// Add low/high bounds at this confidence level, in percent (e.g. 95), to the KPIs that
+    /// have them: one pct/share (Wilson), one avg (Student t), a difference of two pct/share
+    #[arg(long = "ci", value_name = "LEVEL", value_parser = crate::stats::parse_level)]
+    pub ci: Option<rust_decimal::Decimal>,
+    /// Write the results to this file instead of standard output (needed by --format xlsx)
     #[arg(long, value_name = "FILE")]
-    pub output: Option<String>,
+    pub output: Option<PathBuf>,
+}
+
+/// `kpi report`: `kpi eval --format html`.
+pub fn run_report(args: &EvalArgs) -> i32 {
+    let mut args = args.clone();
+    args.format = Format::Html;
+    run(&args)
 }
 
 pub fn run(args: &EvalArgs) -> i32 {
@@ -110,6 +121,15 @@ pub fn run(args: &EvalArgs) -> i32 {
                 "--format xlsx writes a workbook: give --output FILE",
             )
             .help("e.g. --format xlsx --output results.xlsx"),
+        );
+    }
+    if args.db.is_some() && (args.ci.is_some() || !args.read.is_empty() || args.rejects.is_some()) {
+        read_errors.push(
+            Diag::error(
+                Code::Syntax,
+                "--ci, --read and --rejects apply to files, not to a run in a database (--db)",
+            )
+            .help("run kpi eval over the exported files for intervals and read options"),
         );
     }
     if !read_errors.is_empty() {
@@ -157,13 +177,17 @@ pub fn run(args: &EvalArgs) -> i32 {
     errors.append(&mut analysis);
     errors.append(&mut front.diags.list);
     let shown = select(args, &an, first_adhoc, &mut errors);
+    // The page needs every group (it folds the ones past --top into "others" itself) and
+    // the overall row of a grouped run (its tiles); with --grain, --top keeps its meaning.
+    let html = args.format == Format::Html;
     let mut req = Request {
         kpis: shown,
         named: !args.kpis.is_empty() || !args.formulas.is_empty(),
         grain: args.grain,
         compare: args.compare,
-        total: args.total,
-        top: args.top,
+        total: args.total || (html && !args.by.is_empty()),
+        top: args.top.filter(|_| !html || args.grain.is_some()),
+        ci: args.ci,
         ..Default::default()
     };
     for (i, by) in args.by.iter().enumerate() {
@@ -249,13 +273,36 @@ pub fn run(args: &EvalArgs) -> i32 {
         match (args.format, &args.output) {
             (Format::Xlsx, Some(path)) => {
                 if let Err(e) = output::write_xlsx(&out, &front.cat, args.lang, path) {
-                    diags.push(Diag::error(Code::Io, format!("cannot write {path}: {e}")));
+                    diags.push(Diag::error(
+                        Code::Io,
+                        format!("cannot write {}: {e}", path.display()),
+                    ));
                 }
             }
-            _ => crate::outln!(
-                "{}",
-                output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n')
-            ),
+            (_, path) => {
+                let text = if html {
+                    let opts = output::html::Options {
+                        top: args.top.unwrap_or(output::html::Options::default().top),
+                    };
+                    output::html::html(&out, &front.cat, args.lang, &opts)
+                } else {
+                    output::render(&out, &front.cat, args.format, args.lang)
+                };
+                match path {
+                    Some(path) => {
+                        if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                            diags.push(
+                                Diag::error(
+                                    Code::Io,
+                                    format!("cannot write {}: {e}", path.display()),
+                                )
+                                .help("check that the folder exists and can be written"),
+                            );
+                        }
+                    }
+                    None => crate::outln!("{}", text.trim_end_matches('\n')),
+                }
+            }
         }
     }
     let failed = diags.iter().any(Diag::is_error);

@@ -97,6 +97,8 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
     let mut out = Results {
         key_names: plan.key_names.clone(),
         diags: plan.diags.clone(),
+        grain: plan.grain,
+        ci: plan.ci,
         ..Default::default()
     };
     // Lookup tables first, each once.

@@ -41,6 +41,21 @@ pub fn csv(out: &Output, cat: &Catalogue, lang: Lang) -> String {
     if totals {
         head.push("total".into());
     }
+    let ci = out.ci.is_some();
+    if ci {
+        head.extend(["low", "high"].map(String::from));
+    }
+    let samples = out.rows.iter().any(|r| r.sample.is_some());
+    let minimums = out
+        .rows
+        .iter()
+        .any(|r| cat.kpis[r.kpi.0 as usize].min_sample.is_some());
+    if samples {
+        head.push("sample".into());
+    }
+    if minimums {
+        head.push("low_sample".into());
+    }
     let mut s = if fr {
         "\u{feff}".to_string()
     } else {
@@ -77,6 +92,21 @@ pub fn csv(out: &Output, cat: &Catalogue, lang: Lang) -> String {
         }
         if totals {
             cells.push(r.total.to_string());
+        }
+        if ci {
+            let (low, high) = r.bounds.clone().unwrap_or((Value::Null, Value::Null));
+            cells.push(plain_value(&low));
+            cells.push(plain_value(&high));
+        }
+        if samples {
+            cells.push(r.sample.map_or(String::new(), |n| n.to_string()));
+        }
+        if minimums {
+            cells.push(if def.min_sample.is_some() {
+                r.low_sample(def.min_sample).to_string()
+            } else {
+                String::new()
+            });
         }
         s.push_str(
             &cells

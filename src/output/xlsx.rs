@@ -13,7 +13,12 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 /// Write the results of `out` to a workbook at `path`.
-pub fn write_xlsx(out: &Output, cat: &Catalogue, lang: Lang, path: &str) -> Result<(), String> {
+pub fn write_xlsx(
+    out: &Output,
+    cat: &Catalogue,
+    lang: Lang,
+    path: &std::path::Path,
+) -> Result<(), String> {
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     fill(sheet, out, cat, lang).map_err(|e| e.to_string())?;

@@ -80,6 +80,13 @@ pub fn catalogue_schema() -> Value {
                         "pattern": TARGET_PATTERN,
                         "description": ">= 30, <= 5, between 80 and 90, <= 4h (a bare number says no direction: write >= 90)"
                     },
+                    "min_sample": {
+                        "description": "results computed from fewer records are marked \"low sample\"",
+                        "oneOf": [
+                            { "type": "integer", "minimum": 1 },
+                            { "type": "string", "pattern": "^\\s*\\+?0*[1-9][0-9]*\\s*$" }
+                        ]
+                    },
                     "source": { "type": ["string", "number", "boolean"], "description": "default source of this KPI's aggregates" },
                     "tests": tests
                 }

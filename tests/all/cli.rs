@@ -707,3 +707,17 @@ fn csv_quotes_and_crlf_lines_are_located() {
         );
     }
 }
+
+/// A run in a database has no files: the flags about files are refused before connecting.
+#[test]
+fn file_flags_are_refused_with_db() {
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "--kpi",
+        "csat",
+        "--ci",
+        "95",
+        "--db",
+        "postgres://kpi@localhost:1/none",
+    ]));
+}

@@ -12,3 +12,4 @@ mod eval_table;
 mod fixtures;
 mod inputs;
 mod large;
+mod report;
