@@ -75,6 +75,8 @@ pub enum Command {
     },
     /// JSON Schema of the YAML catalogue format
     Schema,
+    /// Language server for editors (LSP on standard input and output)
+    Lsp,
     /// The catalogue as documentation (Markdown)
     Doc {
         /// Catalogue files or folders (default: ./kpis)
@@ -121,6 +123,7 @@ pub fn main() -> i32 {
             dialect,
             by,
         } => sql::run(&paths, &kpis, dialect, &by),
+        Command::Lsp => crate::lsp::run(),
         Command::Schema => {
             crate::outln!(
                 "{}",
