@@ -15,7 +15,12 @@ pub fn diagnose(
         cat,
         diags,
     } = front;
-    (map, crate::analysis::check_catalogue(&cat, diags.list), kpis, sources)
+    (
+        map,
+        crate::analysis::check_catalogue(&cat, diags.list),
+        kpis,
+        sources,
+    )
 }
 
 pub fn run(paths: &[std::path::PathBuf], format: CheckFormat) -> i32 {

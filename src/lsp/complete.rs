@@ -72,8 +72,7 @@ fn formula(snap: &Snapshot, scope: &Scope, after_dot: Option<&str>) -> Vec<Compl
     };
     if let Some(name) = after_dot {
         // `agents.` in record scope: the lookup table's fields.
-        if let Some(src) = record_source.filter(|s| s.lookups.iter().any(|(t, _)| t.text == name))
-        {
+        if let Some(src) = record_source.filter(|s| s.lookups.iter().any(|(t, _)| t.text == name)) {
             let table = cat.source(name);
             return table.map_or_else(Vec::new, |t| fields(t, "", Some(src)));
         }
@@ -89,8 +88,18 @@ fn formula(snap: &Snapshot, scope: &Scope, after_dot: Option<&str>) -> Vec<Compl
             if let Some(s) = record_source {
                 out.extend(fields(s, "", None));
                 for (d, e) in &s.dimensions {
-                    let doc = format!("dimension of `{}`: `{}`", s.name.text, crate::syntax::expr_to_string(e));
-                    out.push(item(&d.text, CompletionItemKind::VARIABLE, Some("dimension".into()), Some(doc), &d.text));
+                    let doc = format!(
+                        "dimension of `{}`: `{}`",
+                        s.name.text,
+                        crate::syntax::expr_to_string(e)
+                    );
+                    out.push(item(
+                        &d.text,
+                        CompletionItemKind::VARIABLE,
+                        Some("dimension".into()),
+                        Some(doc),
+                        &d.text,
+                    ));
                 }
                 for (table, _) in &s.lookups {
                     if let Some(t) = cat.source(&table.text) {
@@ -103,20 +112,48 @@ fn formula(snap: &Snapshot, scope: &Scope, after_dot: Option<&str>) -> Vec<Compl
             for k in &cat.kpis {
                 let label = k.label.as_ref().map(|l| l.get("en").to_string());
                 let doc = k.description.as_ref().map(|d| d.get("en").to_string());
-                out.push(item(&k.name.text, CompletionItemKind::VARIABLE, label, doc, &quote(&k.name.text)));
+                out.push(item(
+                    &k.name.text,
+                    CompletionItemKind::VARIABLE,
+                    label,
+                    doc,
+                    &quote(&k.name.text),
+                ));
             }
             for s in &cat.sources {
                 let detail = format!("source ({} fields)", s.fields.len());
-                out.push(item(&s.name.text, CompletionItemKind::MODULE, Some(detail), None, &quote(&s.name.text)));
+                out.push(item(
+                    &s.name.text,
+                    CompletionItemKind::MODULE,
+                    Some(detail),
+                    None,
+                    &quote(&s.name.text),
+                ));
             }
         }
     }
     out.extend(aggregates());
     for f in FUNCTIONS.iter() {
         let sig = f.signature.join("  |  ");
-        out.push(item(f.name, CompletionItemKind::FUNCTION, Some(sig), Some(f.doc.into()), f.name));
+        out.push(item(
+            f.name,
+            CompletionItemKind::FUNCTION,
+            Some(sig),
+            Some(f.doc.into()),
+            f.name,
+        ));
     }
-    for k in ["and", "or", "not", "is null", "is not null", "in", "between", "per", "where"] {
+    for k in [
+        "and",
+        "or",
+        "not",
+        "is null",
+        "is not null",
+        "in",
+        "between",
+        "per",
+        "where",
+    ] {
         out.push(item(k, CompletionItemKind::KEYWORD, None, None, k));
     }
     out
@@ -124,7 +161,10 @@ fn formula(snap: &Snapshot, scope: &Scope, after_dot: Option<&str>) -> Vec<Compl
 
 /// A name as a formula writes it: back-quoted when it is not a plain name.
 fn quote(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_alphanumeric() || c == '_')
         && !super::lex::is_keyword(name);
     if plain {
@@ -143,13 +183,20 @@ fn fields(s: &SourceDef, prefix: &str, via: Option<&SourceDef>) -> Vec<Completio
             let doc = match via {
                 Some(v) => {
                     let key = v.lookups.iter().find(|(t, _)| t.text == s.name.text);
-                    let key = key.map_or(String::new(), |(_, k)| format!(", matched on `{}`", k.text));
+                    let key =
+                        key.map_or(String::new(), |(_, k)| format!(", matched on `{}`", k.text));
                     format!("field of lookup table `{}`{key}", s.name.text)
                 }
                 None => format!("field of `{}`", s.name.text),
             };
             let label = format!("{prefix}{}", quote(&f.name.text));
-            item(&label, CompletionItemKind::FIELD, Some(f.ty.name().into()), Some(doc), &label)
+            item(
+                &label,
+                CompletionItemKind::FIELD,
+                Some(f.ty.name().into()),
+                Some(doc),
+                &label,
+            )
         })
         .collect()
 }
@@ -159,7 +206,13 @@ fn aggregates() -> Vec<CompletionItem> {
         .iter()
         .map(|a| {
             let sig = format!("aggregate: {}", a.signature.join("  |  "));
-            item(a.name, CompletionItemKind::FUNCTION, Some(sig), Some(a.doc.into()), a.name)
+            item(
+                a.name,
+                CompletionItemKind::FUNCTION,
+                Some(sig),
+                Some(a.doc.into()),
+                a.name,
+            )
         })
         .collect()
 }
@@ -177,7 +230,9 @@ fn keys(which: Keys) -> Vec<(String, String)> {
     let schema = crate::schema::catalogue_schema();
     let props = match which {
         Keys::File => &schema["properties"],
-        Keys::Kpi => &schema["properties"]["kpis"]["additionalProperties"]["oneOf"][1]["properties"],
+        Keys::Kpi => {
+            &schema["properties"]["kpis"]["additionalProperties"]["oneOf"][1]["properties"]
+        }
         Keys::Source => &schema["properties"]["sources"]["additionalProperties"]["properties"],
         Keys::Test => &schema["properties"]["tests"]["additionalProperties"]["items"]["properties"],
     };
@@ -222,7 +277,15 @@ fn yaml_keys(path: &[String]) -> Vec<CompletionItem> {
     };
     keys(which)
         .into_iter()
-        .map(|(k, doc)| item(&k, CompletionItemKind::PROPERTY, None, Some(doc), &format!("{k}: ")))
+        .map(|(k, doc)| {
+            item(
+                &k,
+                CompletionItemKind::PROPERTY,
+                None,
+                Some(doc),
+                &format!("{k}: "),
+            )
+        })
         .collect()
 }
 
@@ -231,7 +294,12 @@ fn values(list: &[&str], kind: CompletionItemKind) -> Vec<CompletionItem> {
 }
 
 fn source_names(snap: &Snapshot) -> Vec<CompletionItem> {
-    let names: Vec<&str> = snap.cat.sources.iter().map(|s| s.name.text.as_str()).collect();
+    let names: Vec<&str> = snap
+        .cat
+        .sources
+        .iter()
+        .map(|s| s.name.text.as_str())
+        .collect();
     values(&names, CompletionItemKind::MODULE)
 }
 

@@ -4,8 +4,8 @@
 
 use super::lex::{lex, Tok};
 use super::workspace::Snapshot;
-use crate::catalogue::FormulaForm;
 use crate::catalogue::yaml::Style;
+use crate::catalogue::FormulaForm;
 use crate::registry;
 use crate::span::FileId;
 
@@ -25,13 +25,20 @@ pub enum Context {
         after_dot: Option<String>,
     },
     /// A YAML key being written under `path` (`["kpis", "nps"]`).
-    YamlKey { path: Vec<String> },
+    YamlKey {
+        path: Vec<String>,
+    },
     /// The value of `key:` under `path`.
-    YamlValue { path: Vec<String>, key: String },
+    YamlValue {
+        path: Vec<String>,
+        key: String,
+    },
     /// A `.kpi` attribute's key (after `@`).
     AttrKey,
     /// A `.kpi` attribute's value.
-    AttrValue { key: String },
+    AttrValue {
+        key: String,
+    },
     Nothing,
 }
 
@@ -98,7 +105,11 @@ fn yaml_by_lines(text: &str, line_start: usize, before: &str) -> Context {
             let short_form = path.len() == 2 && path[0] == "kpis";
             let long_form = path.len() == 3 && path[0] == "kpis" && path[2] == "formula";
             if short_form || long_form {
-                return formula(&text[p.below..line_start + before.len()], default_source(), false);
+                return formula(
+                    &text[p.below..line_start + before.len()],
+                    default_source(),
+                    false,
+                );
             }
         }
         return Context::YamlKey { path };
@@ -113,7 +124,11 @@ fn yaml_by_lines(text: &str, line_start: usize, before: &str) -> Context {
     let is_formula = (key == "formula" && path.len() == 2 && path[0] == "kpis")
         || (path.len() == 1 && path[0] == "kpis");
     if is_formula && !value.trim_start().starts_with(['|', '>']) {
-        return formula(&text[from..line_start + before.len()], default_source(), false);
+        return formula(
+            &text[from..line_start + before.len()],
+            default_source(),
+            false,
+        );
     }
     if path.len() == 3 && path[0] == "sources" && path[2] == "dimensions" {
         let src = Some(path[1].clone());
@@ -305,7 +320,10 @@ mod tests {
             after_dot: None,
         };
         assert_eq!(scope_of("avg("), record("calls"));
-        assert_eq!(scope_of("100 * orders.count(x > 1 and ab"), record("orders"));
+        assert_eq!(
+            scope_of("100 * orders.count(x > 1 and ab"),
+            record("orders")
+        );
         assert_eq!(scope_of("avg(x) / ab"), kpi);
         assert_eq!(scope_of("round(avg(x), 1) + previous("), kpi);
         assert_eq!(scope_of("count(s == \"a("), Context::Nothing);

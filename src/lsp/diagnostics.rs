@@ -64,7 +64,11 @@ pub fn range(snap: &Snapshot, s: Span) -> Range {
 pub fn quick_fixes(snap: &Snapshot, file: FileId, range: Range) -> Vec<CodeAction> {
     let slot = snap.slot(file);
     let mut out = Vec::new();
-    for d in snap.diags.iter().filter(|d| d.span().map(|s| s.file) == Some(file)) {
+    for d in snap
+        .diags
+        .iter()
+        .filter(|d| d.span().map(|s| s.file) == Some(file))
+    {
         let lsp = to_lsp(snap, d);
         if lsp.range.end < range.start || range.end < lsp.range.start {
             continue;

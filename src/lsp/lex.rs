@@ -60,7 +60,10 @@ pub fn lex(text: &str) -> Vec<Token> {
             '"' | '\'' => (Tok::Str, string_end(text, next, c)),
             '`' => {
                 let e = run(next, &|c| c != '`' && c != '\n');
-                (Tok::Name, if text[e..].starts_with('`') { e + 1 } else { e })
+                (
+                    Tok::Name,
+                    if text[e..].starts_with('`') { e + 1 } else { e },
+                )
             }
             c if c.is_ascii_digit() => (Tok::Number, number_end(text, start)),
             c if is_name_char(c) => {
@@ -112,7 +115,11 @@ fn number_end(text: &str, start: usize) -> usize {
         && b[start..start + 4].iter().all(u8::is_ascii_digit)
         && b[start + 4] == b'-'
         && b[start + 7] == b'-';
-    let extra: &[char] = if is_date { &['_', '.', ':', '-'] } else { &['_', '.'] };
+    let extra: &[char] = if is_date {
+        &['_', '.', ':', '-']
+    } else {
+        &['_', '.']
+    };
     text[start..]
         .char_indices()
         .find(|&(_, c)| !(c.is_alphanumeric() || extra.contains(&c)))
@@ -153,6 +160,9 @@ mod tests {
                 (Comment, "# c"),
             ]
         );
-        assert_eq!(kinds("`a b` 4h 'x"), vec![(Name, "`a b`"), (Number, "4h"), (Str, "'x")]);
+        assert_eq!(
+            kinds("`a b` 4h 'x"),
+            vec![(Name, "`a b`"), (Number, "4h"), (Str, "'x")]
+        );
     }
 }

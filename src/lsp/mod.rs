@@ -18,10 +18,10 @@ mod workspace;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
-    OneOf, PositionEncodingKind, RenameOptions, SaveOptions, SemanticTokensFullOptions,
-    SemanticTokensOptions, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, OneOf,
+    PositionEncodingKind, RenameOptions, SaveOptions, SemanticTokensFullOptions,
+    SemanticTokensOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri,
 };
 use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -133,7 +133,10 @@ impl Server {
                     // A last resort: a bug must cost one answer, never the server.
                     let answer = catch_unwind(AssertUnwindSafe(|| self.request(req)))
                         .unwrap_or_else(|_| {
-                            Err((ErrorCode::InternalError, format!("kpi lsp failed on {method}")))
+                            Err((
+                                ErrorCode::InternalError,
+                                format!("kpi lsp failed on {method}"),
+                            ))
                         });
                     let resp = match answer {
                         Ok(v) => Response::new_ok(id, v),
@@ -195,12 +198,12 @@ impl Server {
             folder.published = now;
             if rebuilt {
                 eprintln!(
-                    "kpi lsp: checked {} ({} files, {} KPIs, {} diagnostics) in {:.1} ms",
+                    "kpi lsp: checked {} ({} KPIs, {} diagnostics) in {:.1} ms: {}",
                     dir.display(),
-                    snap.files.len(),
                     snap.cat.kpis.len(),
                     snap.diags.len(),
-                    started.elapsed().as_secs_f64() * 1000.0
+                    started.elapsed().as_secs_f64() * 1000.0,
+                    folder.timing
                 );
             }
             let versions: Vec<Option<i32>> = lists
@@ -211,11 +214,19 @@ impl Server {
                 })
                 .collect();
             for ((uri, diagnostics), version) in lists.into_iter().zip(versions) {
-                let params = lsp_types::PublishDiagnosticsParams { uri, diagnostics, version };
+                let params = lsp_types::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics,
+                    version,
+                };
                 self.publish(params);
             }
             for uri in gone {
-                let params = lsp_types::PublishDiagnosticsParams { uri, diagnostics: vec![], version: None };
+                let params = lsp_types::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics: vec![],
+                    version: None,
+                };
                 self.publish(params);
             }
         }
@@ -233,7 +244,9 @@ impl Server {
                 let Some((uri, path)) = uri() else { return };
                 let text = p["textDocument"]["text"].as_str().unwrap_or("").to_string();
                 let version = p["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
-                self.ws.open.insert(path.clone(), OpenDoc { uri, text, version });
+                self.ws
+                    .open
+                    .insert(path.clone(), OpenDoc { uri, text, version });
                 self.ws.touch(&path);
             }
             "textDocument/didChange" => {
@@ -268,7 +281,9 @@ impl Server {
                     let Ok(uri) = serde_json::from_value::<Uri>(c["uri"].clone()) else {
                         continue;
                     };
-                    let Some(path) = uri_to_path(&uri) else { continue };
+                    let Some(path) = uri_to_path(&uri) else {
+                        continue;
+                    };
                     if self.ws.folders.contains_key(&Workspace::folder_of(&path)) {
                         self.ws.touch(&path);
                     }
@@ -294,24 +309,37 @@ impl Server {
 
     fn request(&mut self, req: Request) -> Answer {
         let p = req.params;
-        let json = |v: Result<Value, serde_json::Error>| v.map_err(|e| (ErrorCode::InternalError, e.to_string()));
+        let json = |v: Result<Value, serde_json::Error>| {
+            v.map_err(|e| (ErrorCode::InternalError, e.to_string()))
+        };
         let Some((snap, file, offset)) = self.at(&p) else {
             let known = KNOWN.contains(&req.method.as_str());
             return if known {
                 Ok(Value::Null)
             } else {
-                Err((ErrorCode::MethodNotFound, format!("kpi lsp does not answer {}", req.method)))
+                Err((
+                    ErrorCode::MethodNotFound,
+                    format!("kpi lsp does not answer {}", req.method),
+                ))
             };
         };
         match req.method.as_str() {
-            "textDocument/completion" => json(serde_json::to_value(complete::complete(snap, file, offset))),
+            "textDocument/completion" => {
+                json(serde_json::to_value(complete::complete(snap, file, offset)))
+            }
             "textDocument/hover" => json(serde_json::to_value(hover::hover(snap, file, offset))),
-            "textDocument/definition" => json(serde_json::to_value(nav::definition(snap, file, offset))),
+            "textDocument/definition" => {
+                json(serde_json::to_value(nav::definition(snap, file, offset)))
+            }
             "textDocument/references" => {
                 let with_decl = p["context"]["includeDeclaration"].as_bool().unwrap_or(true);
-                json(serde_json::to_value(nav::references(snap, file, offset, with_decl)))
+                json(serde_json::to_value(nav::references(
+                    snap, file, offset, with_decl,
+                )))
             }
-            "textDocument/prepareRename" => json(serde_json::to_value(nav::prepare_rename(snap, file, offset))),
+            "textDocument/prepareRename" => json(serde_json::to_value(nav::prepare_rename(
+                snap, file, offset,
+            ))),
             "textDocument/rename" => {
                 let new_name = p["newName"].as_str().unwrap_or("");
                 match nav::rename(snap, file, offset, new_name) {
@@ -321,11 +349,19 @@ impl Server {
             }
             "textDocument/formatting" => json(serde_json::to_value(format(snap, file))),
             "textDocument/codeAction" => {
-                let range: lsp_types::Range = serde_json::from_value(p["range"].clone()).unwrap_or_default();
-                json(serde_json::to_value(diagnostics::quick_fixes(snap, file, range)))
+                let range: lsp_types::Range =
+                    serde_json::from_value(p["range"].clone()).unwrap_or_default();
+                json(serde_json::to_value(diagnostics::quick_fixes(
+                    snap, file, range,
+                )))
             }
-            "textDocument/semanticTokens/full" => json(serde_json::to_value(tokens::tokens(snap, file))),
-            m => Err((ErrorCode::MethodNotFound, format!("kpi lsp does not answer {m}"))),
+            "textDocument/semanticTokens/full" => {
+                json(serde_json::to_value(tokens::tokens(snap, file)))
+            }
+            m => Err((
+                ErrorCode::MethodNotFound,
+                format!("kpi lsp does not answer {m}"),
+            )),
         }
     }
 }

@@ -46,18 +46,26 @@ pub fn prepare_rename(snap: &Snapshot, file: FileId, offset: usize) -> Option<Ra
 /// YAML key).
 fn name_span(snap: &Snapshot, span: Span) -> Span {
     let text = &snap.slot(span.file).text;
-    let written = text.get(span.start as usize..span.end as usize).unwrap_or("");
+    let written = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("");
     let quoted = ['`', '"', '\'']
         .iter()
         .any(|&q| written.len() >= 2 && written.starts_with(q) && written.ends_with(q));
     if quoted {
-        Span { start: span.start + 1, end: span.end - 1, ..span }
+        Span {
+            start: span.start + 1,
+            end: span.end - 1,
+            ..span
+        }
     } else {
         span
     }
 }
 
 /// The edits that rename the KPI at the cursor to `new_name` everywhere in the folder.
+// `Uri` holds a cell (fluent-uri keeps an offset there); its hash reads only its text.
+#[allow(clippy::mutable_key_type)]
 pub fn rename(
     snap: &Snapshot,
     file: FileId,
@@ -65,7 +73,10 @@ pub fn rename(
     new_name: &str,
 ) -> Result<WorkspaceEdit, String> {
     let occ = renamable(snap, file, offset).ok_or("only a KPI can be renamed")?;
-    let plain = new_name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+    let plain = new_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
         && new_name.chars().all(|c| c.is_alphanumeric() || c == '_');
     if !plain || super::lex::is_keyword(new_name) {
         return Err(format!(

@@ -38,7 +38,10 @@ enum Scope<'a> {
 
 pub fn occurrences(snap: &Snapshot) -> Vec<Occurrence> {
     let cat = &snap.cat;
-    let mut w = Walker { cat, out: Vec::new() };
+    let mut w = Walker {
+        cat,
+        out: Vec::new(),
+    };
     for s in &cat.sources {
         let src = s.name.text.as_str();
         w.push(&s.name, Target::Source(src.into()), true);

@@ -8,8 +8,7 @@ use crate::catalogue::yaml::Style;
 use crate::catalogue::FormulaForm;
 use crate::span::FileId;
 use lsp_types::{
-    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens,
-    SemanticTokensLegend,
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
 };
 use std::collections::HashMap;
 
@@ -75,7 +74,10 @@ pub fn tokens(snap: &Snapshot, file: FileId) -> SemanticTokens {
             );
             regions.push((s.start as usize + usize::from(quoted), s.end as usize));
             for t in &k.tests {
-                regions.extend(t.by.iter().map(|e| (e.span.start as usize, e.span.end as usize)));
+                regions.extend(
+                    t.by.iter()
+                        .map(|e| (e.span.start as usize, e.span.end as usize)),
+                );
             }
         }
         for s in &cat.sources {
@@ -167,7 +169,11 @@ fn encode(slot: &super::workspace::FileSlot, raw: &[Raw]) -> SemanticTokens {
             continue;
         }
         let delta_line = p.line - line;
-        let delta_start = if delta_line == 0 { p.character - col } else { p.character };
+        let delta_start = if delta_line == 0 {
+            p.character - col
+        } else {
+            p.character
+        };
         data.push(SemanticToken {
             delta_line,
             delta_start,

@@ -37,6 +37,8 @@ pub struct FileSlot {
     pub text: Arc<str>,
     pub lines: LineIndex,
     pub frag: Fragment,
+    /// Parsed by the last rebuild (not taken from the one before).
+    pub fresh: bool,
 }
 
 impl FileSlot {
@@ -88,6 +90,8 @@ pub struct Folder {
     /// Checked since its diagnostics were last published.
     pub unpublished: bool,
     disk: HashMap<PathBuf, DiskFile>,
+    /// What the last rebuild did and how long it took, for the log.
+    pub timing: String,
     /// The URIs diagnostics were last published for (to clear those of removed files).
     pub published: Vec<Uri>,
 }
@@ -101,7 +105,8 @@ pub struct Workspace {
 impl Workspace {
     /// The catalogue folder of a file: the folder that holds it, loaded whole.
     pub fn folder_of(path: &Path) -> PathBuf {
-        path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
     /// Mark the folder of `path` for a rebuild (creating it when first seen).
@@ -111,6 +116,7 @@ impl Workspace {
             snap: Snapshot::default(),
             dirty: true,
             unpublished: false,
+            timing: String::new(),
             disk: HashMap::new(),
             published: Vec::new(),
         });
@@ -145,6 +151,7 @@ impl Workspace {
     /// Load the folder again: the files of the folder (open buffers first), each parsed
     /// again only when its text changed, merged and checked.
     pub fn rebuild(&mut self, dir: &Path) {
+        let started = std::time::Instant::now();
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map(|rd| {
                 rd.filter_map(|e| e.ok().map(|e| e.path()))
@@ -194,10 +201,15 @@ impl Workspace {
             let Some(uri) = uri else { continue };
             let slot = match old.remove(&path) {
                 // Same file, same place, same text: its fragment stands.
-                Some(f) if Arc::ptr_eq(&f.text, &text) || *f.text == *text => FileSlot { uri, ..f },
+                Some(f) if Arc::ptr_eq(&f.text, &text) || *f.text == *text => FileSlot {
+                    uri,
+                    fresh: false,
+                    ..f
+                },
                 _ => {
                     let frag = load_fragment(id, &path, &text, bad);
                     FileSlot {
+                        fresh: true,
                         lines: LineIndex::new(&text),
                         path,
                         uri,
@@ -208,7 +220,16 @@ impl Workspace {
             };
             files.push(slot);
         }
+        let parsed = files.iter().filter(|f| f.fresh).count();
+        let loaded = started.elapsed();
         folder.snap = check(files);
+        folder.timing = format!(
+            "{} of {} files parsed in {:.1} ms, merged and analysed in {:.1} ms",
+            parsed,
+            folder.snap.files.len(),
+            loaded.as_secs_f64() * 1000.0,
+            (started.elapsed() - loaded).as_secs_f64() * 1000.0
+        );
     }
 }
 
