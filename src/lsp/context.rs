@@ -5,7 +5,7 @@
 use super::lex::{lex, Tok};
 use super::workspace::Snapshot;
 use crate::catalogue::yaml::Style;
-use crate::catalogue::FormulaForm;
+use crate::catalogue::{FormulaForm, KpiDef};
 use crate::registry;
 use crate::span::FileId;
 
@@ -62,13 +62,8 @@ pub fn context(snap: &Snapshot, file: FileId, offset: usize) -> Context {
     }
     // A formula the last load found, the cursor inside it or at its end.
     for k in snap.cat.kpis.iter().filter(|k| k.formula_span.file == file) {
-        let s = k.formula_span;
-        let quoted = matches!(
-            k.formula_form,
-            FormulaForm::Yaml(Style::SingleQuoted | Style::DoubleQuoted)
-        );
-        let start = s.start as usize + usize::from(quoted);
-        if start <= offset && offset <= s.end as usize {
+        let (start, end) = formula_text(text, k);
+        if start <= offset && offset <= end {
             let source = k.source.as_ref().map(|n| n.text.clone());
             return formula(&text[start..offset], source, false);
         }
@@ -82,6 +77,22 @@ pub fn context(snap: &Snapshot, file: FileId, offset: usize) -> Context {
         }
     }
     yaml_by_lines(text, line_start, before)
+}
+
+/// Where a KPI's formula text is in its file: inside the quotes of a quoted YAML scalar,
+/// below the `|` or `>` line of a block scalar.
+pub fn formula_text(text: &str, k: &KpiDef) -> (usize, usize) {
+    let (start, end) = (k.formula_span.start as usize, k.formula_span.end as usize);
+    let start = match k.formula_form {
+        FormulaForm::Yaml(Style::SingleQuoted | Style::DoubleQuoted) => start + 1,
+        FormulaForm::Yaml(Style::Block) => text
+            .get(start..end)
+            .filter(|s| s.starts_with(['|', '>']))
+            .and_then(|s| s.find('\n'))
+            .map_or(start, |i| start + i + 1),
+        _ => start,
+    };
+    (start.min(end), end.min(text.len()))
 }
 
 /// The context from the YAML lines alone (the file may not parse while it is typed).

@@ -141,3 +141,47 @@ pub fn fix(text: &str, d: &Diag) -> Option<(usize, usize, String)> {
     }
     Some((start, end, new_text))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Code;
+
+    fn fixed(text: &str, at: &str, len: usize, help: &str) -> Option<String> {
+        let start = text.find(at).unwrap();
+        let d = Diag::error(Code::UnknownName, "x")
+            .at(Span::new(FileId(0), start, start + len))
+            .help(help);
+        let (s, e, new) = fix(text, &d)?;
+        Some(format!("{}{new}{}", &text[..s], &text[e..]))
+    }
+
+    #[test]
+    fn fixes_replace_what_the_help_names() {
+        let q = "unit: \"precent\"\n";
+        // A quoted scalar's span starts at its quote and ends before the closing one.
+        assert_eq!(
+            fixed(q, "\"precent", 8, "did you mean `percent`?").unwrap(),
+            "unit: \"percent\"\n"
+        );
+        let src = "x = orders.avrage(y)";
+        assert_eq!(
+            fixed(src, "avrage", 6, "did you mean `orders.avg`?").unwrap(),
+            "x = orders.avg(y)"
+        );
+        assert_eq!(
+            fixed("count(!a)", "!", 1, "to negate, write `not`").unwrap(),
+            "count(not a)"
+        );
+        assert_eq!(
+            fixed("count(a = 1)", "=", 1, "to compare, write `==`").unwrap(),
+            "count(a == 1)"
+        );
+        // Help that names no replacement, or a span that is not the slip: no fix.
+        assert_eq!(
+            fixed("count(a = 1)", "a", 1, "to compare, write `==`"),
+            None
+        );
+        assert_eq!(fixed("x = y", "y", 1, "the fields of `s` are: a, b"), None);
+    }
+}

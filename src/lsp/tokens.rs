@@ -4,8 +4,6 @@
 use super::lex::{lex, Tok};
 use super::symbols::Target;
 use super::workspace::Snapshot;
-use crate::catalogue::yaml::Style;
-use crate::catalogue::FormulaForm;
 use crate::span::FileId;
 use lsp_types::{
     SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
@@ -67,12 +65,7 @@ pub fn tokens(snap: &Snapshot, file: FileId) -> SemanticTokens {
         let cat = &snap.cat;
         let mut regions: Vec<(usize, usize)> = Vec::new();
         for k in cat.kpis.iter().filter(|k| k.formula_span.file == file) {
-            let s = k.formula_span;
-            let quoted = matches!(
-                k.formula_form,
-                FormulaForm::Yaml(Style::SingleQuoted | Style::DoubleQuoted)
-            );
-            regions.push((s.start as usize + usize::from(quoted), s.end as usize));
+            regions.push(super::context::formula_text(text, k));
             for t in &k.tests {
                 regions.extend(
                     t.by.iter()

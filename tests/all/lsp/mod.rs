@@ -118,6 +118,10 @@ fn diagnostics_are_those_of_kpi_check_at_their_line_and_column() {
         "`wait_secnds` is not a field of `calls`\nhelp: did you mean `wait_seconds`?"
     );
     assert_eq!(got[1]["code"], "kpi::syntax");
+    // With the other modules' snapshots, in `tests/all/snapshots/`.
+    insta::with_settings!({ snapshot_path => "../snapshots" }, {
+        insta::assert_snapshot!("diagnostics", serde_json::to_string_pretty(&got).unwrap());
+    });
 
     // Quick fixes: the name the help gives, and `==` for `=`.
     let fixes = |c: &mut Client, needle: &str| {
