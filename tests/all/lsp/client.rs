@@ -209,6 +209,17 @@ impl Client {
         )
     }
 
+    /// The processor time the server used so far, in seconds (Linux; `None` elsewhere): user
+    /// and system time from `/proc`, in ticks of 1/100 s.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // The fields after the command name (in brackets): utime and stime are 14th and 15th.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split(' ').collect();
+        let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
+    }
+
     /// Shut the server down as an editor does; its exit code.
     pub fn shutdown(mut self) -> i32 {
         self.request("shutdown", Value::Null);
