@@ -1,6 +1,6 @@
 //! `kpi lsp`: the Language Server Protocol over standard input and output, for `.kpi` files
 //! and catalogue YAML. One thread answers the messages in order (`lsp-server` reads and
-//! writes them on two more); the work per message is milliseconds, so there is no async
+//! writes them on threads of its own); the work per message is milliseconds, so there is no async
 //! runtime and no cancellation to manage. Edits only mark their catalogue folder; it is
 //! loaded and checked again once no message is waiting (or when a request needs it), so a
 //! burst of keystrokes costs one check.
@@ -8,6 +8,7 @@
 mod complete;
 mod context;
 mod diagnostics;
+mod format;
 mod hover;
 mod lex;
 mod nav;
@@ -21,7 +22,7 @@ use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, OneOf,
     PositionEncodingKind, RenameOptions, SaveOptions, SemanticTokensFullOptions,
     SemanticTokensOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -347,7 +348,7 @@ impl Server {
                     Err(e) => Err((ErrorCode::RequestFailed, e)),
                 }
             }
-            "textDocument/formatting" => json(serde_json::to_value(format(snap, file))),
+            "textDocument/formatting" => json(serde_json::to_value(format::format(snap, file))),
             "textDocument/codeAction" => {
                 let range: lsp_types::Range =
                     serde_json::from_value(p["range"].clone()).unwrap_or_default();
@@ -378,27 +379,3 @@ const KNOWN: &[&str] = &[
     "textDocument/codeAction",
     "textDocument/semanticTokens/full",
 ];
-
-/// The file with its formulas in `kpi fmt`'s canonical form, as one edit; none while the
-/// file has errors that `kpi fmt` would refuse.
-fn format(snap: &Snapshot, file: crate::span::FileId) -> Vec<TextEdit> {
-    let slot = snap.slot(file);
-    let frag = &slot.frag;
-    let broken = frag.diags.iter().any(crate::diag::Diag::is_error)
-        || frag
-            .cat
-            .kpis
-            .iter()
-            .any(|k| crate::analysis::contains_error(&k.formula));
-    if broken {
-        return Vec::new();
-    }
-    crate::fmt::format(&frag.cat, &snap.sources)
-        .into_iter()
-        .find(|(f, _)| *f == file)
-        .map(|(_, new)| {
-            let all = slot.lines.range(&slot.text, 0, slot.text.len());
-            vec![TextEdit::new(all, new)]
-        })
-        .unwrap_or_default()
-}
