@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod input;
 pub mod ir;
 pub mod keytable;
+pub mod lsp;
 pub mod op;
 pub mod output;
 pub mod period;

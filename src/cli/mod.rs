@@ -66,6 +66,8 @@ pub enum Command {
     Sql(Box<sql::SqlArgs>),
     /// JSON Schema of the YAML catalogue format
     Schema,
+    /// Language server for editors (LSP on standard input and output)
+    Lsp,
     /// The catalogue as documentation (Markdown, or one HTML page)
     Doc {
         /// Catalogue files or folders (default: ./kpis)
@@ -116,6 +118,7 @@ pub fn main() -> i32 {
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Diff { rev, paths } => diff::run(&rev, &paths),
         Command::Sql(args) => sql::run(&args),
+        Command::Lsp => crate::lsp::run(),
         Command::Schema => {
             crate::outln!(
                 "{}",

@@ -12,4 +12,5 @@ mod eval_table;
 mod fixtures;
 mod inputs;
 mod large;
+mod lsp;
 mod report;
