@@ -241,6 +241,12 @@ pub fn run(args: &EvalArgs) -> i32 {
             req.files.insert(id, file);
         }
     }
+    // In a database, what the SQL cannot write yet is left out or refused, as `kpi sql` does.
+    if args.db.is_some() {
+        if let Err(d) = crate::sql::leave_out_unwritable(&an, &mut req, &mut errors) {
+            errors.push(d);
+        }
+    }
     if errors.iter().any(Diag::is_error) {
         drop(an);
         report_sorted(errors, &front.sources);

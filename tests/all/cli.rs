@@ -721,3 +721,31 @@ fn file_flags_are_refused_with_db() {
         "postgres://kpi@localhost:1/none",
     ]));
 }
+
+/// What the SQL cannot write yet is left out with a warning in a whole-catalogue run, and
+/// refused when asked for: period functions, lookups, --compare with --from.
+#[test]
+fn sql_leaves_out_or_refuses_what_it_cannot_write() {
+    let (code, _, err) = kpi(&["sql"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!(err);
+    insta::assert_snapshot!(run(&["sql", "--kpi", "orders_ytd", "--grain", "month"]));
+    insta::assert_snapshot!(run(&["sql", "--kpi", "csat", "--by", "agents.team"]));
+    insta::assert_snapshot!(run(&[
+        "sql",
+        "-e",
+        "front = calls.count(agents.team == \"front\")",
+        "kpis"
+    ]));
+    insta::assert_snapshot!(run(&[
+        "sql",
+        "--kpi",
+        "csat",
+        "--grain",
+        "day",
+        "--compare",
+        "previous",
+        "--from",
+        "2025-03-01"
+    ]));
+}
