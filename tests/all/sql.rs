@@ -25,7 +25,8 @@ fn sql_for_both_dialects() {
         insta::assert_snapshot!(format!("sql_{dialect}"), run(&args));
     }
     assert_eq!(kpi(&["sql", "--kpi", "nsp"]).0, 1);
-    // Grouped: one row per key, a group absent from a source counts 0 there.
+    // Grouped: one row per key of any source; a KPI is null in a group its sources have
+    // no record in (`kpi eval` has no row for it there).
     insta::assert_snapshot!(
         "sql_grouped",
         run(&[
