@@ -232,8 +232,10 @@ def _ods_cell(v):
     return f'<table:table-cell{formula} office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
 
 
-def write_ods(path, sheets):
-    """sheets: [(name, rows)] or [(name, rows, first_row)] (1-based; default 1)."""
+def write_ods(path, sheets, percent_style=True):
+    """sheets: [(name, rows)] or [(name, rows, first_row)] (1-based; default 1). With
+    percent_style=False, percentage cells have no percentage number style (as a file not
+    written by a spreadsheet)."""
     body = []
     for s in sheets:
         name, rows = s[0], s[1]
@@ -247,7 +249,7 @@ def write_ods(path, sheets):
     # A percentage cell has a cell style with a percentage number format, as LibreOffice
     # writes it.
     styles = ""
-    if _percent_codes(sheets):
+    if percent_style and _percent_codes(sheets):
         styles = (
             "<office:automatic-styles>"
             '<number:percentage-style style:name="N11"><number:number number:decimal-places="0" '

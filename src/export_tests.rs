@@ -151,6 +151,7 @@ fn percent_cells_read_as_the_number_shown() {
     for (file, options) in [
         ("appels.xlsx", &xlsx),
         ("appels.ods", &ods),
+        ("appels_plain.ods", &ods),
         ("appels_1904.xlsx", &with(&[])),
     ] {
         let text = run(&as_text(file, options));
@@ -163,6 +164,17 @@ fn percent_cells_read_as_the_number_shown() {
             number.values
         );
     }
+}
+
+/// A workbook whose cell formats cannot be read is one error, before `calamine` reads it.
+#[test]
+fn unreadable_cell_formats_are_one_error() {
+    let got = run(&catalogue(
+        "appels_badstyles.xlsx",
+        &with(&["sheet: Appels", "header_row: 3"]),
+    ));
+    assert!(got.values.is_empty(), "{:?}", got.values);
+    insta::assert_snapshot!("workbook_bad_styles", got.diags);
 }
 
 /// JSON Lines: a declared null word, boolean word, mark or pattern reads a string value

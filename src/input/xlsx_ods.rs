@@ -1,8 +1,10 @@
 //! The percentage cells of an `.ods` sheet (`office:value-type="percentage"`), which
-//! `calamine` reads as the stored fraction with no type. Only a document with a percentage
-//! number style (`number:percentage-style`, in `styles.xml` or before the body of
-//! `content.xml`, where spreadsheets write the formats their cells use) has its tables read
-//! again; rows and columns count as `calamine` counts them, repeats included.
+//! `calamine` reads as the stored fraction with no type. A document with a percentage number
+//! style (`number:percentage-style`, in `styles.xml` or before the body of `content.xml`,
+//! where spreadsheets write the formats their cells use) has its tables read again; one
+//! without (a file not written by a spreadsheet) only when its body has the word
+//! `percentage`, found by a byte search. Rows and columns count as `calamine` counts them,
+//! repeats included.
 
 use super::xlsx_percent::{xml_reader, zip_entry, PercentCells};
 use quick_xml::events::{BytesStart, Event};
@@ -35,7 +37,15 @@ pub fn ods_percent_cells<R: Read + Seek>(
     };
     let mut xml = xml_reader(BufReader::new(file));
     if !has_percentage_style(&mut xml, true).map_err(err)? && !styled {
-        return Ok(None);
+        let rest = xml.into_inner();
+        if !mentions(rest, b"\"percentage\"").map_err(|e| e.to_string())? {
+            return Ok(None);
+        }
+        // Read again from the start (the body's first tag was taken by the style search).
+        let Ok(file) = zip.by_name("content.xml") else {
+            return Ok(None);
+        };
+        xml = xml_reader(BufReader::new(file));
     }
     let tables = scan_tables(&mut xml).map_err(err)?;
     let names: Vec<String> = tables.iter().map(|(n, _)| n.clone()).collect();
@@ -126,6 +136,29 @@ fn scan_tables<B: BufRead>(
     Ok(tables)
 }
 
+/// Whether `word` occurs in what `r` has left.
+fn mentions(mut r: impl Read, word: &[u8]) -> std::io::Result<bool> {
+    let finder = memchr::memmem::Finder::new(word);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut kept = 0;
+    loop {
+        let n = match r.read(&mut buf[kept..]) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => other?,
+        };
+        if n == 0 {
+            return Ok(false);
+        }
+        let len = kept + n;
+        if finder.find(&buf[..len]).is_some() {
+            return Ok(true);
+        }
+        // Keep what could be the start of `word`.
+        kept = (word.len() - 1).min(len);
+        buf.copy_within(len - kept..len, 0);
+    }
+}
+
 /// A repeat count attribute (1 when absent).
 fn repeats(e: &BytesStart, key: &str) -> Result<u32, quick_xml::Error> {
     Ok(e.try_get_attribute(key)?
@@ -159,5 +192,27 @@ mod tests {
         let plain = xml.replace("number:percentage-style", "number:number-style");
         let mut r = xml_reader(plain.as_bytes());
         assert!(!has_percentage_style(&mut r, true).unwrap());
+    }
+
+    /// A reader that gives three bytes at a time (words straddle reads).
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(out.len()).min(3);
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_body_that_mentions_percentages() {
+        let body = br#"<table:table-cell office:value-type="percentage" office:value="0.5"/>"#;
+        assert!(mentions(Trickle(body), b"\"percentage\"").unwrap());
+        assert!(mentions(&body[..], b"\"percentage\"").unwrap());
+        let none = br#"<table:table-cell office:value-type="float"/><text:p>percentage</text:p>"#;
+        assert!(!mentions(Trickle(none), b"\"percentage\"").unwrap());
+        assert!(!mentions(&b""[..], b"\"percentage\"").unwrap());
     }
 }
