@@ -201,6 +201,16 @@ mod tests {
         assert_eq!(shown(DataRef::Float(-0.005)), "-0.5");
         assert_eq!(shown(DataRef::Float(1.0)), "100");
         assert_eq!(shown(DataRef::Int(2)), "200");
+        // Exactly: the decimal times 100, where the doubles give 14.499999999999998.
+        assert_ne!(0.145_f64 * 100.0, 14.5);
+        assert_eq!(shown(DataRef::Float(0.145)), "14.5");
+        assert_eq!(shown(DataRef::Float(0.855)), "85.5");
+        // The cell's text in the file when it has up to 15 significant digits; a 17-digit
+        // text (as Excel writes some results) reads as the shorter number Excel shows.
+        let excel: f64 = "0.85499999999999998".parse().unwrap();
+        assert_eq!(shown(DataRef::Float(excel)), "85.5");
+        let typed: f64 = "0.123456789012345".parse().unwrap();
+        assert_eq!(shown(DataRef::Float(typed)), "12.3456789012345");
         assert_eq!(shown(DataRef::Bool(true)), "Bool(true)");
         let mut text = String::new();
         let big = prepare_shown_as_percent(&DataRef::Float(1e27), Ty::Num, &mut text);
