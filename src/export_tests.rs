@@ -166,6 +166,15 @@ fn percent_cells_read_as_the_number_shown() {
     }
 }
 
+/// JSON Lines with French strings and no `decimal: ","`: the help names the option, which
+/// the JSON Lines reader honours (the JSON numbers read as they are).
+#[test]
+fn json_lines_undeclared_decimal_comma_names_its_option() {
+    let got = run(&catalogue("appels.jsonl", FRENCH));
+    assert!(got.diags.contains("help: add `decimal:"), "{}", got.diags);
+    insta::assert_snapshot!("jsonl_undeclared_decimal", got.diags);
+}
+
 /// A workbook whose cell formats cannot be read is one error, before `calamine` reads it.
 #[test]
 fn unreadable_cell_formats_are_one_error() {
