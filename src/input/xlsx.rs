@@ -49,7 +49,10 @@ fn read_from<RS: Read + Seek>(
     let unreadable = |e: &dyn std::fmt::Display| {
         Diag::error(
             Code::Data,
-            format!("{name} cannot be read as an .{} workbook: {e}", format.name()),
+            format!(
+                "{name} cannot be read as an .{} workbook: {e}",
+                format.name()
+            ),
         )
         .help("check that the file is a workbook of this kind, or set `format:` to what it is")
     };
