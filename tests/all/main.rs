@@ -10,4 +10,5 @@ mod cli;
 mod docs;
 mod eval_table;
 mod fixtures;
+mod grouped_per;
 mod large;
