@@ -137,15 +137,30 @@ impl Part {
         })
     }
 
-    /// The chunks one by one, each as a part of its own (to free each once read).
-    pub fn into_chunks(self) -> impl Iterator<Item = Part> {
-        self.full
+    /// Replace the group id that leads every key (a shared state's, `shared_per.rs`) by
+    /// `remap[id]`: in place, unless the new id takes more or fewer bytes (then the chunk is
+    /// copied).
+    pub fn regroup(&mut self, remap: &[u32], stride: usize) {
+        let chunks: Vec<Vec<u8>> = std::mem::take(&mut self.full)
             .into_iter()
-            .chain(std::iter::once(self.current))
-            .map(|c| Part {
+            .chain(std::iter::once(std::mem::take(&mut self.current)))
+            .collect();
+        let mut copied = Part::default();
+        let mut buf = Vec::new();
+        for mut c in chunks {
+            if regroup_in_place(&mut c, remap, stride) {
+                self.full.push(c);
+                continue;
+            }
+            let old = Part {
                 current: c,
                 full: Vec::new(),
-            })
+            };
+            for (key, kind, payload) in old.entries(stride) {
+                copied.push_entry(regroup_key(key, remap, &mut buf), kind, payload);
+            }
+        }
+        self.append(copied);
     }
 
     /// Move every entry of `other` here.
@@ -156,6 +171,68 @@ impl Part {
             }
         }
     }
+}
+
+/// Where each entry of a chunk is: its key's start and length, and its payload's length.
+fn offsets(c: &[u8], stride: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= c.len() {
+            return None;
+        }
+        let head = get_varint(c, &mut pos);
+        let key = pos;
+        pos += (head >> 1) + if head & 1 == 0 { stride } else { stride * 8 };
+        Some((key, head >> 1))
+    })
+}
+
+fn varint_len(n: usize) -> usize {
+    (usize::BITS as usize - n.leading_zeros() as usize)
+        .max(1)
+        .div_ceil(7)
+}
+
+/// [`Part::regroup`] of one chunk in place; `false` (and nothing changed) when a new id is
+/// longer or shorter than the old one.
+fn regroup_in_place(c: &mut [u8], remap: &[u32], stride: usize) -> bool {
+    let fits = offsets(c, stride).all(|(key, _)| {
+        let mut end = key;
+        let g = get_varint(c, &mut end);
+        varint_len(remap[g] as usize) == end - key
+    });
+    if !fits {
+        return false;
+    }
+    let keys: Vec<usize> = offsets(c, stride).map(|(key, _)| key).collect();
+    let mut id = Vec::with_capacity(5);
+    for key in keys {
+        let mut end = key;
+        let g = get_varint(c, &mut end);
+        id.clear();
+        put_varint(&mut id, remap[g] as usize);
+        c[key..end].copy_from_slice(&id);
+    }
+    true
+}
+
+/// A key whose leading group id is replaced by `remap[id]`.
+pub fn regroup_key<'b>(key: &[u8], remap: &[u32], buf: &'b mut Vec<u8>) -> &'b [u8] {
+    let mut pos = 0;
+    let g = get_varint(key, &mut pos);
+    buf.clear();
+    put_varint(buf, remap[g] as usize);
+    buf.extend_from_slice(&key[pos..]);
+    buf
+}
+
+/// The partition of a shared state's key: its group id left out, so that a remapped key
+/// stays in its partition.
+#[inline]
+pub fn part_of_grouped(key: &[u8]) -> usize {
+    let mut pos = 0;
+    get_varint(key, &mut pos);
+    part_of(&key[pos..])
 }
 
 /// Fold partitions one at a time into per-entity words, calling `each` with every entity's
@@ -200,6 +277,37 @@ pub fn fold<'a, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_ids_are_remapped_in_place_or_copied() {
+        let mut p = Part::default();
+        let mut buf = Vec::new();
+        for i in 0..5_000usize {
+            buf.clear();
+            put_varint(&mut buf, i % 3);
+            buf.extend_from_slice(&(i as u32).to_le_bytes());
+            p.push_bits(&buf, 1)[0] = 1;
+        }
+        // 0 → 2, 1 → 0 in place; 2 → 300 takes two bytes: copied.
+        p.regroup(&[2, 0, 300], 1);
+        let mut n = 0;
+        for (key, kind, payload) in p.entries(1) {
+            let mut pos = 0;
+            let g = get_varint(key, &mut pos);
+            let i = u32::from_le_bytes(key[pos..].try_into().unwrap()) as usize;
+            assert_eq!(g, [2, 0, 300][i % 3]);
+            assert!(kind == Payload::Bits && payload == [1]);
+            n += 1;
+        }
+        assert_eq!(n, 5_000);
+        let mut q = Part::default();
+        q.push_bits(&[1, 9], 0);
+        q.regroup(&[0, 1], 0);
+        assert_eq!(q.entries(0).next().unwrap().0, [1, 9]);
+        assert_eq!(varint_len(127), 1);
+        assert_eq!(varint_len(128), 2);
+        assert_eq!(varint_len(0), 1);
+    }
 
     #[test]
     fn entries_come_back_across_chunks() {

@@ -4,7 +4,7 @@
 //! key prefixed with its group (`shared_per.rs`).
 
 use super::expr::DivByZero;
-use super::parts::{self, part_of, put_varint, Part, PARTS};
+use super::parts::{self, part_of, part_of_grouped, put_varint, regroup_key, Part, PARTS};
 use super::row::Row;
 use crate::ir::{AggArg, AggSpec, PerSpec, RExpr};
 use crate::keytable::{encode_key, KeyTable};
@@ -59,6 +59,8 @@ pub struct PerState {
     scratch: Vec<u8>,
     /// Partition buffers, once the entities outgrow the direct table.
     parts: Option<Vec<Part>>,
+    /// Whether each key starts with the group of a run's shared state (`shared_per.rs`).
+    grouped: bool,
 }
 
 /// Inner states, entity-major. When every inner aggregate is a count or a ratio (the usual
@@ -73,6 +75,16 @@ enum Inner {
         stride: usize,
     },
     General(Vec<Acc>),
+}
+
+/// The partition of an entity key (`grouped`: led by its group).
+#[inline]
+fn part(grouped: bool, key: &[u8]) -> usize {
+    if grouped {
+        part_of_grouped(key)
+    } else {
+        part_of(key)
+    }
 }
 
 /// What an inner aggregate takes from a record: `None` when its `where` rejects it.
@@ -107,18 +119,10 @@ fn packed_increment(count: bool, v: &Value) -> [u8; 2] {
     }
 }
 
-/// An entity key whose leading group id is replaced by `remap[id]`.
-fn regroup<'b>(key: &[u8], remap: &[u32], buf: &'b mut Vec<u8>) -> &'b [u8] {
-    let mut pos = 0;
-    let g = parts::get_varint(key, &mut pos);
-    buf.clear();
-    put_varint(buf, remap[g] as usize);
-    buf.extend_from_slice(&key[pos..]);
-    buf
-}
-
 impl PerState {
-    pub fn new(per: Entities) -> PerState {
+    /// A state for one group's entities, or (`grouped`) for every group's, each key led by
+    /// its group.
+    pub fn new(per: Entities, grouped: bool) -> PerState {
         let packable = per
             .inner_aggs
             .iter()
@@ -144,6 +148,7 @@ impl PerState {
             inner,
             scratch: Vec::new(),
             parts: None,
+            grouped,
         }
     }
 
@@ -157,13 +162,16 @@ impl PerState {
         let Inner::Packed { words, stride, .. } = &mut self.inner else {
             return;
         };
-        let parts = self
+        let mut parts = self
             .parts
-            .get_or_insert_with(|| vec![Part::default(); PARTS]);
+            .take()
+            .unwrap_or_else(|| vec![Part::default(); PARTS]);
         for (id, key) in self.keys.entries() {
             let id = id as usize;
-            parts[part_of(key)].push_words(key, &words[id * *stride..(id + 1) * *stride]);
+            parts[part(self.grouped, key)]
+                .push_words(key, &words[id * *stride..(id + 1) * *stride]);
         }
+        self.parts = Some(parts);
         self.keys = KeyTable::default();
         *words = Vec::new();
     }
@@ -244,10 +252,11 @@ impl PerState {
                 return Ok(());
             }
         }
+        let grouped = self.grouped;
         if let (Some(parts), Inner::Packed { stride, layout, .. }) = (&mut self.parts, &self.inner)
         {
             // Partitioned: append the key and this record's 0/1 contributions.
-            let out = parts[part_of(buf)].push_bits(buf, *stride);
+            let out = parts[part(grouped, buf)].push_bits(buf, *stride);
             for (a, &(o, count)) in per.inner_aggs.iter().zip(layout) {
                 if let Some(v) = inner_input(a, row, dz)? {
                     let [yes, seen] = packed_increment(count, &v);
@@ -329,14 +338,11 @@ impl PerState {
                         m.append(t);
                     }
                 }
-                // Another group id makes another key: the entry may change partition.
-                // Each chunk is freed once copied: both runs' entries are never all twice.
+                // Another group id, rewritten in place: the partition leaves it out.
                 Some(remap) => {
-                    for chunk in theirs.into_iter().flat_map(Part::into_chunks) {
-                        for (key, kind, payload) in chunk.entries(*stride) {
-                            let key = regroup(key, remap, &mut buf);
-                            mine[part_of(key)].push_entry(key, kind, payload);
-                        }
+                    for (m, mut t) in mine.iter_mut().zip(theirs) {
+                        t.regroup(remap, *stride);
+                        m.append(t);
                     }
                 }
             }
@@ -350,7 +356,7 @@ impl PerState {
         };
         for (id, key) in other_keys.entries() {
             let key = match remap {
-                Some(remap) => regroup(key, remap, &mut buf),
+                Some(remap) => regroup_key(key, remap, &mut buf),
                 None => key,
             };
             let (e, new) = self.keys.insert(key);

@@ -53,7 +53,7 @@ impl<'p> SharedPer<'p> {
                         Some(AggArg::Per(per)) => Some(&**per),
                         _ => None,
                     },
-                    state: PerState::new(entities),
+                    state: PerState::new(entities, true),
                 })
             })
             .collect();

@@ -48,7 +48,7 @@ impl AggState {
     /// `per` and `distinct` aggregates keep entities; the others an accumulator.
     pub fn new(spec: &AggSpec) -> AggState {
         match Entities::of(spec) {
-            Some(entities) => AggState::Per(PerState::new(entities)),
+            Some(entities) => AggState::Per(PerState::new(entities, false)),
             None => AggState::Simple((spec.func.new)()),
         }
     }
