@@ -3,14 +3,15 @@
 //! (`parts.rs`). A run with groups may keep all its groups' entities in one such state, each
 //! key prefixed with its group (`shared_per.rs`).
 
-use super::expr::DivByZero;
+use super::expr::{eval, DivByZero};
 use super::parts::{self, part_of, part_of_grouped, put_varint, regroup_key, Part, PARTS};
 use super::row::Row;
-use crate::ir::{AggArg, AggSpec, PerSpec, RExpr};
+use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec, RExpr};
 use crate::keytable::{encode_key, KeyTable};
 use crate::registry::aggregates::Acc;
 use crate::registry::AggKind;
 use crate::value::{OpError, Value};
+use rustc_hash::FxHashMap;
 
 /// What a `per` state is keyed by and keeps per entity: a `per`'s keys and inner
 /// aggregates, or for `distinct(x)` (the entities of `count(per x)`) `x` and nothing.
@@ -47,6 +48,9 @@ impl<'a> From<&'a PerSpec> for Entities<'a> {
 pub fn is_distinct(spec: &AggSpec) -> bool {
     spec.func.name == "distinct" && matches!(spec.arg, Some(AggArg::Record(_)))
 }
+
+/// Distinct packed words whose value `for_each_value` remembers.
+const MEMO_MAX: usize = 4096;
 
 /// Entities a direct table holds before partitioning (its slots then fill about 2 MB).
 const DIRECT_MAX: usize = 32 * 1024;
@@ -205,6 +209,60 @@ impl PerState {
             })?;
         }
         Ok(())
+    }
+
+    /// Each entity's value of the `per`'s inner expression, with the entity's key, over the
+    /// direct table (`direct`) and partitions `range`; divisions by zero are counted in `dz`.
+    /// Partitioned entities with the same words have the same value, computed once (a count
+    /// per ticket takes a few values over millions of tickets).
+    pub fn for_each_value(
+        &self,
+        per: &PerSpec,
+        direct: bool,
+        range: std::ops::Range<usize>,
+        dz: &DivByZero,
+        mut each: impl FnMut(&[u8], &Value<'static>) -> Result<(), OpError>,
+    ) -> Result<(), OpError> {
+        let value = |inner: &[Value<'static>], dz: &DivByZero| {
+            let leaf = |l: &KLeaf| match l {
+                KLeaf::Inner(i) => Ok(inner[*i as usize].clone()),
+                _ => unreachable!("inner expressions only refer to inner aggregates"),
+            };
+            eval(&per.inner, &leaf, dz).map(Value::into_owned)
+        };
+        let entities = Entities::from(per);
+        let mut inner = Vec::with_capacity(per.inner_aggs.len());
+        if direct {
+            for (e, key) in self.keys.entries() {
+                inner.clear();
+                for i in 0..per.inner_aggs.len() {
+                    inner.push(self.inner_result(entities, e as usize, i)?);
+                }
+                each(key, &value(&inner, dz)?)?;
+            }
+        }
+        let (Some(parts), Inner::Packed { layout, stride, .. }) = (&self.parts, &self.inner) else {
+            return Ok(());
+        };
+        // Words → the value and the divisions by zero computing it met.
+        let mut memo: FxHashMap<Box<[u64]>, (Value<'static>, u64)> = FxHashMap::default();
+        parts::fold(parts[range].iter(), *stride, |key, w| {
+            if let Some((v, d)) = memo.get(w) {
+                dz.set(dz.get() + d);
+                return each(key, v);
+            }
+            inner.clear();
+            for (a, &(o, count)) in per.inner_aggs.iter().zip(layout) {
+                inner.push((a.func.value)(&packed_acc(count, &w[o..]), a.fraction)?);
+            }
+            let met = DivByZero::default();
+            let v = value(&inner, &met)?;
+            dz.set(dz.get() + met.get());
+            if memo.len() < MEMO_MAX {
+                memo.insert(w.into(), (v.clone(), met.get()));
+            }
+            each(key, &v)
+        })
     }
 
     /// Make room for a new entity's state.

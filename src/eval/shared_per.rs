@@ -14,7 +14,7 @@ use super::expr::DivByZero;
 use super::parts::{get_varint, PARTS};
 use super::per::{Entities, PerState};
 use super::row::Row;
-use super::state::{push_entity, AggState};
+use super::state::AggState;
 use crate::ir::{AggArg, AggSpec, PerSpec};
 use crate::registry::aggregates::Acc;
 use crate::value::{OpError, Value};
@@ -157,14 +157,17 @@ fn fold_range(
     let dz = DivByZero::default();
     let mut buf = Vec::new();
     let state = &shared.state;
-    state.for_each_entity(shared.entities, direct, range, |key, inner| {
-        let g = get_varint(key, &mut 0);
-        f.entities[g] += 1;
-        match shared.per {
-            Some(per) => push_entity(per, inner, &mut f.outer[g], &mut buf, &dz),
-            None => Ok(()),
-        }
-    })?;
+    match shared.per {
+        Some(per) => state.for_each_value(per, direct, range, &dz, |key, v| {
+            let g = get_varint(key, &mut 0);
+            f.entities[g] += 1;
+            f.outer[g].push(v, &mut buf)
+        })?,
+        None => state.for_each_entity(shared.entities, direct, range, |key, _| {
+            f.entities[get_varint(key, &mut 0)] += 1;
+            Ok(())
+        })?,
+    }
     f.div_by_zero = dz.get();
     Ok(f)
 }

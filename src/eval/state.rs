@@ -2,12 +2,12 @@
 //! run that keeps every group's entities in one table, `shared_per.rs`) a place held for
 //! that table, then the value folded out of it.
 
-use super::expr::{eval, DivByZero};
+use super::expr::DivByZero;
 use super::parts::PARTS;
 use super::per::Entities;
 pub use super::per::PerState;
 use super::row::Row;
-use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec};
+use crate::ir::{AggArg, AggSpec};
 use crate::registry::aggregates::Acc;
 use crate::registry::Reads;
 use crate::value::{OpError, Value};
@@ -25,23 +25,6 @@ pub enum AggState {
         value: Result<Value<'static>, OpError>,
         entities: u64,
     },
-}
-
-/// Push a `per` entity's value (its inner expression over its inner values) into the outer
-/// accumulator.
-#[inline]
-pub fn push_entity(
-    per: &PerSpec,
-    inner: &[Value<'static>],
-    outer: &mut Acc,
-    buf: &mut Vec<u8>,
-    dz: &DivByZero,
-) -> Result<(), OpError> {
-    let leaf = |l: &KLeaf| match l {
-        KLeaf::Inner(i) => Ok(inner[*i as usize].clone()),
-        _ => unreachable!("inner expressions only refer to inner aggregates"),
-    };
-    outer.push(&eval(&per.inner, &leaf, dz)?, buf)
 }
 
 impl AggState {
@@ -115,13 +98,15 @@ impl AggState {
                     let mut buf = Vec::new();
                     let dz = DivByZero::default();
                     let mut entities = 0;
-                    p.for_each_entity(per, direct, range, |_, inner| {
-                        entities += 1;
-                        match per_spec {
-                            Some(per) => push_entity(per, inner, &mut outer, &mut buf, &dz),
-                            None => Ok(()),
-                        }
-                    })?;
+                    match per_spec {
+                        Some(per) => p.for_each_value(per, direct, range, &dz, |_, v| {
+                            outer.push(v, &mut buf)
+                        })?,
+                        None => p.for_each_entity(per, direct, range, |_, _| {
+                            entities += 1;
+                            Ok(())
+                        })?,
+                    }
                     Ok((outer, entities, dz.get()))
                 };
                 let (outer, entities) = if p.partitioned() {
