@@ -41,6 +41,10 @@ pub struct Plan<'c> {
     pub lookups: Vec<LookupPlan>,
     /// Warnings found while planning (KPIs left out, bounds that filter nothing).
     pub diags: Vec<Diag>,
+    /// `--ci`'s confidence level, in percent.
+    pub ci: Option<rust_decimal::Decimal>,
+    /// By KPI id: how its sample and interval are computed (with `--ci`, or `min_sample`).
+    pub measures: Vec<Option<crate::stats::Measure>>,
 }
 
 /// What one source is read for.
@@ -52,13 +56,12 @@ pub struct SourcePlan {
     pub aggs: Vec<AggId>,
     /// Group keys, one per key name.
     pub keys: Vec<RExpr>,
-    /// Record filters: `--where`, `--from`, `--to` (with `--grain`, not `--from`: see
-    /// `history`).
+    /// Record filters: `--where`, `--from`, `--to`.
     pub filters: Vec<RExpr>,
-    /// With `--grain` and `--from`: whether a record is before `--from`. Such records are
-    /// read all the same, apart, for offsets and windows (`previous`, `rolling`, the
-    /// first period of `--compare`), never for the rows of the range.
-    pub history: Option<RExpr>,
+    /// Which filter is `--from`. `kpi eval` reads the records it rejects all the same,
+    /// apart, for offsets, windows and `open` (`previous`, `rolling`, the first period of
+    /// `--compare`), never for the rows of the range; SQL applies it as a filter.
+    pub from: Option<usize>,
     /// Each filter as the command line wrote it (for `kpi explain`).
     pub filter_texts: Vec<String>,
     /// Which of the source's columns are read (aggregates, keys and filters).
@@ -144,7 +147,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                 aggs: vec![a],
                 keys: vec![],
                 filters: vec![],
-                history: None,
+                from: None,
                 filter_texts: vec![],
                 needed: vec![],
                 fills: vec![],
@@ -202,14 +205,14 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                     );
                     let bound = crate::results::plain_value(b);
                     if op == BinOp::Ge {
-                        p.history = Some(Node::Unary(crate::op::UnOp::Not, Box::new(cond)));
+                        p.from = Some(p.filters.len());
                         p.filter_texts.push(format!(
                             "{flag} {bound} (earlier records apart, for offsets and windows)"
                         ));
                     } else {
-                        p.filters.push(cond);
                         p.filter_texts.push(format!("{flag} {bound}"));
                     }
+                    p.filters.push(cond);
                 }
                 Err(_) => diags.push(Diag::warning(
                     Code::Catalogue,
@@ -221,7 +224,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
             }
         }
     }
-    let (ir, mut lowering) = an.finish();
+    let (mut ir, mut lowering) = an.finish();
     diags.append(&mut lowering);
     if diags.iter().any(Diag::is_error) {
         return Err(diags);
@@ -239,12 +242,24 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         p.aggs.retain(|a| needed_aggs.contains(a));
         !p.aggs.is_empty() && !unfit.iter().any(|u| u.0 == p.id)
     });
+    // Samples and intervals: companion aggregates, read with the others (`stats/`).
+    let measures = crate::stats::plan_measures(&mut ir, &shown, &sources_of, req.ci.is_some());
+    for m in measures.iter().flatten() {
+        for a in crate::stats::companions(m) {
+            let s = ir.aggs[a.0 as usize].source;
+            if let Some(p) = sources.iter_mut().find(|p| p.id == s) {
+                if !p.aggs.contains(&a) {
+                    p.aggs.push(a);
+                }
+            }
+        }
+    }
     for p in &mut sources {
         let mut needed = vec![false; ir.sources[p.id.0 as usize].columns.len()];
         for a in &p.aggs {
             ir.aggs[a.0 as usize].columns(&mut |c| needed[c.0 as usize] = true);
         }
-        for e in p.keys.iter().chain(&p.filters).chain(&p.history) {
+        for e in p.keys.iter().chain(&p.filters) {
             e.leaves(&mut |c| needed[c.0 as usize] = true);
         }
         p.needed = needed;
@@ -265,6 +280,8 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         sources,
         lookups,
         diags,
+        ci: req.ci,
+        measures,
     })
 }
 
