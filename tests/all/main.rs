@@ -11,3 +11,4 @@ mod docs;
 mod eval_table;
 mod fixtures;
 mod large;
+mod props;
