@@ -118,6 +118,8 @@ enum Source<'a> {
         name: String,
         text: std::borrow::Cow<'a, str>,
         line: usize,
+        /// A data file's excerpt: its columns are counted in characters.
+        data: bool,
     },
 }
 
@@ -149,6 +151,7 @@ impl<'a> View<'a> {
                     name: f.name.clone(),
                     text: text.into(),
                     line: line - 1,
+                    data: false,
                 })
             } else {
                 Some(Source::File {
@@ -161,6 +164,7 @@ impl<'a> View<'a> {
                 name: e.file.clone(),
                 text: e.text.as_str().into(),
                 line: e.line.saturating_sub(1) as usize,
+                data: true,
             })
         };
         View {
@@ -273,14 +277,22 @@ impl SourceCode for Source<'_> {
                     c.line_count(),
                 )))
             }
-            Source::Excerpt { name, text, line } => {
+            Source::Excerpt {
+                name,
+                text,
+                line,
+                data,
+            } => {
                 let c = text.read_span(span, before, after)?;
                 Ok(Box::new(MietteSpanContents::new_named(
                     name.clone(),
                     c.data(),
                     *c.span(),
                     c.line() + line,
-                    c.column(),
+                    match data {
+                        true => char_column(text, c.span().offset()),
+                        false => c.column(),
+                    },
                     c.line_count(),
                 )))
             }

@@ -59,6 +59,10 @@ pub struct EvalArgs {
     /// Exit 1 when a result misses its target
     #[arg(long)]
     pub fail_on_miss: bool,
+    /// Run the catalogue's query in a database (postgres://USER@HOST:PORT/DB) instead of
+    /// reading files: each source is the table of its name
+    #[arg(long, value_name = "URL", value_parser = parse_db_url)]
+    pub db: Option<String>,
 }
 
 pub fn run(args: &EvalArgs) -> i32 {
@@ -105,6 +109,14 @@ pub fn run(args: &EvalArgs) -> i32 {
         let name = name.clone().unwrap_or_else(|| "data".into());
         if front.cat.source(&name).is_none() && !extra_sources.contains(&name) {
             extra_sources.push(name);
+        }
+    }
+    // With --db and no catalogue's sources, the ad-hoc formulas name their tables.
+    if args.db.is_some() && front.cat.sources.is_empty() {
+        for name in super::sql::read_sources(&front.cat.kpis[first_adhoc..]) {
+            if !extra_sources.contains(&name) {
+                extra_sources.push(name);
+            }
         }
     }
     let cat = &front.cat;
@@ -157,7 +169,10 @@ pub fn run(args: &EvalArgs) -> i32 {
         return 1;
     }
     let out = match ir_to_plan(&an, &req) {
-        Ok(plan) => eval::evaluate(&plan, Records::Files),
+        Ok(plan) => match &args.db {
+            Some(url) => crate::sql::run_in_postgres(&plan, url),
+            None => eval::evaluate(&plan, Records::Files),
+        },
         Err(diags) => crate::results::Results {
             diags,
             ..Default::default()
@@ -268,7 +283,12 @@ fn select(args: &EvalArgs, an: &Ir, first_adhoc: usize, errors: &mut Vec<Diag>) 
     super::kpis_named(an, &args.kpis, errors)
 }
 
-fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) -> Option<KpiDef> {
+pub(super) fn adhoc(
+    text: &str,
+    i: usize,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diag>,
+) -> Option<KpiDef> {
     let id = sources.add(format!("-e {}", i + 1), text);
     let Some(eq) = text.find('=').filter(|&p| !text[p + 1..].starts_with('=')) else {
         errors.push(
@@ -297,7 +317,18 @@ fn adhoc(text: &str, i: usize, sources: &mut SourceMap, errors: &mut Vec<Diag>) 
 }
 
 /// `--from`/`--to`: a date or a datetime (a command-line error otherwise: exit 2).
-fn parse_date_arg(s: &str) -> Result<i64, String> {
+pub(super) fn parse_date_arg(s: &str) -> Result<i64, String> {
     crate::time::parse_datetime(s.as_bytes())
         .ok_or_else(|| format!("`{s}` is not a date: write 2025-03-01, or 2025-03-01T08:00:00"))
+}
+
+/// `--db`: a PostgreSQL URL (a command-line error otherwise: exit 2).
+fn parse_db_url(s: &str) -> Result<String, String> {
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a PostgreSQL URL: write postgres://USER@HOST:PORT/DATABASE"
+        ))
+    }
 }

@@ -36,12 +36,17 @@ pub fn run(name: &str, paths: &[std::path::PathBuf]) -> i32 {
             deps.join(", ")
         }
     );
+    // A KPI with a period function is planned at the finest grain.
+    let grain = info.needs_grain.then_some(crate::time::Grain::Day);
     let req = crate::plan::Request {
         kpis: vec![id],
+        named: true,
+        grain,
         ..Default::default()
     };
     if let Ok(plan) = crate::plan::ir_to_plan(&an, &req) {
-        let _ = write!(out, "\nplan:\n{}", crate::plan::plan_to_text(&plan));
+        let at = grain.map_or(String::new(), |g| format!(" (at --grain {})", g.name()));
+        let _ = write!(out, "\nplan{at}:\n{}", crate::plan::plan_to_text(&plan));
     }
     crate::outln!("{}", out.trim_end());
     drop(an);

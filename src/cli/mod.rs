@@ -61,18 +61,7 @@ pub enum Command {
         paths: Vec<PathBuf>,
     },
     /// Compile KPIs to SQL for a warehouse (each source is a table of the same name)
-    Sql {
-        /// Catalogue files or folders (default: ./kpis)
-        paths: Vec<PathBuf>,
-        /// Only these KPIs (default: all)
-        #[arg(long = "kpi", value_name = "NAME")]
-        kpis: Vec<String>,
-        #[arg(long, default_value = "duckdb", value_parser = sql::dialect_parser())]
-        dialect: sql::DialectArg,
-        /// Group by a record-scope expression or a named dimension; repeatable
-        #[arg(long = "by", value_name = "EXPR")]
-        by: Vec<String>,
-    },
+    Sql(Box<sql::SqlArgs>),
     /// JSON Schema of the YAML catalogue format
     Schema,
     /// The catalogue as documentation (Markdown)
@@ -115,12 +104,7 @@ pub fn main() -> i32 {
         Command::Test { paths } => test::run(&paths),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Diff { rev, paths } => diff::run(&rev, &paths),
-        Command::Sql {
-            paths,
-            kpis,
-            dialect,
-            by,
-        } => sql::run(&paths, &kpis, dialect, &by),
+        Command::Sql(args) => sql::run(&args),
         Command::Schema => {
             crate::outln!(
                 "{}",

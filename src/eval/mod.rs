@@ -194,7 +194,7 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             p.aggs.clone(),
             specs.clone(),
             run,
-            p.history.is_some(),
+            p.from.is_some(),
             plan.grain,
         ));
     }

@@ -18,9 +18,11 @@ pub struct SourceRun<'p> {
     specs: &'p [&'p AggSpec],
     keys: &'p [RExpr],
     filters: &'p [RExpr],
-    /// Whether a record is before `--from` (see `SourcePlan::history`): such records form
-    /// groups of their own, whose key starts with `true`, and stay out of the total.
+    /// The `--from` filter (see `SourcePlan::from`): the records it rejects are history,
+    /// in groups of their own whose key starts with `true`, out of the total.
     history: Option<&'p RExpr>,
+    /// Its index among `filters`, which apply it this way rather than as a filter.
+    from: Option<usize>,
     /// Encoded group key → group id; `group_keys[id]` holds its values: the history flag
     /// first when there is one, then one value per key.
     pub groups: KeyTable,
@@ -68,7 +70,8 @@ impl<'p> SourceRun<'p> {
         to: Option<i64>,
         tables: &'p [LookupTable],
     ) -> SourceRun<'p> {
-        let (keys, filters, history) = (&plan.keys[..], &plan.filters[..], plan.history.as_ref());
+        let (keys, filters) = (&plan.keys[..], &plan.filters[..]);
+        let history = plan.from.map(|i| &plan.filters[i]);
         let mut conditions: Vec<&RExpr> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
         let condition_of = specs
@@ -91,6 +94,7 @@ impl<'p> SourceRun<'p> {
             keys,
             filters,
             history,
+            from: plan.from,
             groups: KeyTable::default(),
             group_keys: Vec::new(),
             states: Vec::new(),
@@ -181,7 +185,10 @@ impl<'p> SourceRun<'p> {
     /// Take one record whose lookup fields are filled.
     fn take(&mut self, row: &Row) {
         let dz = &self.div_by_zero;
-        for f in self.filters {
+        for (i, f) in self.filters.iter().enumerate() {
+            if Some(i) == self.from {
+                continue;
+            }
             match row.holds(f, dz) {
                 Ok(true) => {}
                 Ok(false) => return,
@@ -200,9 +207,12 @@ impl<'p> SourceRun<'p> {
                 }
             };
         }
-        let history = self
-            .history
-            .is_some_and(|h| row.holds(h, dz).unwrap_or(false));
+        // Before `--from`: history; a time that cannot say (null) is in no range at all.
+        let history = match self.history.map(|h| row.eval(h, dz).map(|v| v.truth())) {
+            None => false,
+            Some(Ok(Some(on_or_after))) => !on_or_after,
+            Some(_) => return,
+        };
         // Without a grain, records before `--from` count for `open` only.
         let only_opens = history && self.grain.is_none();
         if !self.keys.is_empty() || self.history.is_some() {

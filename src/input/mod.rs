@@ -8,6 +8,7 @@
 //! is comes from `sniff.rs`; reading a large file in parallel ranges is `split.rs`, for any
 //! format that can read a byte range ([`split::RangeFormat`]).
 
+mod bytes;
 pub mod cell;
 mod csv;
 mod header;
@@ -156,21 +157,35 @@ pub fn read_records(
         Data::File(path) => path,
         Data::Inline(records) => {
             let mut format = inline::Inline::new(input, records);
-            return read_format(&mut format, input, on_row, diags, &mut Progress::disabled());
+            return read_all(&mut format, input, on_row, diags, &mut Progress::disabled());
         }
     };
     let opened = open::open(path)?;
     let mut progress = Progress::new(input.name(), opened.len);
     match sniff::sniff(path, opened.head()) {
         sniff::Kind::Csv { delimiter } => {
-            let mut format = csv::Csv::new(input, opened.reader, delimiter)?;
-            read_format(&mut format, input, on_row, diags, &mut progress)
+            let mut format = csv::Csv::new(input, Box::new(opened.reader), delimiter)?;
+            read_all(&mut format, input, on_row, diags, &mut progress)
         }
         sniff::Kind::Jsonl => {
-            let mut format = jsonl::Jsonl::new(input, opened.reader);
-            read_format(&mut format, input, on_row, diags, &mut progress)
+            let mut format = jsonl::Jsonl::new(input, Box::new(opened.reader), 0, 1);
+            read_all(&mut format, input, on_row, diags, &mut progress)
         }
     }
+}
+
+/// Read every record of a format, then sum up the rejections not shown.
+fn read_all<F: Format>(
+    format: &mut F,
+    input: &Input,
+    on_row: &mut dyn FnMut(&Row),
+    diags: &mut Vec<Diag>,
+    progress: &mut Progress,
+) -> Result<Stats, Diag> {
+    let mut tally = Tally::new(diags, F::SHOWN);
+    read_format(format, input, on_row, &mut tally, progress)?;
+    tally.summarize(input.name());
+    Ok(tally.stats)
 }
 
 /// Read every record of `input` into a sink: a large plain file in byte ranges on several
@@ -201,23 +216,24 @@ fn read_split<S: Sink>(input: &Input, new_sink: &(dyn Fn() -> S + Sync)) -> Opti
     match sniff::sniff(path, opened.head()) {
         sniff::Kind::Csv { delimiter } => {
             drop(opened);
-            split::read_split::<csv::Csv<_>, S>(input, path, &delimiter, len, new_sink)
+            split::read_split::<csv::Csv, S>(input, path, &delimiter, len, new_sink)
         }
-        // Its records are lines: JSON Lines could be read in ranges too.
-        sniff::Kind::Jsonl => None,
+        sniff::Kind::Jsonl => {
+            drop(opened);
+            split::read_split::<jsonl::Jsonl, S>(input, path, &(), len, new_sink)
+        }
     }
 }
 
 /// The reading loop, the same for every format: each record's needed cells become slots by
-/// their column's type; a record with a bad cell is reported and left out.
+/// their column's type; a record with a bad cell is reported in `tally` and left out.
 fn read_format<F: Format>(
     format: &mut F,
     input: &Input,
     on_row: &mut dyn FnMut(&Row),
-    diags: &mut Vec<Diag>,
+    tally: &mut Tally,
     progress: &mut Progress,
-) -> Result<Stats, Diag> {
-    let mut tally = Tally::new(diags, F::SHOWN);
+) -> Result<(), Diag> {
     let notation = format.notation();
     let needed: Vec<usize> = (0..input.columns.len())
         .filter(|&k| input.needed[k])
@@ -230,7 +246,7 @@ fn read_format<F: Format>(
         if reads & 0x3FFF == 0 {
             progress.tick(format.position());
         }
-        let (record, mut rejected) = match format.next_record(&mut tally)? {
+        let (record, mut rejected) = match format.next_record(tally)? {
             Next::Record(r) => (r, false),
             Next::Faulty(r) => (r, true),
             Next::Skip => continue,
@@ -265,8 +281,7 @@ fn read_format<F: Format>(
         }
     }
     progress.finish();
-    tally.summarize(input.name());
-    Ok(tally.stats)
+    Ok(())
 }
 
 /// "`x` is not a number", where the record is, for every format.

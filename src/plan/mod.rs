@@ -52,13 +52,12 @@ pub struct SourcePlan {
     pub aggs: Vec<AggId>,
     /// Group keys, one per key name.
     pub keys: Vec<RExpr>,
-    /// Record filters: `--where`, `--from`, `--to` (with `--grain`, not `--from`: see
-    /// `history`).
+    /// Record filters: `--where`, `--from`, `--to`.
     pub filters: Vec<RExpr>,
-    /// With `--grain` and `--from`: whether a record is before `--from`. Such records are
-    /// read all the same, apart, for offsets and windows (`previous`, `rolling`, the
-    /// first period of `--compare`), never for the rows of the range.
-    pub history: Option<RExpr>,
+    /// Which filter is `--from`. `kpi eval` reads the records it rejects all the same,
+    /// apart, for offsets, windows and `open` (`previous`, `rolling`, the first period of
+    /// `--compare`), never for the rows of the range; SQL applies it as a filter.
+    pub from: Option<usize>,
     /// Each filter as the command line wrote it (for `kpi explain`).
     pub filter_texts: Vec<String>,
     /// Which of the source's columns are read (aggregates, keys and filters).
@@ -119,7 +118,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                 aggs: vec![a],
                 keys: vec![],
                 filters: vec![],
-                history: None,
+                from: None,
                 filter_texts: vec![],
                 needed: vec![],
                 fills: vec![],
@@ -177,14 +176,14 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
                     );
                     let bound = crate::results::plain_value(b);
                     if op == BinOp::Ge {
-                        p.history = Some(Node::Unary(crate::op::UnOp::Not, Box::new(cond)));
+                        p.from = Some(p.filters.len());
                         p.filter_texts.push(format!(
                             "{flag} {bound} (earlier records apart, for offsets and windows)"
                         ));
                     } else {
-                        p.filters.push(cond);
                         p.filter_texts.push(format!("{flag} {bound}"));
                     }
+                    p.filters.push(cond);
                 }
                 Err(_) => diags.push(Diag::warning(
                     Code::Catalogue,
@@ -219,7 +218,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         for a in &p.aggs {
             ir.aggs[a.0 as usize].columns(&mut |c| needed[c.0 as usize] = true);
         }
-        for e in p.keys.iter().chain(&p.filters).chain(&p.history) {
+        for e in p.keys.iter().chain(&p.filters) {
             e.leaves(&mut |c| needed[c.0 as usize] = true);
         }
         p.needed = needed;

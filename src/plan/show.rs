@@ -2,7 +2,7 @@
 //! order they are computed.
 
 use super::Plan;
-use crate::ir::AggArg;
+use crate::ir::{AggArg, FrameOp};
 use std::fmt::Write;
 
 pub fn plan_to_text(plan: &Plan) -> String {
@@ -49,6 +49,22 @@ pub fn plan_to_text(plan: &Plan) -> String {
     }
     let order: Vec<&str> = plan.order.iter().map(|k| plan.kpi_name(*k)).collect();
     let _ = writeln!(out, "  compute {}", order.join(", "));
+    for &k in &plan.order {
+        ir.kpi_leaves(&ir.kpis[k.0 as usize].expr, &mut |l| {
+            if let crate::ir::KLeaf::Frame(i) = l {
+                let what = match ir.frames[*i as usize].op {
+                    FrameOp::Previous(n) => format!("the value {n} period(s) before"),
+                    FrameOp::YearAgo => "the value a year before".into(),
+                    FrameOp::Rolling(n) => format!("aggregates merged over {n} periods"),
+                    FrameOp::ToDate(g) => format!("aggregates merged since the {} began", g.name()),
+                    FrameOp::Cumulative => "aggregates merged since the range began".into(),
+                    FrameOp::Total => "aggregates merged over every group".into(),
+                    FrameOp::Rank => "ranked among the groups".into(),
+                };
+                let _ = writeln!(out, "    {}: {what}", plan.kpi_name(k));
+            }
+        });
+    }
     out
 }
 

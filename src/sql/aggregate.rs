@@ -5,9 +5,10 @@ use super::dialect::Aggregate;
 use super::expr::Typed;
 use super::Compiler;
 use crate::analysis::Ty;
-use crate::ir::{AggArg, AggSpec, KLeaf, KpiId, Node};
+use crate::ir::{AggArg, AggSpec, KLeaf, Node};
 use crate::registry::{AggDef, AggSql, Returns};
 use crate::value::Value;
+use rust_decimal::Decimal;
 
 /// Whether the aggregate's value is a number whatever its argument (else: its argument's
 /// type, as for `min`, `sum`, `median`).
@@ -52,7 +53,15 @@ impl Compiler<'_, '_> {
             AggSql::None => "NULL".into(),
             AggSql::Ratio { scale } => {
                 let answered = over(Aggregate::Count(x));
-                d.divide(&format!("{scale} * {}", passing(x)), &answered)
+                // The registry writes the scale as a decimal; the dialect writes its literal.
+                // Counts are cast where `/` of integers would truncate.
+                let count = d.cast_numeric(passing(x));
+                let count = match scale.parse::<Decimal>() {
+                    Ok(n) if n == Decimal::ONE => count,
+                    Ok(n) => format!("{} * {count}", d.number(n)),
+                    Err(_) => format!("{scale} * {count}"),
+                };
+                d.divide(&count, &answered)
             }
         }
     }
@@ -143,31 +152,5 @@ impl Compiler<'_, '_> {
             group.join(", ")
         );
         (body, if counts(spec.func) { Ty::Num } else { t })
-    }
-
-    /// A KPI's value in the final `SELECT`, over the columns of the aggregates' CTEs.
-    pub(super) fn kpi(&self, k: KpiId) -> Typed {
-        let info = &self.an.kpis[k.0 as usize];
-        self.expr(&info.expr, &|l: &KLeaf| match l {
-            KLeaf::Agg(a) => {
-                let spec = &self.an.aggs[a.0 as usize];
-                let cte = self.dialect.ident(&match &spec.arg {
-                    Some(AggArg::Per(_)) => format!("per_{}", a.0),
-                    _ => format!("agg_{}", self.an.sources[spec.source.0 as usize].name),
-                });
-                let value = format!("{cte}.a{}", a.0);
-                // A group absent from a source: count, sum and distinct of nothing are 0.
-                let value = if self.grouped && !spec.func.empty().is_null() {
-                    format!("COALESCE({value}, 0)")
-                } else {
-                    value
-                };
-                (value, self.agg_spec(spec).1)
-            }
-            KLeaf::Kpi(d) => self.kpi(*d),
-            KLeaf::Inner(_) => unreachable!("KPI expressions refer to plan aggregates"),
-            // `kpi sql` refuses KPIs with period functions, `total` or `rank` first.
-            KLeaf::Frame(_) => ("NULL".into(), Ty::Any),
-        })
     }
 }

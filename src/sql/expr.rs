@@ -120,14 +120,19 @@ impl Compiler<'_, '_> {
             Node::Func(f, args) => {
                 let typed: Vec<Typed> = args.iter().map(|a| self.expr(a, leaf)).collect();
                 let texts: Vec<String> = typed.iter().map(|t| t.0.clone()).collect();
-                let sql = d.function(f.name, &texts).unwrap_or_else(|| match f.sql {
-                    SqlForm::Standard(write) => write(&texts),
-                    SqlForm::Period(p) => d.period_label(p, &texts[0]),
-                    SqlForm::Part(p) => d.date_part(p, &texts[0]),
-                });
-                (sql, func_type(f, &typed))
+                (self.call(f, &texts), func_type(f, &typed))
             }
         }
+    }
+
+    /// A call of a registered function over rendered arguments, as the dialect writes it.
+    pub(super) fn call(&self, f: &FuncDef, args: &[String]) -> String {
+        let d = self.dialect;
+        d.function(f.name, args).unwrap_or_else(|| match f.sql {
+            SqlForm::Standard(write) => write(args),
+            SqlForm::Period(p) => d.period_label(p, &args[0]),
+            SqlForm::Part(p) => d.date_part(p, &args[0]),
+        })
     }
 
     /// A field of `source` (a `duration` field holds seconds, as durations do here).

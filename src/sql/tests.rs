@@ -1,18 +1,23 @@
 //! The SQL of every registered dialect for one KPI of each aggregate kind, a KPI over two
-//! sources and a `--by` (file snapshots, one per dialect: `snapshots/kpi__sql__tests__NAME.snap`);
-//! and the standard forms an engine without `FILTER` or double quotes gets.
+//! sources, a `--by`, and eval's grouping flags (`--grain`, `--compare`, `--where`,
+//! `--from`/`--to`, `--top`, `--total`) (file snapshots, one per dialect:
+//! `snapshots/kpi__sql__tests__NAME.snap`); the standard forms an engine without `FILTER` or
+//! double quotes gets; shared KPIs in a deep "diamond"; KPIs an engine cannot compute
+//! exactly.
 
 use super::dialect::{named, Dialect, Period, DIALECTS};
 use super::plan_to_sql;
 use crate::analysis::catalogue_to_ir;
 use crate::catalogue;
 use crate::ir::KpiId;
-use crate::plan::{ir_to_plan, Request};
+use crate::plan::{ir_to_plan, Compare, Request};
 use crate::span::SourceMap;
+use crate::time::Grain;
 use std::fmt::Write;
 
 const CATALOGUE: &str = r#"sources:
   orders:
+    time: placed_at
     fields:
       order_id: string
       customer: string
@@ -74,45 +79,84 @@ kpis:
     formula: refunds.count(refunded_at >= 2024-01-01T00:00:00 and refunded_at < 2024-02-01T00:00:00.5)
 "#;
 
-/// What a case shows, its KPIs, its `--by` keys.
+/// What a case shows, its KPIs, its `--by` keys, its other flags (`grain=month
+/// compare=previous where=express from=2024-01-01 to=2024-07-01 top=2 total`).
 type Case = (
     &'static str,
     &'static [&'static str],
     &'static [&'static str],
+    &'static str,
 );
 
 const CASES: &[Case] = &[
-    ("count", &["orders_total"], &[]),
-    ("count of a condition", &["express_orders"], &[]),
-    ("sum with where", &["revenue"], &[]),
-    ("avg", &["avg_lines"], &[]),
-    ("min and max", &["smallest_order", "largest_order"], &[]),
+    ("count", &["orders_total"], &[], ""),
+    ("count of a condition", &["express_orders"], &[], ""),
+    ("sum with where", &["revenue"], &[], ""),
+    ("avg", &["avg_lines"], &[], ""),
+    ("min and max", &["smallest_order", "largest_order"], &[], ""),
     (
         "median, percentile of a duration",
         &["median_amount", "p90_ship_time"],
         &[],
+        "",
     ),
-    ("distinct", &["customers"], &[]),
-    ("pct and share", &["late_share", "express_share"], &[]),
-    ("per", &["orders_per_customer"], &[]),
-    ("two sources", &["refund_rate"], &[]),
+    ("distinct", &["customers"], &[], ""),
+    ("pct and share", &["late_share", "express_share"], &[], ""),
+    ("per", &["orders_per_customer"], &[], ""),
+    ("two sources", &["refund_rate"], &[], ""),
     (
         "--by",
         &["orders_total", "refund_rate", "orders_per_customer"],
         &["region"],
+        "",
     ),
     (
         "functions, literals, date arithmetic",
         &["functions", "refunded_in_window"],
         &[],
+        "",
+    ),
+    (
+        "--grain week --compare previous --total",
+        &["orders_total", "revenue"],
+        &[],
+        "grain=week compare=previous total",
+    ),
+    (
+        "--grain day --compare year --where, --from, --to",
+        &["avg_lines"],
+        &[],
+        "grain=day compare=year where=express from=2024-01-01 to=2024-07-01",
+    ),
+    (
+        "--grain month and quarter --compare previous",
+        &["orders_total"],
+        &["quarter(placed_at)"],
+        "grain=month compare=previous",
+    ),
+    (
+        "--by over two sources --top --total",
+        &["orders_total", "refund_rate"],
+        &["region"],
+        "top=2 total",
     ),
 ];
 
-/// `kpi sql --kpi K… --by B…` over `CATALOGUE` in `dialect`.
-fn sql(dialect: &dyn Dialect, kpis: &[&str], by: &[&str]) -> String {
+/// `kpi sql --kpi K… --by B… FLAGS` over `CATALOGUE` in `dialect`.
+fn sql(dialect: &dyn Dialect, kpis: &[&str], by: &[&str], flags: &str) -> String {
+    sql_over(CATALOGUE, dialect, kpis, by, flags)
+}
+
+fn sql_over(
+    catalogue: &str,
+    dialect: &dyn Dialect,
+    kpis: &[&str],
+    by: &[&str],
+    flags: &str,
+) -> String {
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
-    let cat = catalogue::load_text("orders.yaml", CATALOGUE, false, &mut sources, &mut diags);
+    let cat = catalogue::load_text("orders.yaml", catalogue, false, &mut sources, &mut diags);
     let (an, analysis) = catalogue_to_ir(&cat, &[]);
     assert!(
         diags.is_empty() && !analysis.iter().any(|d| d.is_error()),
@@ -125,30 +169,49 @@ fn sql(dialect: &dyn Dialect, kpis: &[&str], by: &[&str]) -> String {
             KpiId(i.expect("a KPI of the catalogue") as u32)
         })
         .collect();
+    let expr = |b: &str, diags: &mut Vec<_>| {
+        crate::syntax::parse_formula(
+            b,
+            &crate::syntax::Locator::shifted(crate::span::FileId(u32::MAX), 0),
+            diags,
+        )
+    };
     let by = by
         .iter()
-        .map(|b| {
-            let e = crate::syntax::parse_formula(
-                b,
-                &crate::syntax::Locator::shifted(crate::span::FileId(u32::MAX), 0),
-                &mut diags,
-            );
-            (b.to_string(), e)
-        })
+        .map(|b| (b.to_string(), expr(b, &mut diags)))
         .collect();
-    let req = Request {
+    let mut req = Request {
         kpis: ids,
         by,
         ..Default::default()
     };
+    let time = |t: &str| {
+        let micros = crate::time::parse_datetime(t.as_bytes()).expect("a date");
+        Some(crate::value::Value::DateTime(micros))
+    };
+    for flag in flags.split_whitespace() {
+        let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
+        match name {
+            "grain" => {
+                req.grain = Grain::ALL.iter().copied().find(|g| g.name() == value);
+            }
+            "compare" => req.compare = Compare::ALL.iter().copied().find(|c| c.name() == value),
+            "where" => req.filter = Some(expr(value, &mut diags)),
+            "from" => req.from = time(value),
+            "to" => req.to = time(value),
+            "top" => req.top = value.parse().ok(),
+            "total" => req.total = true,
+            other => panic!("no flag {other}"),
+        }
+    }
     let plan = ir_to_plan(&an, &req).expect("keys every source has");
     plan_to_sql(&plan, dialect)
 }
 
 fn cases(dialect: &dyn Dialect, cases: &[Case]) -> String {
     let mut out = String::new();
-    for (what, kpis, by) in cases {
-        let _ = writeln!(out, "---- {what}\n{}", sql(dialect, kpis, by));
+    for (what, kpis, by, flags) in cases {
+        let _ = writeln!(out, "---- {what}\n{}", sql(dialect, kpis, by, flags));
     }
     out
 }
@@ -205,4 +268,64 @@ fn filters_as_case_when_without_filter_clause() {
         .copied()
         .collect();
     insta::assert_snapshot!(cases(&NoFilter, &kinds));
+}
+
+/// `k0 = k1 + k1`, `k1 = k2 + k2`… `k{depth} = orders.count()`.
+fn diamond(depth: usize) -> String {
+    let mut c = String::from("sources:\n  orders:\n    fields: {amount: number}\nkpis:\n");
+    for i in 0..depth {
+        let _ = writeln!(c, "  k{i}:\n    formula: k{0} + k{0}", i + 1);
+    }
+    let _ = writeln!(c, "  k{depth}:\n    formula: orders.count()");
+    c
+}
+
+#[test]
+fn kpis_used_twice_are_shared_not_copied() {
+    // 21 levels: each KPI written out in full would double the text per level (18.9 MB).
+    let deep = diamond(21);
+    for d in DIALECTS {
+        let sql = sql_over(&deep, *d, &["k0"], &[], "");
+        assert!(sql.len() < 8_000, "{}: {} bytes", d.key(), sql.len());
+        let grouped = sql_over(&deep, *d, &["k0", "k5"], &["amount"], "total");
+        assert!(
+            grouped.len() < 16_000,
+            "{}: {} bytes",
+            d.key(),
+            grouped.len()
+        );
+    }
+    insta::assert_snapshot!(sql_over(
+        &diamond(6),
+        named("duckdb").expect("DuckDB"),
+        &["k0", "k3"],
+        &[],
+        ""
+    ));
+}
+
+#[test]
+fn kpis_an_engine_cannot_compute_exactly_are_named() {
+    let mut sources = SourceMap::default();
+    let mut diags = Vec::new();
+    let cat = catalogue::load_text("orders.yaml", CATALOGUE, false, &mut sources, &mut diags);
+    let (an, _) = catalogue_to_ir(&cat, &[]);
+    let req = Request {
+        kpis: (0..cat.kpis.len() as u32).map(KpiId).collect(),
+        ..Default::default()
+    };
+    let plan = ir_to_plan(&an, &req).expect("a plan");
+    let sqlite = named("sqlite").expect("the SQLite dialect");
+    let left_out = super::inexact_kpis(&plan, sqlite);
+    let warning = super::inexact_warning(&plan, &left_out, sqlite);
+    let rendered = crate::render::human(
+        &warning,
+        &sources,
+        crate::render::Style {
+            color: false,
+            width: 100,
+        },
+    );
+    insta::assert_snapshot!(rendered);
+    assert!(super::inexact_kpis(&plan, named("duckdb").expect("DuckDB")).is_empty());
 }

@@ -699,3 +699,26 @@ fn period_and_lookup_diagnostics() {
     insta::assert_snapshot!(run(&["eval", cat, "--kpi", "n", "--by", "agents.team"]));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 9 #1 and issue 8 #6: quotes that never close or close early, and CRLF lines, are
+/// located at the file's own lines.
+#[test]
+fn csv_quotes_and_crlf_lines_are_located() {
+    for file in ["unclosed_quote.csv", "early_quote.csv", "crlf_lines.csv"] {
+        let path = format!("tests/fixtures/data/{file}");
+        insta::assert_snapshot!(
+            format!("data_error_{}", file.replace('.', "_")),
+            run(&[
+                "eval",
+                "-e",
+                "n = count()",
+                "-e",
+                "t = sum(x)",
+                "--data",
+                &path,
+                "--format",
+                "json"
+            ])
+        );
+    }
+}

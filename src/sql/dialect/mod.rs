@@ -16,7 +16,13 @@ macro_rules! dialects {
         pub static DIALECTS: &[&dyn Dialect] = &[$(&$module::$engine),+];
     };
 }
-dialects!(duckdb::DuckDb, postgres::Postgres);
+dialects!(
+    duckdb::DuckDb,
+    postgres::Postgres,
+    sqlite::Sqlite,
+    spark::Spark,
+    clickhouse::ClickHouse,
+);
 
 /// The dialect `--dialect NAME` chooses.
 pub fn named(key: &str) -> Option<&'static dyn Dialect> {
@@ -74,6 +80,21 @@ impl<'a> Aggregate<'a> {
     }
 }
 
+/// The standard aggregate calls (`COUNT`, `SUM`, `AVG`…; the dialect's percentile), for
+/// a dialect that writes only some aggregates its own way.
+pub fn standard_aggregate<D: Dialect + ?Sized>(agg: Aggregate<'_>, d: &D) -> String {
+    match agg {
+        Aggregate::CountRows => "COUNT(*)".into(),
+        Aggregate::Count(x) => format!("COUNT({x})"),
+        Aggregate::CountDistinct(x) => format!("COUNT(DISTINCT {x})"),
+        Aggregate::Sum(x) => format!("SUM({x})"),
+        Aggregate::Avg(x) => format!("AVG({x})"),
+        Aggregate::Min(x) => format!("MIN({x})"),
+        Aggregate::Max(x) => format!("MAX({x})"),
+        Aggregate::Percentile { fraction, of } => d.percentile(fraction, of),
+    }
+}
+
 /// The SQL an engine writes for each piece of a query whose form is not the same
 /// everywhere. Arguments are SQL text already rendered (and bracketed where needed).
 /// `Sync`: the registered dialects are statics.
@@ -117,6 +138,29 @@ pub trait Dialect: Sync {
     /// The name of the variable-length string type, for casts.
     fn string_type(&self) -> &'static str {
         "VARCHAR"
+    }
+
+    // Text, for period labels (`--compare`).
+
+    /// `x` as text.
+    fn cast_text(&self, x: &str) -> String {
+        format!("CAST({x} AS {})", self.string_type())
+    }
+    /// `len` characters of text `s` from position `start` (1 is the first).
+    fn substring(&self, s: &str, start: usize, len: usize) -> String {
+        format!("SUBSTR({s}, {start}, {len})")
+    }
+    /// Text of digits as an integer.
+    fn cast_integer(&self, x: &str) -> String {
+        format!("CAST({x} AS INTEGER)")
+    }
+    /// Texts joined.
+    fn concat(&self, parts: &[String]) -> String {
+        format!("({})", parts.join(" || "))
+    }
+    /// A date from its text `2024-01-31`.
+    fn date_from_text(&self, s: &str) -> String {
+        format!("CAST({s} AS DATE)")
     }
 
     // Numbers.
@@ -175,16 +219,12 @@ pub trait Dialect: Sync {
     }
     /// An aggregate call over all rows.
     fn aggregate(&self, agg: Aggregate<'_>) -> String {
-        match agg {
-            Aggregate::CountRows => "COUNT(*)".into(),
-            Aggregate::Count(x) => format!("COUNT({x})"),
-            Aggregate::CountDistinct(x) => format!("COUNT(DISTINCT {x})"),
-            Aggregate::Sum(x) => format!("SUM({x})"),
-            Aggregate::Avg(x) => format!("AVG({x})"),
-            Aggregate::Min(x) => format!("MIN({x})"),
-            Aggregate::Max(x) => format!("MAX({x})"),
-            Aggregate::Percentile { fraction, of } => self.percentile(fraction, of),
-        }
+        standard_aggregate(agg, self)
+    }
+    /// Whether the engine computes `percentile` and `median` exactly; if not, `kpi sql`
+    /// leaves their KPIs out with a warning rather than give another number.
+    fn exact_percentile(&self) -> bool {
+        true
     }
     /// The continuous percentile of `of` (linear interpolation between neighbours).
     fn percentile(&self, fraction: &str, of: &str) -> String {

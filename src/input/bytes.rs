@@ -1,0 +1,118 @@
+//! A window on a stream of bytes for the text readers (CSV, JSON Lines): a buffer refilled
+//! from the stream, in which a reader parses records in place.
+
+use super::open::io_error;
+use crate::diag::Diag;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+
+/// The buffer's size; it grows (doubling) while one record does not fit.
+const CAPACITY: usize = 256 << 10;
+/// No record is longer than this: past it, a reader reports the record and stops.
+pub const MAX_RECORD: usize = 64 << 20;
+
+pub struct Bytes {
+    reader: Box<dyn Read>,
+    name: String,
+    buf: Vec<u8>,
+    /// Where the unread records start in `buf`.
+    pub pos: usize,
+    /// How much of `buf` holds data.
+    filled: usize,
+    /// The stream has no more bytes than `buf[..filled]`.
+    pub eof: bool,
+    /// The offset of `buf[0]` in the stream (in the file, for a range of one).
+    base: u64,
+}
+
+impl Bytes {
+    /// The bytes of `reader`, which starts at offset `base` of the data called `name`.
+    pub fn new(reader: Box<dyn Read>, name: &str, base: u64) -> Bytes {
+        Bytes {
+            reader,
+            name: name.to_string(),
+            buf: vec![0; CAPACITY],
+            pos: 0,
+            filled: 0,
+            eof: false,
+            base,
+        }
+    }
+
+    /// The data read and not yet consumed starts at `self.pos` in this.
+    #[inline]
+    pub fn data(&self) -> &[u8] {
+        &self.buf[..self.filled]
+    }
+
+    /// The offset in the stream of `buf[at]`.
+    #[inline]
+    pub fn offset(&self, at: usize) -> u64 {
+        self.base + at as u64
+    }
+
+    /// Whether every byte is consumed and the stream is over.
+    pub fn at_end(&self) -> bool {
+        self.eof && self.pos >= self.filled
+    }
+
+    /// Whether the unconsumed bytes are one record too long to read more of it.
+    pub fn full(&self) -> bool {
+        self.filled - self.pos >= MAX_RECORD
+    }
+
+    /// Read more of the stream, keeping the unconsumed bytes (they move to the buffer's
+    /// start; the buffer grows when they fill it). `Ok(false)` at the end of the stream.
+    pub fn fill(&mut self) -> Result<bool, Diag> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.filled, 0);
+            self.filled -= self.pos;
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        if self.filled == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.filled += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_error(&self.name, e)),
+            }
+        }
+    }
+
+    /// Fill until at least `n` unconsumed bytes are there, or the stream ends.
+    pub fn fill_to(&mut self, n: usize) -> Result<(), Diag> {
+        while self.filled - self.pos < n && self.fill()? {}
+        Ok(())
+    }
+}
+
+/// The first line start after byte `at` of `file`, if one is within 64 MiB.
+pub fn line_start_after(file: &mut File, at: u64) -> Option<u64> {
+    file.seek(SeekFrom::Start(at)).ok()?;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut read = 0u64;
+    while read < MAX_RECORD as u64 {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        if let Some(nl) = memchr::memchr(b'\n', &buf[..n]) {
+            return Some(at + read + nl as u64 + 1);
+        }
+        read += n as u64;
+    }
+    None
+}

@@ -1,0 +1,354 @@
+//! The CSV tokenizer: one record at a time out of a byte buffer, as RFC 4180 writes them,
+//! strictly where a mistake would change the data.
+//!
+//! * Fields are separated by the delimiter; a record ends at `\n` (a `\r` before it is
+//!   dropped), or at the end of the data.
+//! * A field that starts with `"` is quoted: it runs to the next `"` that is not doubled
+//!   (`""` is a quote in the value) and may hold delimiters and line breaks. That closing
+//!   quote must be followed by a delimiter, a line end or the end of the data: anything else
+//!   is [`Step::BadQuote`]. A quote that never closes is [`Step::Unclosed`].
+//! * A `"` inside an unquoted field is an ordinary character (`12" screen`).
+//!
+//! The fast path reads 8 bytes at a time: one word compare finds every delimiter, line break
+//! and quote in them (SWAR, safe code). A record with a quote, or too near the end of the
+//! buffer, goes through the byte-by-byte path, which searches quotes with `memchr`.
+
+/// A field of the record just read: its value's byte range, from the record's first byte
+/// (inside the quotes for a quoted field).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Field {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// What the next bytes of the buffer are.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A record `buf[start..end]` (its line end left out); the next starts at `next`.
+    /// `breaks` counts the line breaks read: its own, and those inside quoted values.
+    Record {
+        end: usize,
+        next: usize,
+        breaks: u64,
+    },
+    /// The record runs past the bytes given and the data goes on: give more.
+    NeedMore,
+    /// A closing quote is followed by the byte at `at`, not by a delimiter or a line end.
+    /// The record is broken up to the end of that line; the next starts at `next`.
+    BadQuote { at: usize, next: usize, breaks: u64 },
+    /// The quote at `at` opens a value that runs to the end of the data.
+    Unclosed { at: usize },
+}
+
+pub struct Tokenizer {
+    delimiter: u8,
+    /// `delimiter` in every byte of a word.
+    splat: u64,
+    /// The fields of the last record.
+    pub fields: Vec<Field>,
+    /// The fields of the last record that hold a doubled quote (`""`).
+    pub escaped: Vec<u32>,
+    /// The first quote at or after the last record searched from (`usize::MAX`: none
+    /// there); `None` once the buffer changed ([`Tokenizer::reset`]).
+    next_quote: Option<usize>,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// The high bit of each byte of `v` that is zero, and of no other (exact, unlike the
+/// shorter `(v - ONES) & !v & HIGH`, which may flag a byte above a zero one).
+#[inline(always)]
+fn zero_bytes(v: u64) -> u64 {
+    !(((v & LOW7).wrapping_add(LOW7)) | v | LOW7)
+}
+
+impl Tokenizer {
+    pub fn new(delimiter: u8) -> Tokenizer {
+        Tokenizer {
+            delimiter,
+            splat: ONES * delimiter as u64,
+            fields: Vec::with_capacity(32),
+            escaped: Vec::new(),
+            next_quote: None,
+        }
+    }
+
+    /// The buffer given to [`Tokenizer::step`] changed (refilled, moved).
+    pub fn reset(&mut self) {
+        self.next_quote = None;
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// Read the record that starts at `buf[start]` (`start < buf.len()`). `eof`: the data
+    /// ends with `buf`.
+    #[inline]
+    pub fn step(&mut self, buf: &[u8], start: usize, eof: bool) -> Step {
+        self.fields.clear();
+        self.escaped.clear();
+        if let Some(step) = self.fast(buf, start) {
+            return step;
+        }
+        self.fields.clear();
+        self.slow(buf, start, eof)
+    }
+
+    #[inline]
+    fn push(&mut self, start: usize, end: usize, record: usize) {
+        self.fields.push(Field {
+            start: (start - record) as u32,
+            end: (end - record) as u32,
+        });
+    }
+
+    /// A record with no quote, read a word at a time; `None` when it has a quote or runs
+    /// too near the end of `buf`. Records before the next quote in the buffer (found once
+    /// with `memchr`) are searched for delimiters and line ends only.
+    #[inline]
+    fn fast(&mut self, buf: &[u8], start: usize) -> Option<Step> {
+        let quote = match self.next_quote {
+            Some(q) if q >= start => q,
+            _ => {
+                let q = memchr::memchr(b'"', &buf[start..]).map_or(usize::MAX, |k| start + k);
+                self.next_quote = Some(q);
+                q
+            }
+        };
+        let (d, delimiter) = (self.splat, self.delimiter);
+        let mut i = start;
+        let mut field = start;
+        while let Some(word) = buf.get(i..i + 8) {
+            if i + 8 > quote {
+                return None;
+            }
+            let w = u64::from_le_bytes(word.try_into().ok()?);
+            let mut found = zero_bytes(w ^ d) | zero_bytes(w ^ (ONES * b'\n' as u64));
+            while found != 0 {
+                let j = i + (found.trailing_zeros() / 8) as usize;
+                if buf[j] == delimiter {
+                    self.push(field, j, start);
+                    field = j + 1;
+                } else {
+                    let end = if j > field && buf[j - 1] == b'\r' {
+                        j - 1
+                    } else {
+                        j
+                    };
+                    self.push(field, end, start);
+                    return Some(Step::Record {
+                        end,
+                        next: j + 1,
+                        breaks: 1,
+                    });
+                }
+                found &= found - 1;
+            }
+            i += 8;
+        }
+        None
+    }
+
+    /// Any record, a byte at a time between the delimiters, line breaks and quotes that
+    /// `memchr` finds.
+    fn slow(&mut self, buf: &[u8], start: usize, eof: bool) -> Step {
+        let delimiter = self.delimiter;
+        let len = buf.len();
+        let mut breaks = 0u64;
+        let mut i = start;
+        loop {
+            // At the start of a field.
+            if i < len && buf[i] == b'"' {
+                let open = i;
+                let mut j = i + 1;
+                let mut escaped = false;
+                let close = loop {
+                    let Some(q) = memchr::memchr(b'"', &buf[j..]).map(|k| j + k) else {
+                        return if eof {
+                            Step::Unclosed { at: open }
+                        } else {
+                            Step::NeedMore
+                        };
+                    };
+                    if q + 1 < len && buf[q + 1] == b'"' {
+                        escaped = true;
+                        j = q + 2;
+                        continue;
+                    }
+                    if q + 1 == len && !eof {
+                        return Step::NeedMore;
+                    }
+                    break q;
+                };
+                breaks += count_breaks(&buf[open..close]);
+                if escaped {
+                    self.escaped.push(self.fields.len() as u32);
+                }
+                self.push(open + 1, close, start);
+                let after = close + 1;
+                match buf.get(after) {
+                    None => return record(len, len, breaks),
+                    Some(&b) if b == delimiter => i = after + 1,
+                    Some(b'\n') => return record(after, after + 1, breaks + 1),
+                    Some(b'\r') => match buf.get(after + 1) {
+                        Some(b'\n') => return record(after, after + 2, breaks + 1),
+                        None if eof => return record(after, len, breaks),
+                        None => return Step::NeedMore,
+                        Some(_) => return bad_quote(buf, start, after, eof),
+                    },
+                    Some(_) => return bad_quote(buf, start, after, eof),
+                }
+            } else {
+                match memchr::memchr2(delimiter, b'\n', &buf[i..]).map(|k| i + k) {
+                    Some(e) if buf[e] == delimiter => {
+                        self.push(i, e, start);
+                        i = e + 1;
+                    }
+                    Some(e) => {
+                        let end = if e > i && buf[e - 1] == b'\r' {
+                            e - 1
+                        } else {
+                            e
+                        };
+                        self.push(i, end, start);
+                        return record(end, e + 1, breaks + 1);
+                    }
+                    None if eof => {
+                        let end = if len > i && buf[len - 1] == b'\r' {
+                            len - 1
+                        } else {
+                            len
+                        };
+                        self.push(i, end, start);
+                        return record(end, len, breaks);
+                    }
+                    None => return Step::NeedMore,
+                }
+            }
+        }
+    }
+}
+
+fn record(end: usize, next: usize, breaks: u64) -> Step {
+    Step::Record { end, next, breaks }
+}
+
+/// A closing quote followed by `buf[at]`: the broken record runs to the end of that line.
+fn bad_quote(buf: &[u8], start: usize, at: usize, eof: bool) -> Step {
+    let next = match memchr::memchr(b'\n', &buf[at..]) {
+        Some(k) => at + k + 1,
+        None if eof => buf.len(),
+        None => return Step::NeedMore,
+    };
+    Step::BadQuote {
+        at,
+        next,
+        breaks: count_breaks(&buf[start..next]),
+    }
+}
+
+/// How many line breaks `bytes` hold.
+pub fn count_breaks(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every record of `data`, as field texts, or the step that stopped the reading.
+    fn records(data: &[u8], delimiter: u8) -> Vec<Result<Vec<String>, String>> {
+        let mut t = Tokenizer::new(delimiter);
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            match t.step(data, at, true) {
+                Step::Record { next, .. } => {
+                    let fields = t
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let s = &data[at + f.start as usize..at + f.end as usize];
+                            String::from_utf8_lossy(s).into_owned()
+                        })
+                        .collect();
+                    out.push(Ok(fields));
+                    at = next;
+                }
+                Step::BadQuote { at: bad, next, .. } => {
+                    out.push(Err(format!("bad quote at {bad}")));
+                    at = next;
+                }
+                other => {
+                    out.push(Err(format!("{other:?}")));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn ok(fields: &[&str]) -> Result<Vec<String>, String> {
+        Ok(fields.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn plain_quoted_and_crlf_records() {
+        let data = b"a,b,c\r\n1,\"x,\"\"y\"\"\nz\",3\n,,\n\"\"\nlong field number one,2,3";
+        assert_eq!(
+            records(data, b','),
+            vec![
+                ok(&["a", "b", "c"]),
+                ok(&["1", "x,\"\"y\"\"\nz", "3"]),
+                ok(&["", "", ""]),
+                ok(&[""]),
+                ok(&["long field number one", "2", "3"]),
+            ]
+        );
+        assert_eq!(records(b"x;y\n\n5\" screen;2\r\n", b';').len(), 3);
+    }
+
+    #[test]
+    fn quotes_that_do_not_close_or_close_early_are_errors() {
+        assert_eq!(
+            records(b"1,\"a\n2,b\n3,c\n", b','),
+            vec![Err("Unclosed { at: 2 }".to_string())]
+        );
+        assert_eq!(
+            records(b"\"a,1\n\"b,2\nc,3\n", b','),
+            vec![Err("bad quote at 6".to_string()), ok(&["c", "3"])]
+        );
+        assert_eq!(
+            records(b"\"a\"\rb\n", b','),
+            vec![Err("bad quote at 3".to_string())]
+        );
+    }
+
+    #[test]
+    fn incomplete_records_ask_for_more() {
+        let mut t = Tokenizer::new(b',');
+        for data in [&b"a,b"[..], b"a,\"b\n", b"a,\"b\"", b"\"b\"\r", b"\"a\"x"] {
+            t.reset();
+            assert_eq!(t.step(data, 0, false), Step::NeedMore, "{data:?}");
+        }
+        t.reset();
+        assert_eq!(
+            t.step(b"a,\"b\"", 0, true),
+            Step::Record {
+                end: 5,
+                next: 5,
+                breaks: 0
+            }
+        );
+    }
+
+    #[test]
+    fn word_search_finds_exactly_the_special_bytes() {
+        let w = u64::from_le_bytes(*b"\x00,\x01\x80,\xff\x2c\x2d");
+        let m = zero_bytes(w ^ (ONES * b',' as u64));
+        let bytes: Vec<u32> = (0..8).filter(|i| m >> (8 * i + 7) & 1 == 1).collect();
+        assert_eq!(bytes, vec![1, 4, 6]);
+    }
+}
