@@ -189,13 +189,27 @@ pub struct Printer<'a> {
     pub fields: &'a [String],
     pub kpis: &'a [String],
     pub rng: Rng,
+    /// Write [`BREAK`] instead of a blank where a line may break (around a binary
+    /// operator, after a comma), for the writers of multi-line formulas.
+    pub breaks: bool,
 }
+
+/// Where a formula written with `Printer::breaks` may take a line break or more blanks.
+pub const BREAK: char = '\u{1}';
 
 impl Printer<'_> {
     pub fn print(&mut self, e: &E) -> String {
         let mut out = String::new();
         self.write(e, &mut out);
         out
+    }
+
+    fn gap(&self) -> char {
+        if self.breaks {
+            BREAK
+        } else {
+            ' '
+        }
     }
 
     fn kw(&mut self, word: &str) -> String {
@@ -226,7 +240,8 @@ impl Printer<'_> {
     fn list(&mut self, items: &[E], out: &mut String) {
         for (i, a) in items.iter().enumerate() {
             if i > 0 {
-                out.push_str(", ");
+                out.push(',');
+                out.push(self.gap());
             }
             self.write(a, out);
         }
@@ -283,9 +298,9 @@ impl Printer<'_> {
                     Bin::And => self.kw("and"),
                     Bin::Or => self.kw("or"),
                 };
-                out.push(' ');
+                out.push(self.gap());
                 out.push_str(&sym);
-                out.push(' ');
+                out.push(self.gap());
                 self.at(b, right, out);
             }
             E::IsNull(x, negated) => {

@@ -701,12 +701,18 @@ impl Case {
 
     /// The formulas as text, written with the printer's choices from `seed`.
     pub fn formulas(&self, seed: u64) -> Vec<String> {
+        self.formulas_with(seed, false)
+    }
+
+    /// The formulas, with `ast::BREAK` where a line may break when `breaks`.
+    pub fn formulas_with(&self, seed: u64, breaks: bool) -> Vec<String> {
         let fields = self.field_names();
         let kpis = self.kpi_names();
         let mut p = Printer {
             fields: &fields,
             kpis: &kpis,
             rng: Rng::new(seed),
+            breaks,
         };
         self.kpis.iter().map(|k| p.print(&k.e)).collect()
     }
@@ -787,6 +793,7 @@ impl Case {
             fields: &fields,
             kpis: &[],
             rng: Rng::new(seed),
+            breaks: false,
         };
         self.filter.as_ref().map(|f| p.print(f))
     }

@@ -23,6 +23,7 @@ mod nasty;
 mod reference;
 mod rng;
 mod robust;
+mod roundtrip;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
