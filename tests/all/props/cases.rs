@@ -5,6 +5,17 @@ use std::time::Duration;
 
 /// `kpi eval --format json` of `formulas` over a CSV file: the exit code and the values.
 fn eval(name: &str, csv: &str, fields: &str, formulas: &[&str]) -> (Option<i32>, Vec<String>) {
+    let (code, values, _) = eval_stderr(name, csv, fields, formulas);
+    (code, values)
+}
+
+/// The same, with standard error.
+fn eval_stderr(
+    name: &str,
+    csv: &str,
+    fields: &str,
+    formulas: &[&str],
+) -> (Option<i32>, Vec<String>, String) {
     let dir = case_dir("cases", 0).with_file_name(format!("cases-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("data.csv"), csv).unwrap();
@@ -26,7 +37,7 @@ fn eval(name: &str, csv: &str, fields: &str, formulas: &[&str]) -> (Option<i32>,
         .flatten()
         .map(|r| r["value"].to_string())
         .collect();
-    (run.code, values)
+    (run.code, values, run.stderr)
 }
 
 /// A sum of divisions has 28 decimals in every term; its exact total needs more digits
@@ -56,4 +67,21 @@ fn zeros_ending_a_long_fraction_are_read() {
     );
     assert_eq!(code, Some(0));
     assert_eq!(values, ["12345678901234567891.123456789", "0"]);
+}
+
+/// A `where` whose arithmetic overflows stops its aggregate with an error naming the KPI,
+/// as an overflow in the aggregate's argument does. It was taken as false: the median of
+/// the other records (here none: null) with exit 0 and a vague kpi::type warning.
+#[test]
+fn an_overflow_in_where_is_an_error_naming_the_kpi() {
+    let (code, values, stderr) = eval_stderr(
+        "where_overflow",
+        "x\n1000000000000000000000000000\n2\n",
+        "x: number",
+        &["median(x where 10.75 < x * x)", "count(x > 1)"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(values, ["null", "2"]);
+    assert!(stderr.contains("kpi::overflow"), "{stderr}");
+    assert!(stderr.contains("(used by `k0`)"), "{stderr}");
 }
