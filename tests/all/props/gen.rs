@@ -453,6 +453,10 @@ impl Gen {
     }
 
     fn number_expr(&mut self, d: u32, scope: Scope) -> E {
+        if self.big {
+            // products of large numbers overflow: an error that stops the whole run
+            return self.leaf(Ty::Num, scope);
+        }
         match self.rng.below(12) {
             0..=3 => {
                 let op = *self
