@@ -11,6 +11,8 @@ pub enum Ty {
     Bool,
     Str,
     Date,
+    /// A datetime.
+    Time,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +50,9 @@ pub enum Func {
     EndsWith,
     Day,
     Weekday,
+    Hour,
+    /// `date(t)`.
+    DateOf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,8 +77,11 @@ pub enum E {
     Str(String),
     /// Days since 1970-01-01.
     Date(i64),
-    /// A duration of whole days (`3d`), only added to dates.
-    Days(i64),
+    /// Microseconds since 1970-01-01T00:00:00.
+    Time(i64),
+    /// A duration in seconds (`3d`, `2h`, `90min`, `45s`), only added to dates (whole
+    /// days) and datetimes.
+    Dur(i64),
     Null,
     Neg(Box<E>),
     Not(Box<E>),
@@ -131,6 +139,8 @@ impl Func {
             Func::EndsWith => "ends_with",
             Func::Day => "day",
             Func::Weekday => "weekday",
+            Func::Hour => "hour",
+            Func::DateOf => "date",
         }
     }
 }
@@ -181,6 +191,27 @@ pub fn date_text(days: i64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+pub const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// `YYYY-MM-DDTHH:MM:SS[.f]` of a datetime in microseconds, as kpi writes it.
+pub fn datetime_text(us: i64) -> String {
+    let day = us.div_euclid(MICROS_PER_DAY);
+    let rest = us.rem_euclid(MICROS_PER_DAY);
+    let secs = rest / 1_000_000;
+    let frac = rest % 1_000_000;
+    let mut t = format!(
+        "{}T{:02}:{:02}:{:02}",
+        date_text(day),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    if frac != 0 {
+        t.push_str(format!(".{frac:06}").trim_end_matches('0'));
+    }
+    t
 }
 
 /// Writes trees as formula text. Its choices (keyword case, quotes, redundant brackets,
@@ -262,7 +293,21 @@ impl Printer<'_> {
             }
             E::Str(s) => out.push_str(&self.string(s)),
             E::Date(d) => out.push_str(&date_text(*d)),
-            E::Days(n) => out.push_str(&format!("{n}d")),
+            E::Time(us) => {
+                let t = datetime_text(*us);
+                // `2025-03-01T08:00` when the seconds are zero, now and then
+                if t.ends_with(":00") && t.len() == 19 && self.rng.below(3) == 0 {
+                    out.push_str(&t[..16]);
+                } else {
+                    out.push_str(&t);
+                }
+            }
+            E::Dur(secs) => out.push_str(&match secs {
+                s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+                s if s % 3600 == 0 => format!("{}h", s / 3600),
+                s if s % 60 == 0 => format!("{}min", s / 60),
+                s => format!("{s}s"),
+            }),
             E::Neg(x) => {
                 out.push('-');
                 if matches!(**x, E::Neg(_)) {

@@ -14,8 +14,11 @@
 //! failure names its property and case, and leaves the case's files in
 //! `target/tmp/props/` with the command that reproduces it.
 
+mod aggregate;
 mod ast;
 mod cases;
+mod files;
+mod formula;
 mod frac;
 mod gen;
 mod model;

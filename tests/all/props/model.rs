@@ -8,10 +8,9 @@
 //! bound) is `Skip::Fragile`: that KPI is left out of the comparison and counted, never
 //! compared with a guess.
 
-use super::ast::{Agg, Bin, Func, E};
+use super::ast::{Bin, Func, E, MICROS_PER_DAY};
 use super::frac::Q;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug)]
 pub struct N {
@@ -27,6 +26,10 @@ pub enum V {
     Num(N),
     Str(String),
     Date(i64),
+    /// Microseconds.
+    Time(i64),
+    /// Seconds: only a duration literal, added to a date or a datetime.
+    Dur(i64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,13 +46,13 @@ pub fn num(q: Q) -> V {
     V::Num(N { q, err: 0.0 })
 }
 
-fn q<T>(r: Option<T>) -> R<T> {
+pub(super) fn q<T>(r: Option<T>) -> R<T> {
     r.ok_or(Skip::Range)
 }
 
 /// The rounding of a result that kpi may not hold exactly: `q` when it is a short decimal
 /// computed from exact operands, else within about one unit of the 28th digit.
-fn rounded(q: Q, err: f64) -> N {
+pub(super) fn rounded(q: Q, err: f64) -> N {
     if err == 0.0 && q.is_short_decimal(27) {
         return N { q, err: 0.0 };
     }
@@ -116,19 +119,25 @@ pub fn compare(a: &V, b: &V) -> R<Option<Ordering>> {
         }
         (V::Str(x), V::Str(y)) => x.cmp(y),
         (V::Bool(x), V::Bool(y)) => x.cmp(y),
-        (V::Date(x), V::Date(y)) => x.cmp(y),
+        (V::Date(x), V::Date(y)) | (V::Time(x), V::Time(y)) => x.cmp(y),
+        // a date is its midnight
+        (V::Date(x), V::Time(y)) => (x * MICROS_PER_DAY).cmp(y),
+        (V::Time(x), V::Date(y)) => x.cmp(&(y * MICROS_PER_DAY)),
         _ => panic!("model: comparing {a:?} with {b:?}"),
     }))
 }
 
-fn arith(op: Bin, a: V, b: V) -> R<V> {
+pub(super) fn arith(op: Bin, a: V, b: V) -> R<V> {
     let (x, y) = match (a, b) {
         (V::Null, _) | (_, V::Null) => return Ok(V::Null),
-        (V::Date(d), V::Num(n)) if op == Bin::Add || op == Bin::Sub => {
-            // only `date ± Nd`: the model passes whole days as a number
-            let days = n.q.floor();
-            let k = q(days.text().parse::<i64>().ok())?;
+        (V::Date(d), V::Dur(secs)) => {
+            // only whole days: a date stays a date
+            let k = secs / 86_400;
             return Ok(V::Date(if op == Bin::Add { d + k } else { d - k }));
+        }
+        (V::Time(t), V::Dur(secs)) => {
+            let k = secs * 1_000_000;
+            return Ok(V::Time(if op == Bin::Add { t + k } else { t - k }));
         }
         (V::Num(x), V::Num(y)) => (x, y),
         (a, b) => panic!("model: {op:?} on {a:?} and {b:?}"),
@@ -198,7 +207,8 @@ pub fn eval(e: &E, leaf: &dyn Fn(&E) -> R<V>) -> R<V> {
     Ok(match e {
         E::Field(_) | E::Agg(..) | E::Kpi(_) => leaf(e)?,
         E::Num(n) => num(*n),
-        E::Days(n) => num(Q::int(*n)),
+        E::Time(t) => V::Time(*t),
+        E::Dur(secs) => V::Dur(*secs),
         E::Bool(b) => V::Bool(*b),
         E::Str(s) => V::Str(s.clone()),
         E::Date(d) => V::Date(*d),
@@ -347,14 +357,19 @@ fn call(f: Func, args: &[E], leaf: &dyn Fn(&E) -> R<V>) -> R<V> {
             }),
             _ => V::Null,
         },
-        Func::Day | Func::Weekday => match arg(0)? {
-            V::Date(d) => num(Q::int(if f == Func::Day {
-                day_of_month(d)
-            } else {
-                weekday(d)
-            })),
-            _ => V::Null,
-        },
+        Func::Day | Func::Weekday | Func::Hour | Func::DateOf => {
+            let (d, us) = match arg(0)? {
+                V::Date(d) => (d, 0),
+                V::Time(t) => (t.div_euclid(MICROS_PER_DAY), t.rem_euclid(MICROS_PER_DAY)),
+                _ => return Ok(V::Null),
+            };
+            match f {
+                Func::Day => num(Q::int(day_of_month(d))),
+                Func::Weekday => num(Q::int(weekday(d))),
+                Func::Hour => num(Q::int(us / 3_600_000_000)),
+                _ => V::Date(d),
+            }
+        }
     })
 }
 
@@ -375,218 +390,8 @@ pub fn eval_kpi(e: &E, recs: &[&Rec], ctx: &Ctx) -> R<V> {
     eval(e, &|leaf| match leaf {
         E::Kpi(i) => ctx.kpis[*i].clone(),
         E::Agg(a, arg, per, filter) => {
-            aggregate(*a, arg.as_deref(), per, filter.as_deref(), recs, ctx)
+            super::aggregate::aggregate(*a, arg.as_deref(), per, filter.as_deref(), recs, ctx)
         }
         other => panic!("model: {other:?} in KPI scope"),
-    })
-}
-
-/// A value as a key for grouping and distinct counts: `Fragile` for inexact numbers, whose
-/// equality kpi's rounding could change.
-pub fn key(v: &V) -> R<Option<String>> {
-    Ok(Some(match v {
-        V::Null => return Ok(None),
-        V::Bool(b) => format!("b:{b}"),
-        V::Num(n) if n.err > 0.0 => return Err(Skip::Fragile),
-        V::Num(n) => format!("n:{}", n.q.text()),
-        V::Str(s) => format!("s:{s}"),
-        V::Date(d) => format!("d:{d}"),
-    }))
-}
-
-fn aggregate(
-    a: Agg,
-    arg: Option<&E>,
-    per: &[E],
-    filter: Option<&E>,
-    recs: &[&Rec],
-    ctx: &Ctx,
-) -> R<V> {
-    let mut kept = Vec::new();
-    for r in recs {
-        if let Some(c) = filter {
-            if truth(&eval_record(c, r, ctx.declared, false)?) != Some(true) {
-                continue;
-            }
-        }
-        kept.push(*r);
-    }
-    let values: Vec<V> = if per.is_empty() {
-        match arg {
-            None => vec![V::Null; kept.len()],
-            Some(x) => kept
-                .iter()
-                .map(|r| eval_record(x, r, ctx.declared, false))
-                .collect::<R<_>>()?,
-        }
-    } else {
-        let mut order: Vec<String> = Vec::new();
-        let mut groups: HashMap<String, Vec<&Rec>> = HashMap::new();
-        'records: for r in &kept {
-            let mut k = String::new();
-            for p in per {
-                match key(&eval_record(p, r, ctx.declared, true)?)? {
-                    None => continue 'records,
-                    Some(s) => {
-                        k.push_str(&s);
-                        k.push('\u{1}');
-                    }
-                }
-            }
-            let g = groups.entry(k.clone()).or_default();
-            if g.is_empty() {
-                order.push(k);
-            }
-            g.push(r);
-        }
-        let inner = Ctx {
-            declared: ctx.declared,
-            kpis: &[],
-        };
-        match arg {
-            None => vec![V::Null; order.len()],
-            Some(x) => order
-                .iter()
-                .map(|k| eval_kpi(x, &groups[k], &inner))
-                .collect::<R<_>>()?,
-        }
-    };
-    fold(a, arg.is_some(), values)
-}
-
-/// An aggregate over the values of its records (or of its entities, with `per`).
-fn fold(a: Agg, has_arg: bool, values: Vec<V>) -> R<V> {
-    let n_items = values.len();
-    let vals: Vec<V> = values
-        .into_iter()
-        .filter(|v| !matches!(v, V::Null))
-        .collect();
-    let nums = || -> Vec<N> {
-        vals.iter()
-            .map(|v| match v {
-                V::Num(n) => *n,
-                v => panic!("model: a number aggregate over {v:?}"),
-            })
-            .collect()
-    };
-    let sum = |ns: &[N]| -> R<N> {
-        let mut total = Q::ZERO;
-        let mut err = 0.0;
-        for n in ns {
-            total = q(total.add(n.q))?;
-            err += n.err;
-        }
-        Ok(rounded(total, err))
-    };
-    Ok(match a {
-        Agg::Count => {
-            if !has_arg {
-                // count() or count(per k): every record or entity
-                num(Q::int(n_items as i64))
-            } else {
-                num(Q::int(
-                    vals.iter().filter(|v| truth(v) == Some(true)).count() as i64,
-                ))
-            }
-        }
-        Agg::Sum => V::Num(sum(&nums())?),
-        Agg::Avg => {
-            let ns = nums();
-            if ns.is_empty() {
-                return Ok(V::Null);
-            }
-            let s = sum(&ns)?;
-            arith(Bin::Div, V::Num(s), num(Q::int(ns.len() as i64)))?
-        }
-        Agg::Median => {
-            let mut ns = nums();
-            if ns.is_empty() {
-                return Ok(V::Null);
-            }
-            for (i, x) in ns.iter().enumerate() {
-                for y in &ns[i + 1..] {
-                    q(x.q.try_cmp(y.q))?;
-                }
-            }
-            ns.sort_by(|x, y| x.q.try_cmp(y.q).unwrap_or(Ordering::Equal));
-            for w in ns.windows(2) {
-                // neighbours that kpi's rounding could swap
-                compare(&V::Num(w[0]), &V::Num(w[1]))?;
-            }
-            let m = ns.len() / 2;
-            if ns.len() % 2 == 1 {
-                V::Num(ns[m])
-            } else {
-                let two = arith(Bin::Add, V::Num(ns[m - 1]), V::Num(ns[m]))?;
-                arith(Bin::Div, two, num(Q::int(2)))?
-            }
-        }
-        Agg::Min | Agg::Max => {
-            let want = if a == Agg::Min {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
-            let mut best: Option<V> = None;
-            for v in vals {
-                let better = match &best {
-                    None => true,
-                    Some(b) => compare(&v, b)? == Some(want),
-                };
-                if better {
-                    best = Some(v);
-                }
-            }
-            best.unwrap_or(V::Null)
-        }
-        Agg::Pct | Agg::Share => {
-            let t = vals.iter().filter(|v| truth(v) == Some(true)).count();
-            if vals.is_empty() {
-                return Ok(V::Null);
-            }
-            let hundred = if a == Agg::Pct { 100 } else { 1 };
-            let r = q(Q::new(t as i128 * hundred, vals.len() as i128))?;
-            V::Num(rounded(r, 0.0))
-        }
-        Agg::Distinct => {
-            let mut seen: Vec<String> = Vec::new();
-            let mut inexact: Vec<N> = Vec::new();
-            for v in &vals {
-                match v {
-                    V::Num(n) if n.err > 0.0 => inexact.push(*n),
-                    v => {
-                        let k = key(v)?.unwrap_or_default();
-                        if !seen.contains(&k) {
-                            seen.push(k);
-                        }
-                    }
-                }
-            }
-            if !inexact.is_empty() {
-                // inexact numbers count only when no rounding could make two of them equal
-                let all: Vec<N> = vals
-                    .iter()
-                    .filter_map(|v| match v {
-                        V::Num(n) => Some(*n),
-                        _ => None,
-                    })
-                    .collect();
-                for (i, x) in all.iter().enumerate() {
-                    for y in &all[i + 1..] {
-                        if x.err + y.err > 0.0 {
-                            compare(&V::Num(*x), &V::Num(*y))?;
-                        }
-                    }
-                }
-                let mut exact: Vec<Q> = Vec::new();
-                for n in all {
-                    if !exact.contains(&n.q) {
-                        exact.push(n.q);
-                    }
-                }
-                return Ok(num(Q::int(exact.len() as i64)));
-            }
-            num(Q::int(seen.len() as i64))
-        }
     })
 }

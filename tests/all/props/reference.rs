@@ -2,7 +2,7 @@
 //! A disagreement is shrunk (records taken away while it stays) and reported with the
 //! catalogue, the data and both values.
 
-use super::ast::date_text;
+use super::ast::{date_text, datetime_text};
 use super::frac::Q;
 use super::gen::{Case, Gen};
 use super::model::{eval_kpi, eval_record, truth, Ctx, Skip, R, V};
@@ -91,6 +91,8 @@ fn key_of_value(v: &V) -> String {
         V::Num(n) => format!("n:{}", n.q.text()),
         V::Str(s) => format!("s:{s}"),
         V::Date(d) => format!("s:{}", date_text(*d)),
+        V::Time(t) => format!("s:{}", datetime_text(*t)),
+        V::Dur(_) => unreachable!("no KPI is a duration"),
     }
 }
 
@@ -190,6 +192,7 @@ fn same(model: &V, got: &Json) -> bool {
         (V::Bool(a), Json::Bool(b)) => a == b,
         (V::Str(a), Json::String(b)) => a == b,
         (V::Date(a), Json::String(b)) => date_text(*a) == *b,
+        (V::Time(a), Json::String(b)) => datetime_text(*a) == *b,
         (V::Num(n), Json::Number(j)) => {
             let Some(g) = Q::parse(&j.to_string()) else {
                 return false;
@@ -208,6 +211,7 @@ fn show(v: &V) -> String {
         V::Num(n) if n.err > 0.0 => format!("{} (± {:e})", n.q.text(), n.err),
         V::Num(n) => n.q.text(),
         V::Date(d) => date_text(*d),
+        V::Time(t) => datetime_text(*t),
         other => format!("{other:?}"),
     }
 }
