@@ -65,31 +65,35 @@ impl ExactSum {
     /// The total: exact when a decimal can hold it, else rounded once (halves away from
     /// zero) to the decimals that fit; an overflow when its whole part does not fit.
     pub fn value(&self) -> Result<Decimal, OpError> {
-        let Some(w) = &self.wide else {
-            return Ok(self.small);
-        };
-        let (mut m, mut scale) = (**w, SCALE);
-        let ten = I256::from(10u8);
-        while scale > 0 && m % ten == 0 {
-            m /= ten;
-            scale -= 1;
+        match &self.wide {
+            None => Ok(self.small),
+            Some(w) => wide_to_decimal(**w, SCALE),
         }
-        // Drop the fewest digits that make the mantissa fit, rounding from the exact total
-        // (never digit by digit, which would round twice).
-        for dropped in 0..=scale {
-            let unit = POW10[dropped as usize];
-            let (mut q, r) = (m / unit, m % unit);
-            if dropped > 0 && r.unsigned_abs() * 2 >= unit.unsigned_abs() {
-                q += if m < 0 { -I256::ONE } else { I256::ONE };
-            }
-            if let Ok(q) = i128::try_from(q) {
-                if let Ok(d) = Decimal::try_from_i128_with_scale(q, scale - dropped) {
-                    return Ok(d);
-                }
-            }
-        }
-        Err(OpError::Overflow)
     }
+}
+
+/// `m` × 10^-`scale` as a decimal: exact when a decimal can hold it, else rounded once
+/// (halves away from zero, never digit by digit, which would round twice) to the decimals
+/// that fit; an overflow when its whole part does not fit.
+pub(super) fn wide_to_decimal(mut m: I256, mut scale: u32) -> Result<Decimal, OpError> {
+    let ten = I256::from(10u8);
+    while scale > 0 && m % ten == 0 {
+        m /= ten;
+        scale -= 1;
+    }
+    for dropped in 0..=scale {
+        let unit = ten.pow(dropped);
+        let (mut q, r) = (m / unit, m % unit);
+        if dropped > 0 && r.unsigned_abs() * 2 >= unit.unsigned_abs() {
+            q += if m < 0 { -I256::ONE } else { I256::ONE };
+        }
+        if let Ok(q) = i128::try_from(q) {
+            if let Ok(d) = Decimal::try_from_i128_with_scale(q, scale - dropped) {
+                return Ok(d);
+            }
+        }
+    }
+    Err(OpError::Overflow)
 }
 
 /// A decimal in units of 1e-28 (at most 7.9e56: far from the 5.7e76 an `I256` holds, even

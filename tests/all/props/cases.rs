@@ -85,3 +85,18 @@ fn an_overflow_in_where_is_an_error_naming_the_kpi() {
     assert!(stderr.contains("kpi::overflow"), "{stderr}");
     assert!(stderr.contains("(used by `k0`)"), "{stderr}");
 }
+
+/// A median between two values near 28 digits is interpolated exactly and rounded once:
+/// the median of -1e27 and 999999999999999999999999999.5 was -0.2 (the step and its half
+/// rounded apart), not -0.25.
+#[test]
+fn a_median_near_28_digits_rounds_once() {
+    let (code, values) = eval(
+        "median",
+        "x\n-1000000000000000000000000000\n999999999999999999999999999.50\n",
+        "x: number",
+        &["median(x)", "percentile(x, 0.5)"],
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(values, ["-0.25", "-0.25"]);
+}
