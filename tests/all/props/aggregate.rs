@@ -128,7 +128,7 @@ fn fold(a: Agg, has_arg: bool, values: Vec<V>) -> R<V> {
             let s = sum(&ns)?;
             arith(Bin::Div, V::Num(s), num(Q::int(ns.len() as i64)))?
         }
-        Agg::Median => {
+        Agg::Median | Agg::Percentile(_) => {
             let mut ns = nums();
             if ns.is_empty() {
                 return Ok(V::Null);
@@ -143,12 +143,25 @@ fn fold(a: Agg, has_arg: bool, values: Vec<V>) -> R<V> {
                 // neighbours that kpi's rounding could swap
                 compare(&V::Num(w[0]), &V::Num(w[1]))?;
             }
-            let m = ns.len() / 2;
-            if ns.len() % 2 == 1 {
-                V::Num(ns[m])
+            // rank p × (n - 1), linear between the closest ranks
+            let p = match a {
+                Agg::Percentile(p) => p,
+                _ => q(Q::new(1, 2))?,
+            };
+            let rank = q(p.mul(Q::int(ns.len() as i64 - 1)))?;
+            let lo = rank.floor();
+            let frac = q(rank.sub(lo))?;
+            let i = q(lo.text().parse::<usize>().ok())?;
+            if frac.is_zero() {
+                V::Num(ns[i])
             } else {
-                let two = arith(Bin::Add, V::Num(ns[m - 1]), V::Num(ns[m]))?;
-                arith(Bin::Div, two, num(Q::int(2)))?
+                let (x, y) = (ns[i], ns[i + 1]);
+                let v = q(y
+                    .q
+                    .sub(x.q)
+                    .and_then(|s| s.mul(frac))
+                    .and_then(|s| s.add(x.q)))?;
+                V::Num(rounded(v, x.err + y.err))
             }
         }
         Agg::Min | Agg::Max => {

@@ -66,6 +66,8 @@ pub enum Agg {
     Share,
     Distinct,
     Median,
+    /// `percentile(x, p)`.
+    Percentile(Q),
 }
 
 #[derive(Clone, Debug)]
@@ -157,6 +159,7 @@ impl Agg {
             Agg::Share => "share",
             Agg::Distinct => "distinct",
             Agg::Median => "median",
+            Agg::Percentile(_) => "percentile",
         }
     }
 }
@@ -390,6 +393,11 @@ impl Printer<'_> {
                 if let Some(x) = arg {
                     self.write(x, out);
                     gap = " ";
+                }
+                if let Agg::Percentile(p) = a {
+                    out.push(',');
+                    out.push(self.gap());
+                    out.push_str(&self.number(*p));
                 }
                 if !per.is_empty() {
                     let w = format!("{gap}{} ", self.kw("per"));

@@ -302,7 +302,23 @@ impl Gen {
             Agg::Share,
             Agg::Distinct,
             Agg::Median,
+            Agg::Percentile(Q::ZERO),
         ]);
+        let agg = match agg {
+            Agg::Percentile(_) => {
+                let (n, d) = *self.rng.pick(&[
+                    (0, 1),
+                    (1, 10),
+                    (1, 4),
+                    (1, 2),
+                    (9, 10),
+                    (1, 1),
+                    (333, 1000),
+                ]);
+                Agg::Percentile(Q::new(n, d).expect("a fraction"))
+            }
+            a => a,
+        };
         let arg = match agg {
             Agg::Count if self.rng.pct(40) => None,
             Agg::Count | Agg::Pct | Agg::Share => Some(self.expr(Ty::Bool, 3, Scope::Record)),
