@@ -100,3 +100,24 @@ fn a_median_near_28_digits_rounds_once() {
     assert_eq!(code, Some(0));
     assert_eq!(values, ["-0.25", "-0.25"]);
 }
+
+/// A formula ending with `between` took in the line break after it: `kpi fmt` joined the
+/// next line to it (`... and -3@decimals 1`), and a second `fmt` changed the file again.
+#[test]
+fn fmt_keeps_the_line_after_a_between() {
+    let dir = case_dir("cases", 0).with_file_name("cases-between");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("s.yaml"), "sources:\n  s:\n    path: d.csv\n").unwrap();
+    let kpi = "@source s\nk = count() between 1 and -3\n@decimals 1\nj = 2\n";
+    std::fs::write(dir.join("k.kpi"), kpi).unwrap();
+    let run = run_kpi(
+        &dir,
+        &["fmt", "--check", "."],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let run = run_kpi(&dir, &["fmt", "."], None, Duration::from_secs(30));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(dir.join("k.kpi")).unwrap(), kpi);
+}
