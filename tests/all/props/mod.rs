@@ -7,9 +7,10 @@
 //! * `roundtrip`: `kpi fmt` keeps every value of a generated catalogue, and a second `fmt`
 //!   changes nothing.
 //!
-//! Budgets: each property runs a quick number of cases in `cargo test`; with
-//! `KPI_PROPTEST_CASES=N` each runs N cases (the long run:
-//! `KPI_PROPTEST_CASES=40000 cargo test --release --test all props -- --nocapture`).
+//! Budgets: each property runs a quick number of cases in `cargo test` (about 20 s on two
+//! cores); with `KPI_PROPTEST_CASES=N` each runs N cases, and nasty inputs grow larger. The
+//! long run, one property at a time or all together:
+//! `KPI_PROPTEST_CASES=25000 cargo test --release --test all props::robust -- --nocapture`.
 //! `KPI_PROPTEST_START=S` starts at case S; `KPI_PROPTEST_CASE=I` runs case I alone. A
 //! failure names its property and case, and leaves the case's files in
 //! `target/tmp/props/` with the command that reproduces it.
