@@ -3,7 +3,10 @@
 
 Writes one CSV per source of the reference data model (shared design brief
 `data-model.md`) into `examples/data/NAME.csv`, plus `examples/data/surveys.jsonl`
-holding the same records as `surveys.csv`.
+holding the same records as `surveys.csv`, plus the calls as a French call-centre tool
+exports them: `appels.csv` (`;`, Windows-1252, CRLF, French conventions) and
+`appels.xlsx` (typed cells, written by `sheets.py`), read by
+`examples/catalogues/appels.yaml`.
 
 The story: "Bureau Direct", a mid-size distributor of office supplies, runs a
 customer-service centre (10 agents, phone / email / chat), an order desk
@@ -30,6 +33,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+
+from sheets import write_xlsx
 
 SEED = 2025
 YEAR_START = datetime(2025, 1, 1)
@@ -96,6 +101,43 @@ def write_csv(out: Path, name: str, header: list[str], rows: list[list[str]]) ->
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
+
+
+# --------------------------------------------------------------------------
+# the French export of the calls (issue 8): what a call-centre tool and Excel write
+
+FR_HEADER = ["N° appel", "Date d'appel", "Client", "Demande", "Décroché", "Agent",
+             "Attente (s)", "Conversation", "Mise en attente", "Post-appel"]
+FR_TITLE = "Export des appels — Bureau Direct — 2025"
+
+
+def fr_clock(x: int | None) -> str:
+    return "" if x is None else f"{x // 3600:02d}:{x // 60 % 60:02d}:{x % 60:02d}"
+
+
+def write_french_calls(out: Path, calls: list) -> None:
+    """appels.csv: a title line, a blank line, then the header (row 3); `;`, Windows-1252,
+    CRLF; datetimes `02/01/2025 08:19:03`, `Oui`/`Non`, durations `HH:MM:SS`, `N/A` for no
+    agent. appels.xlsx: the same rows with typed cells (datetimes, booleans, `[h]:mm:ss`
+    durations, integers), sheet "Appels" after a "Notes" sheet, header on row 3."""
+    rows, cells = [], []
+    for i, c in enumerate(calls, 1):
+        rows.append([f"K{i:06d}", c.started_at.strftime("%d/%m/%Y %H:%M:%S"), c.customer or "",
+                     "" if c.ticket_id is None else c.ticket_id, "Oui" if c.answered else "Non",
+                     c.agent or "N/A", f_int(c.wait), fr_clock(c.talk), fr_clock(c.hold),
+                     fr_clock(c.wrap)])
+        dur = lambda x: None if x is None else timedelta(seconds=x)  # noqa: E731
+        cells.append([f"K{i:06d}", c.started_at, c.customer, c.ticket_id, c.answered,
+                      c.agent or "N/A", c.wait, dur(c.talk), dur(c.hold), dur(c.wrap)])
+    with open(out / "appels.csv", "w", newline="", encoding="cp1252") as fh:
+        w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        w.writerow([FR_TITLE])
+        w.writerow([])
+        w.writerow(FR_HEADER)
+        w.writerows(rows)
+    notes = [["Export des appels entrants, un appel par ligne, sur la feuille Appels."]]
+    write_xlsx(out / "appels.xlsx",
+               [("Notes", notes), ("Appels", [[FR_TITLE], [], FR_HEADER] + cells)])
 
 
 # --------------------------------------------------------------------------
@@ -820,6 +862,9 @@ def main() -> None:
          "" if c.ticket is None else by_index[c.ticket].tid, f_bool(c.answered), c.agent or "",
          f_int(c.wait), f_int(c.talk), f_int(c.hold), f_int(c.wrap)]
         for i, c in enumerate(calls, 1)])
+    for c in calls:
+        c.ticket_id = None if c.ticket is None else by_index[c.ticket].tid
+    write_french_calls(out, calls)
 
     surveys = gen_surveys(random.Random(SEED + 3), by_index)
     cols = HEADERS["surveys"]
@@ -852,6 +897,7 @@ def main() -> None:
         with open(path, encoding="utf-8") as fh:
             n = sum(1 for _ in fh) - 1
         print(f"{path.name:18} {n:7d} records")
+    print(f"{'appels.csv':18} {len(calls):7d} records (French export; also appels.xlsx)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 //! `kpi doc`: the catalogue as Markdown, one section per KPI: labels, description, formula,
-//! unit, target, the sources and fields it reads, the KPIs it depends on, where it is defined.
+//! unit, target, the sources and fields it reads, the KPIs it depends on, where it is defined;
+//! `html.rs` writes the same as one HTML page, formulas highlighted.
 
 use crate::analysis::Ir;
 use crate::ir::{KLeaf, KpiId};
@@ -9,6 +10,8 @@ use crate::syntax::expr_to_string;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+pub mod html;
+
 struct Words {
     title: &'static str,
     index: &'static str,
@@ -16,6 +19,8 @@ struct Words {
     unit: &'static str,
     decimals: &'static str,
     target: &'static str,
+    min_sample: &'static str,
+    records: &'static str,
     reads: &'static str,
     depends: &'static str,
     used_by: &'static str,
@@ -32,6 +37,8 @@ const EN: Words = Words {
     unit: "Unit",
     decimals: "decimals",
     target: "Target",
+    min_sample: "Minimum sample",
+    records: "records",
     reads: "Reads",
     depends: "Depends on",
     used_by: "Used by",
@@ -48,6 +55,8 @@ const FR: Words = Words {
     unit: "Unité",
     decimals: "décimales",
     target: "Objectif",
+    min_sample: "Échantillon minimal",
+    records: "enregistrements",
     reads: "Lit",
     depends: "Dépend de",
     used_by: "Utilisé par",
@@ -129,22 +138,15 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
         if let Some(t) = &k.target {
             let _ = writeln!(s, "- **{}**: {}", w.target, code(&t.text));
         }
+        if let Some(n) = k.min_sample {
+            let _ = writeln!(s, "- **{}**: {n} {}", w.min_sample, w.records);
+        }
         let info = &an.kpis[i];
-        let mut reads: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        an.kpi_leaves(&info.expr, &mut |l| {
-            if let KLeaf::Agg(a) = l {
-                let spec = &an.aggs[a.0 as usize];
-                let src = &an.sources[spec.source.0 as usize];
-                let entry = reads.entry(src.name.as_str()).or_default();
-                spec.columns(&mut |c| entry.push(&src.columns[c.0 as usize].name));
-            }
-        });
+        let reads = reads_of(an, i);
         if !reads.is_empty() {
             let list: Vec<String> = reads
                 .into_iter()
-                .map(|(src, mut cols)| {
-                    cols.sort_unstable();
-                    cols.dedup();
+                .map(|(src, cols)| {
                     if cols.is_empty() {
                         code(src)
                     } else {
@@ -199,6 +201,24 @@ pub fn markdown(an: &Ir, sources: &SourceMap, lang: Lang) -> String {
         let _ = writeln!(s, "- **{}**: {}", w.tests, k.tests.len());
     }
     s
+}
+
+/// The sources KPI `i` reads itself, each with the fields it reads there (sorted, once).
+fn reads_of<'a>(an: &'a Ir, i: usize) -> BTreeMap<&'a str, Vec<&'a str>> {
+    let mut reads: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    an.kpi_leaves(&an.kpis[i].expr, &mut |l| {
+        if let KLeaf::Agg(a) = l {
+            let spec = &an.aggs[a.0 as usize];
+            let src = &an.sources[spec.source.0 as usize];
+            let entry = reads.entry(src.name.as_str()).or_default();
+            spec.columns(&mut |c| entry.push(&src.columns[c.0 as usize].name));
+        }
+    });
+    for cols in reads.values_mut() {
+        cols.sort_unstable();
+        cols.dedup();
+    }
+    reads
 }
 
 /// The line starts of each file, found once: `SourceFile::line_col` counts from the start of

@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod input;
 pub mod ir;
 pub mod keytable;
+pub mod lsp;
 pub mod op;
 pub mod output;
 pub mod period;
@@ -24,8 +25,13 @@ pub mod results;
 pub mod schema;
 pub mod span;
 pub mod sql;
+pub mod stats;
 pub mod syntax;
 pub mod testing;
 pub mod time;
 pub mod types;
 pub mod value;
+
+/// End to end: the same KPIs over an export in each of its forms (issue 8's fixtures).
+#[cfg(test)]
+mod export_tests;

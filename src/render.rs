@@ -118,8 +118,9 @@ enum Source<'a> {
         name: String,
         text: std::borrow::Cow<'a, str>,
         line: usize,
-        /// A data file's excerpt: its columns are counted in characters.
-        data: bool,
+        /// Columns in characters (a data file's excerpt), not as miette counts them (the
+        /// window of a long catalogue line keeps its columns).
+        char_columns: bool,
     },
 }
 
@@ -151,7 +152,7 @@ impl<'a> View<'a> {
                     name: f.name.clone(),
                     text: text.into(),
                     line: line - 1,
-                    data: false,
+                    char_columns: false,
                 })
             } else {
                 Some(Source::File {
@@ -164,7 +165,7 @@ impl<'a> View<'a> {
                 name: e.file.clone(),
                 text: e.text.as_str().into(),
                 line: e.line.saturating_sub(1) as usize,
-                data: true,
+                char_columns: true,
             })
         };
         View {
@@ -281,7 +282,7 @@ impl SourceCode for Source<'_> {
                 name,
                 text,
                 line,
-                data,
+                char_columns,
             } => {
                 let c = text.read_span(span, before, after)?;
                 Ok(Box::new(MietteSpanContents::new_named(
@@ -289,9 +290,10 @@ impl SourceCode for Source<'_> {
                     c.data(),
                     *c.span(),
                     c.line() + line,
-                    match data {
-                        true => char_column(text, c.span().offset()),
-                        false => c.column(),
+                    if *char_columns {
+                        char_column(text, c.span().offset())
+                    } else {
+                        c.column()
                     },
                     c.line_count(),
                 )))

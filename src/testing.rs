@@ -106,7 +106,8 @@ fn run_one(an: &Ir, id: KpiId, def: &KpiDef, t: &TestDef) -> Outcome {
     for (sid, block) in &blocks {
         records.entry(*sid).or_default().extend(block.iter());
     }
-    let out = eval::evaluate(&plan, eval::Records::Inline(&records));
+    let reading = crate::input::Reading::from_catalogue(an.cat);
+    let out = eval::evaluate(&plan, eval::Records::Inline(&records, &reading));
     diags.extend(out.diags.iter().filter(|d| d.is_error()).cloned());
     if !diags.is_empty() {
         return fail(def, t, diags);
@@ -147,6 +148,10 @@ fn expected_value(n: &Node) -> Result<Value<'static>, String> {
     };
     if let Some(d) = value::parse_number(&s.value, false) {
         return Ok(Value::Num(d));
+    }
+    // `00:04:05`, `04:05`: a duration written as a clock (issue 8), as in the data.
+    if let Some(d) = value::parse_clock(&s.value) {
+        return Ok(Value::Dur(d));
     }
     if s.plain {
         if let Some(b) = value::parse_bool(&s.value) {

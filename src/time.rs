@@ -36,7 +36,7 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     )
 }
 
-fn days_in_month(y: i64, m: u32) -> u32 {
+pub fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
         2 => 28,

@@ -326,25 +326,37 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// A duration cell: a number of seconds, or `HH:MM:SS`.
+/// A duration cell: a number of seconds, `HH:MM:SS` or `MM:SS`.
 pub fn parse_duration(s: &str) -> Option<Decimal> {
-    if let Some(n) = parse_number(s, false) {
-        return Some(n);
-    }
+    parse_number(s, false).or_else(|| parse_clock(s))
+}
+
+/// A duration written as a clock: `HH:MM:SS` or `MM:SS` (seconds may have a fraction;
+/// hours and, in `MM:SS`, minutes may pass 24 and 60), as a number of seconds.
+pub fn parse_clock(s: &str) -> Option<Decimal> {
     let parts: Vec<&str> = s.split(':').collect();
-    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    if parts.len() != 3 || !parts.iter().all(|p| digits(p)) {
+    let whole = |p: &str| !p.is_empty() && p.len() <= 12 && p.bytes().all(|b| b.is_ascii_digit());
+    let sec_ok = |p: &str| {
+        !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && p.as_bytes()[0] != b'.'
+    };
+    let (h, m, sec) = match parts.as_slice() {
+        [h, m, sec] if whole(h) && whole(m) && m.len() <= 2 && sec_ok(sec) => {
+            let m = m.parse::<u32>().ok().filter(|m| *m < 60)?;
+            (Decimal::from_str_exact(h).ok()?, m, *sec)
+        }
+        [m, sec] if whole(m) && sec_ok(sec) => (Decimal::ZERO, m.parse::<u32>().ok()?, *sec),
+        _ => return None,
+    };
+    if !(1..=2).contains(&sec.split('.').next().map_or(0, str::len)) {
         return None;
     }
-    let h = Decimal::from_str_exact(parts[0])
-        .ok()
-        .filter(|h| h.fract().is_zero())?;
-    let m = parts[1].parse::<u32>().ok().filter(|m| *m < 60)?;
-    let sec = Decimal::from_str_exact(parts[2])
+    let sec = Decimal::from_str_exact(sec)
         .ok()
         .filter(|s| *s < Decimal::from(60))?;
     h.checked_mul(Decimal::from(3600))?
-        .checked_add(Decimal::from(m * 60))?
+        .checked_add(Decimal::from(m).checked_mul(Decimal::from(60))?)?
         .checked_add(sec)
 }
 
@@ -440,6 +452,13 @@ mod tests {
         assert_eq!(parse_duration("-1:30:00"), None);
         assert_eq!(parse_duration("01:-5:00"), None);
         assert_eq!(parse_duration("3000000000000000000000000000:00:00"), None);
+        assert_eq!(parse_duration("04:05"), Some(dec!(245)));
+        assert_eq!(parse_duration("125:07.5"), Some(dec!(7507.5)));
+        assert_eq!(parse_duration("00:04:05.25"), Some(dec!(245.25)));
+        assert_eq!(parse_duration("4:5"), Some(dec!(245)));
+        assert_eq!(parse_duration("04:60"), None);
+        assert_eq!(parse_duration("04:"), None);
+        assert_eq!(parse_duration("1:2:3:4"), None);
     }
 
     #[test]

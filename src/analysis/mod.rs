@@ -63,6 +63,22 @@ pub fn catalogue_to_ir<'c>(cat: &'c Catalogue, extra_sources: &[String]) -> (Ir<
     (ir, diags)
 }
 
+/// What `kpi check` reports of a loaded catalogue: the loader's diagnostics (`loaded`),
+/// the analysis', and the unused sources when there is no error; sorted by place. (`kpi lsp`
+/// reports the same list for the buffers an editor holds.)
+pub fn check_catalogue(cat: &Catalogue, loaded: Vec<Diag>) -> Vec<Diag> {
+    let mut diags = crate::diag::Diags { list: loaded };
+    let (ir, found) = catalogue_to_ir(cat, &[]);
+    let unused = ir.unused_sources();
+    diags.extend(found);
+    // With errors, some KPIs were not analysed: "unused" would be noise.
+    if !diags.has_errors() {
+        diags.extend(unused);
+    }
+    diags.sort();
+    diags.list
+}
+
 impl<'c> Analyzer<'c> {
     pub fn new(cat: &'c Catalogue) -> Analyzer<'c> {
         let mut a = Analyzer {

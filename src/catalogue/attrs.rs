@@ -16,6 +16,7 @@ pub const KPI_KEYS: &[&str] = &[
     "currency",
     "decimals",
     "target",
+    "min_sample",
     "tests",
     "source",
 ];
@@ -56,6 +57,16 @@ pub fn set(kpi: &mut KpiDef, key: &str, value: &str, span: Span) -> Result<(), D
                     format!("`decimals` is a whole number from 0 to 12, not `{value}`"),
                 )
                 .at(span)
+            })?)
+        }
+        "min_sample" => {
+            kpi.min_sample = Some(parse_min_sample(value).ok_or_else(|| {
+                Diag::error(
+                    Code::Catalogue,
+                    format!("`min_sample` is a whole number of records, 1 or more, not `{value}`"),
+                )
+                .at(span)
+                .help("e.g. `min_sample: 30`: results computed from fewer records are marked \"low sample\"")
             })?)
         }
         "target" => {
@@ -221,6 +232,20 @@ fn parse_decimals(value: &str) -> Option<u32> {
     digits.parse::<u32>().ok().filter(|d| *d <= 12)
 }
 
+/// `min_sample`: a whole number from 1 (`+` and leading zeros allowed, as YAML reads
+/// numbers); one too large for 64 bits means "always low". `kpi schema` says the same.
+fn parse_min_sample(value: &str) -> Option<u64> {
+    let digits = value.strip_prefix('+').unwrap_or(value);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return None;
+    }
+    Some(digits.parse::<u64>().unwrap_or(u64::MAX))
+}
+
 /// "unknown key" with a suggestion among the allowed ones.
 pub fn unknown_key(key: &str, allowed: &[&str], owner: &str, span: Span) -> Diag {
     Diag::error(Code::Catalogue, format!("unknown key `{key}` in {owner}"))
@@ -291,6 +316,26 @@ mod tests {
             ("== +3", TargetOp::Eq(3.into())),
         ] {
             assert_eq!(parse_target(good), Ok(want), "{good}");
+        }
+    }
+
+    #[test]
+    fn min_sample() {
+        for (v, want) in [
+            ("30", Some(30)),
+            ("1", Some(1)),
+            ("+7", Some(7)),
+            ("007", Some(7)),
+            ("99999999999999999999999", Some(u64::MAX)),
+            ("0", None),
+            ("000", None),
+            ("-1", None),
+            ("1.5", None),
+            ("", None),
+            ("+", None),
+            ("x", None),
+        ] {
+            assert_eq!(parse_min_sample(v), want, "{v}");
         }
     }
 

@@ -2,7 +2,10 @@
 //! error with a suggestion, never silently ignored.
 
 use super::attrs::{self, unknown_key};
-use super::model::{Catalogue, FieldDef, FieldType, KpiDef, SourceDef, TestDef, Text};
+use super::model::{
+    Catalogue, FieldDef, FieldType, KpiDef, ReadSetting, SettingValue, SourceDef, TestDef, Text,
+    READ_KEYS, READ_LIST_KEYS,
+};
 use super::yaml::{self, Node, NodeKind};
 use crate::diag::{did_you_mean, Code, Diag};
 use crate::span::FileId;
@@ -19,6 +22,18 @@ const SOURCE_KEYS: &[&str] = &[
     "label",
     "key",
     "lookups",
+    "format",
+    "sheet",
+    "header_row",
+    "encoding",
+    "delimiter",
+    "decimal",
+    "thousands",
+    "date_format",
+    "datetime_format",
+    "true",
+    "false",
+    "null",
 ];
 const TEST_KEYS: &[&str] = &["name", "data", "by", "grain", "from", "to", "expect"];
 
@@ -156,9 +171,11 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
         dimensions: Vec::new(),
         key: None,
         lookups: Vec::new(),
+        read: Vec::new(),
     };
     for (key, val) in mapping(v, &format!("source `{}`", s.name.text), diags)? {
         match key.as_str().unwrap_or("") {
+            k if READ_KEYS.contains(&k) => s.read.extend(read_setting(key, val, diags)),
             "path" => {
                 s.path = string(val, "`path`", diags).map(|p| (super::join_path(dir, &p), val.span))
             }
@@ -227,6 +244,67 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
         }
     }
     Some(s)
+}
+
+/// A read option, as written: a single value, or for `true`, `false` and `null` one word
+/// or a list of words. Values are texts as written (`true: [Oui]`, `null: [N/A, "-"]`,
+/// `false: [no]`), never YAML booleans or nulls; `input/options.rs` checks what they mean.
+fn read_setting(key: &Node, val: &Node, diags: &mut Vec<Diag>) -> Option<ReadSetting> {
+    let name = name_of(key);
+    let value = |n: &Node, diags: &mut Vec<Diag>| match n.as_scalar() {
+        Some(s) if !n.is_null() => Some(SettingValue {
+            text: s.value.clone(),
+            span: n.span,
+            plain: s.plain,
+        }),
+        Some(s) if !s.value.is_empty() => {
+            diags.push(
+                Diag::error(
+                    Code::Catalogue,
+                    format!("`{}` here is YAML's null, not a word", s.value),
+                )
+                .at(n.span)
+                .help(format!("quote it to mean the word: \"{}\"", s.value)),
+            );
+            None
+        }
+        Some(_) => {
+            diags.push(
+                Diag::error(Code::Catalogue, format!("`{}` has no value", name.text))
+                    .at(n.span)
+                    .help(format!(
+                        "write a value after `{}:`, or remove it",
+                        name.text
+                    )),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Diag::error(
+                    Code::Catalogue,
+                    format!(
+                        "`{}` must be a single value, not {}",
+                        name.text,
+                        n.describe()
+                    ),
+                )
+                .at(n.span),
+            );
+            None
+        }
+    };
+    let values = match &val.kind {
+        NodeKind::Seq(items) if READ_LIST_KEYS.contains(&name.text.as_str()) => {
+            let mut values = Vec::new();
+            for item in items {
+                values.push(value(item, diags)?);
+            }
+            values
+        }
+        _ => vec![value(val, diags)?],
+    };
+    Some(ReadSetting { key: name, values })
 }
 
 fn formula(n: &Node, diags: &mut Vec<Diag>) -> Option<Expr> {

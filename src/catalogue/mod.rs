@@ -10,7 +10,7 @@ pub use attrs::{parse_target, KPI_KEYS, TARGET_PATTERN};
 pub use model::*;
 
 use crate::diag::{Code, Diag};
-use crate::span::{SourceMap, Span};
+use crate::span::{FileId, SourceMap, Span};
 use std::path::{Component, Path, PathBuf};
 
 /// Load every catalogue file under `paths` (files or folders). Errors are collected; what
@@ -94,7 +94,8 @@ pub fn load_texts(
     cat
 }
 
-fn is_catalogue_file(p: &Path) -> bool {
+/// Whether `kpi` loads this path of a folder: a file ending in `.yaml`, `.yml` or `.kpi`.
+pub fn is_catalogue_file(p: &Path) -> bool {
     p.is_file()
         && matches!(
             p.extension().and_then(|e| e.to_str()),
@@ -116,32 +117,60 @@ fn load_file(path: &Path, cat: &mut Catalogue, sources: &mut SourceMap, diags: &
         }
     };
     let name = display_path(path);
-    let text = match String::from_utf8(bytes) {
-        // A byte order mark is not part of the catalogue.
-        Ok(t) => t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+    let text = match decode_text(bytes) {
+        Ok(t) => t,
+        Err((lossy, at)) => {
             let id = sources.add(name, lossy);
-            diags.push(
-                Diag::error(Code::Catalogue, "this file is not UTF-8 text")
-                    .label(Span::new(id, at, at + 1), "this byte is not UTF-8")
-                    .help("save the file as UTF-8"),
-            );
+            diags.push(not_utf8(id, at));
             return;
         }
     };
     let id = sources.add(name, text.as_str());
     cat.files.push(id);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    if path.extension().and_then(|e| e.to_str()) == Some("kpi") {
-        load_kpi::load(cat, id, &text, diags);
-    } else {
-        load_yaml::load(cat, id, &text, dir, diags);
+    load_file_text(cat, id, path, &text, diags);
+}
+
+/// A catalogue file's bytes as text, without a byte order mark (it is not part of the
+/// catalogue); `Err` holds the text read lossily and the offset of the first byte that is not
+/// UTF-8.
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, (String, usize)> {
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err((String::from_utf8_lossy(e.as_bytes()).into_owned(), at))
+        }
     }
 }
 
-fn attach_tests(cat: &mut Catalogue, diags: &mut Vec<Diag>) {
+/// The error for a catalogue file that is not UTF-8 text, at its first bad byte.
+pub fn not_utf8(file: FileId, at: usize) -> Diag {
+    Diag::error(Code::Catalogue, "this file is not UTF-8 text")
+        .label(Span::new(file, at, at + 1), "this byte is not UTF-8")
+        .help("save the file as UTF-8")
+}
+
+/// Load the text of the catalogue file at `path` (already in the source map as `id`) into
+/// `cat`: a `.kpi` file or YAML, by its extension; data paths resolve against its folder. Its
+/// top-level `tests:` wait in `cat.extra_tests` for [`attach_tests`].
+pub fn load_file_text(
+    cat: &mut Catalogue,
+    id: FileId,
+    path: &Path,
+    text: &str,
+    diags: &mut Vec<Diag>,
+) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if path.extension().and_then(|e| e.to_str()) == Some("kpi") {
+        load_kpi::load(cat, id, text, diags);
+    } else {
+        load_yaml::load(cat, id, text, dir, diags);
+    }
+}
+
+/// Give each KPI the tests that top-level `tests:` wrote for it (in any file); tests for a
+/// name that is no KPI are an error.
+pub fn attach_tests(cat: &mut Catalogue, diags: &mut Vec<Diag>) {
     for (name, tests) in std::mem::take(&mut cat.extra_tests) {
         match cat.kpis.iter_mut().find(|k| k.name.text == name.text) {
             Some(k) => k.tests.extend(tests),

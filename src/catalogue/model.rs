@@ -77,6 +77,44 @@ pub struct SourceDef {
     pub key: Option<Name>,
     /// The lookup tables this source refers to: (table, this source's field holding its key).
     pub lookups: Vec<(Name, Name)>,
+    /// How its files are written (`encoding: windows-1252`, `null: [N/A]`…), as written:
+    /// `input/options.rs` gives them their meaning and checks their values.
+    pub read: Vec<ReadSetting>,
+}
+
+/// The keys of a source that say how its files are read (`design/inputs.md`).
+pub const READ_KEYS: [&str; 12] = [
+    "format",
+    "sheet",
+    "header_row",
+    "encoding",
+    "delimiter",
+    "decimal",
+    "thousands",
+    "date_format",
+    "datetime_format",
+    "true",
+    "false",
+    "null",
+];
+/// The read keys that take a list of words (or one word).
+pub const READ_LIST_KEYS: [&str; 3] = ["true", "false", "null"];
+
+/// One read option of a source, as written in the catalogue or on the command line.
+#[derive(Clone, Debug)]
+pub struct ReadSetting {
+    pub key: Name,
+    /// One value for a single-valued key; the words of a list key.
+    pub values: Vec<SettingValue>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SettingValue {
+    pub text: String,
+    pub span: Span,
+    /// Written without quotes (a YAML plain scalar, or a command-line value): `sheet: 2` is
+    /// a number, `sheet: "2"` a name.
+    pub plain: bool,
 }
 
 impl SourceDef {
@@ -200,6 +238,8 @@ pub struct KpiDef {
     pub currency: Option<String>,
     pub decimals: Option<u32>,
     pub target: Option<Target>,
+    /// `min_sample`: results computed from fewer records are marked "low sample".
+    pub min_sample: Option<u64>,
     pub tests: Vec<TestDef>,
     pub file: FileId,
 }
@@ -219,6 +259,7 @@ impl KpiDef {
             currency: None,
             decimals: None,
             target: None,
+            min_sample: None,
             tests: Vec::new(),
             file,
         }

@@ -1,6 +1,6 @@
 //! `kpi check`: validate catalogues without reading data.
 
-use super::{analyze, count, load, plural, report, CheckFormat};
+use super::{count, load, plural, report, CheckFormat};
 use crate::diag::Severity;
 use crate::render;
 
@@ -8,24 +8,19 @@ use crate::render;
 pub fn diagnose(
     paths: &[std::path::PathBuf],
 ) -> (crate::span::SourceMap, Vec<crate::diag::Diag>, usize, usize) {
-    let mut front = load(paths);
+    let front = load(paths);
     let (kpis, sources) = (front.cat.kpis.len(), front.cat.sources.len());
-    let unused = {
-        let an = analyze(&mut front);
-        an.unused_sources()
-    };
-    // The analyzer's borrow ends above, before the diagnostics are touched again.
     let Front {
         sources: map,
-        mut diags,
-        ..
+        cat,
+        diags,
     } = front;
-    // With errors, some KPIs were not analysed: "unused" would be noise.
-    if !diags.has_errors() {
-        diags.extend(unused);
-    }
-    diags.sort();
-    (map, diags.list, kpis, sources)
+    (
+        map,
+        crate::analysis::check_catalogue(&cat, diags.list),
+        kpis,
+        sources,
+    )
 }
 
 pub fn run(paths: &[std::path::PathBuf], format: CheckFormat) -> i32 {

@@ -14,7 +14,7 @@ use crate::time::Grain;
 use crate::value::Value;
 use std::path::PathBuf;
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct EvalArgs {
     /// Catalogue files or folders (default: ./kpis, unless -e is given)
     pub paths: Vec<PathBuf>,
@@ -63,6 +63,27 @@ pub struct EvalArgs {
     /// reading files: each source is the table of its name
     #[arg(long, value_name = "URL", value_parser = parse_db_url)]
     pub db: Option<String>,
+    /// A source read option for every --data file (format, sheet, header_row, encoding,
+    /// delimiter, decimal, thousands, date_format, datetime_format, true, false, null); repeatable
+    #[arg(long = "read", value_name = "KEY=VALUE")]
+    pub read: Vec<String>,
+    /// Write every rejected record (source, file, line, field, value, reason) as CSV
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<String>,
+    /// Add low/high bounds at this confidence level, in percent (e.g. 95), to the KPIs that
+    /// have them: one pct/share (Wilson), one avg (Student t), a difference of two pct/share
+    #[arg(long = "ci", value_name = "LEVEL", value_parser = crate::stats::parse_level)]
+    pub ci: Option<rust_decimal::Decimal>,
+    /// Write the results to this file instead of standard output (needed by --format xlsx)
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `kpi report`: `kpi eval --format html`.
+pub fn run_report(args: &EvalArgs) -> i32 {
+    let mut args = args.clone();
+    args.format = Format::Html;
+    run(&args)
 }
 
 pub fn run(args: &EvalArgs) -> i32 {
@@ -82,6 +103,38 @@ pub fn run(args: &EvalArgs) -> i32 {
         if let Some(def) = adhoc(f, i, &mut front.sources, &mut errors) {
             front.cat.kpis.push(def);
         }
+    }
+    // --read KEY=VALUE: command-line errors (exit 2), at the flag's text.
+    let mut read_settings = Vec::new();
+    let mut read_errors = Vec::new();
+    for (i, r) in args.read.iter().enumerate() {
+        match crate::input::options::read_flag(i, r, &mut front.sources) {
+            Ok(s) => read_settings.push(s),
+            Err(d) => read_errors.push(d),
+        }
+    }
+    crate::input::ReadOptions::from_settings(&read_settings, &mut read_errors);
+    if args.format == Format::Xlsx && args.output.is_none() {
+        read_errors.push(
+            Diag::error(
+                Code::Syntax,
+                "--format xlsx writes a workbook: give --output FILE",
+            )
+            .help("e.g. --format xlsx --output results.xlsx"),
+        );
+    }
+    if args.db.is_some() && (args.ci.is_some() || !args.read.is_empty() || args.rejects.is_some()) {
+        read_errors.push(
+            Diag::error(
+                Code::Syntax,
+                "--ci, --read and --rejects apply to files, not to a run in a database (--db)",
+            )
+            .help("run kpi eval over the exported files for intervals and read options"),
+        );
+    }
+    if !read_errors.is_empty() {
+        report(&read_errors, &front.sources);
+        return 2;
     }
     let bindings = match parse_bindings(&args.data, &front.cat).and_then(|b| {
         // One file per source: a second --data for it would be silently ignored.
@@ -124,13 +177,17 @@ pub fn run(args: &EvalArgs) -> i32 {
     errors.append(&mut analysis);
     errors.append(&mut front.diags.list);
     let shown = select(args, &an, first_adhoc, &mut errors);
+    // The page needs every group (it folds the ones past --top into "others" itself) and
+    // the overall row of a grouped run (its tiles); with --grain, --top keeps its meaning.
+    let html = args.format == Format::Html;
     let mut req = Request {
         kpis: shown,
         named: !args.kpis.is_empty() || !args.formulas.is_empty(),
         grain: args.grain,
         compare: args.compare,
-        total: args.total,
-        top: args.top,
+        total: args.total || (html && !args.by.is_empty()),
+        top: args.top.filter(|_| !html || args.grain.is_some()),
+        ci: args.ci,
         ..Default::default()
     };
     for (i, by) in args.by.iter().enumerate() {
@@ -148,6 +205,27 @@ pub fn run(args: &EvalArgs) -> i32 {
     }
     req.from = args.from.map(Value::DateTime);
     req.to = args.to.map(Value::DateTime);
+    // How each source is read: its declared options, then --read for the --data files
+    // (every source when no --data is given); with --rejects, a log per source.
+    let mut reading = crate::input::Reading::from_catalogue(cat);
+    let mut logs = Vec::new();
+    for (i, s) in an.sources.iter().enumerate() {
+        let bound = bindings.iter().any(|(n, _)| {
+            n.as_deref() == Some(s.name.as_str())
+                || (n.is_none() && default_source(cat, &an) == Some(i))
+        });
+        if an.source_def(crate::ir::SourceId(i as u32)).is_none() {
+            reading.from_command_line(&s.name);
+        }
+        if !read_settings.is_empty() && (bound || bindings.is_empty()) {
+            reading.set_command_line(&s.name, &read_settings);
+        }
+        if args.rejects.is_some() {
+            let log = crate::input::RejectLog::default();
+            reading.log_rejects(&s.name, log.clone());
+            logs.push(log);
+        }
+    }
     // Files: --data bindings first, then each source's declared path.
     for (i, s) in an.sources.iter().enumerate() {
         let id = crate::ir::SourceId(i as u32);
@@ -163,6 +241,12 @@ pub fn run(args: &EvalArgs) -> i32 {
             req.files.insert(id, file);
         }
     }
+    // In a database, what the SQL cannot write yet is left out or refused, as `kpi sql` does.
+    if args.db.is_some() {
+        if let Err(d) = crate::sql::leave_out_unwritable(&an, &mut req, &mut errors) {
+            errors.push(d);
+        }
+    }
     if errors.iter().any(Diag::is_error) {
         drop(an);
         report_sorted(errors, &front.sources);
@@ -171,7 +255,7 @@ pub fn run(args: &EvalArgs) -> i32 {
     let out = match ir_to_plan(&an, &req) {
         Ok(plan) => match &args.db {
             Some(url) => crate::sql::run_in_postgres(&plan, url),
-            None => eval::evaluate(&plan, Records::Files),
+            None => eval::evaluate(&plan, Records::Files(&reading)),
         },
         Err(diags) => crate::results::Results {
             diags,
@@ -181,13 +265,53 @@ pub fn run(args: &EvalArgs) -> i32 {
     drop(an);
     let mut diags = errors;
     diags.extend(out.diags.iter().cloned());
+    if let Some(path) = &args.rejects {
+        let rows: Vec<crate::input::Rejection> = logs
+            .iter()
+            .flat_map(|l| l.lock().map(|l| l.clone()).unwrap_or_default())
+            .collect();
+        if let Err(e) = std::fs::write(path, crate::input::rejections_to_csv(&rows)) {
+            diags.push(Diag::error(Code::Io, format!("cannot write {path}: {e}")));
+        }
+    }
     let failed = diags.iter().any(Diag::is_error);
     if !(failed && out.rows.is_empty()) {
-        crate::outln!(
-            "{}",
-            output::render(&out, &front.cat, args.format, args.lang).trim_end_matches('\n')
-        );
+        match (args.format, &args.output) {
+            (Format::Xlsx, Some(path)) => {
+                if let Err(e) = output::write_xlsx(&out, &front.cat, args.lang, path) {
+                    diags.push(Diag::error(
+                        Code::Io,
+                        format!("cannot write {}: {e}", path.display()),
+                    ));
+                }
+            }
+            (_, path) => {
+                let text = if html {
+                    let opts = output::html::Options {
+                        top: args.top.unwrap_or(output::html::Options::default().top),
+                    };
+                    output::html::html(&out, &front.cat, args.lang, &opts)
+                } else {
+                    output::render(&out, &front.cat, args.format, args.lang)
+                };
+                match path {
+                    Some(path) => {
+                        if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                            diags.push(
+                                Diag::error(
+                                    Code::Io,
+                                    format!("cannot write {}: {e}", path.display()),
+                                )
+                                .help("check that the folder exists and can be written"),
+                            );
+                        }
+                    }
+                    None => crate::outln!("{}", text.trim_end_matches('\n')),
+                }
+            }
+        }
     }
+    let failed = diags.iter().any(Diag::is_error);
     report_sorted(diags, &front.sources);
     let missed = args.fail_on_miss
         && out

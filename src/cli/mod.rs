@@ -40,6 +40,8 @@ pub enum Command {
     },
     /// Evaluate KPIs over record streams
     Eval(Box<eval::EvalArgs>),
+    /// A self-contained HTML dashboard of an evaluation (eval's flags; --output FILE.html)
+    Report(Box<eval::EvalArgs>),
     /// Run the tests embedded in catalogues
     Test {
         /// Catalogue files or folders (default: ./kpis)
@@ -64,13 +66,17 @@ pub enum Command {
     Sql(Box<sql::SqlArgs>),
     /// JSON Schema of the YAML catalogue format
     Schema,
-    /// The catalogue as documentation (Markdown)
+    /// Language server for editors (LSP on standard input and output)
+    Lsp,
+    /// The catalogue as documentation (Markdown, or one HTML page)
     Doc {
         /// Catalogue files or folders (default: ./kpis)
         paths: Vec<PathBuf>,
         /// Language of labels and headings
         #[arg(long, value_enum, default_value = "en")]
         lang: crate::output::Lang,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: DocFormat,
     },
     /// Show the expression tree, dependencies and evaluation plan of a KPI
     Explain {
@@ -79,6 +85,12 @@ pub enum Command {
         /// Catalogue files or folders (default: ./kpis)
         paths: Vec<PathBuf>,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,10 +113,12 @@ pub fn main() -> i32 {
         Command::Check { paths, format } => check::run(&paths, format),
         Command::Explain { name, paths } => explain::run(&name, &paths),
         Command::Eval(args) => eval::run(&args),
+        Command::Report(args) => eval::run_report(&args),
         Command::Test { paths } => test::run(&paths),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Diff { rev, paths } => diff::run(&rev, &paths),
         Command::Sql(args) => sql::run(&args),
+        Command::Lsp => crate::lsp::run(),
         Command::Schema => {
             crate::outln!(
                 "{}",
@@ -113,10 +127,17 @@ pub fn main() -> i32 {
             );
             0
         }
-        Command::Doc { paths, lang } => {
+        Command::Doc {
+            paths,
+            lang,
+            format,
+        } => {
             let front = load(&paths);
             let (ir, diags) = crate::analysis::catalogue_to_ir(&front.cat, &[]);
-            let text = crate::doc::markdown(&ir, &front.sources, lang);
+            let text = match format {
+                DocFormat::Markdown => crate::doc::markdown(&ir, &front.sources, lang),
+                DocFormat::Html => crate::doc::html::html(&ir, &front.sources, lang),
+            };
             if report_errors(front.diags.list.iter().chain(&diags), &front.sources) {
                 return 1;
             }
@@ -215,6 +236,8 @@ pub fn load(paths: &[PathBuf]) -> Front {
     let mut sources = SourceMap::default();
     let mut list = Vec::new();
     let cat = catalogue::load(&default_paths(paths), &mut sources, &mut list);
+    // Each source's read options (`encoding:`, `date_format:`…), checked at their keys.
+    crate::input::options::check_catalogue(&cat, &mut list);
     Front {
         sources,
         cat,

@@ -7,7 +7,7 @@ use crate::ir::KpiId;
 use crate::plan::{ir_to_plan, Compare, Request};
 use crate::span::SourceMap;
 use crate::sql::dialect::{named, DIALECTS};
-use crate::sql::{inexact_kpis, plan_to_sql, Dialect};
+use crate::sql::{inexact_kpis, leave_out_unwritable, plan_to_sql, Dialect};
 use crate::syntax::{Expr, ExprKind};
 use crate::time::Grain;
 use crate::value::Value;
@@ -171,59 +171,6 @@ pub fn run(args: &SqlArgs) -> i32 {
         .collect();
     report(&warnings, &front.sources);
     0
-}
-
-/// Period functions, `total`, `rank`, `first`, `last` and `open` have no SQL yet: a KPI
-/// that uses one (itself or through others) is an error when asked for by name, else left
-/// out with a warning.
-fn leave_out_unwritable(
-    an: &crate::analysis::Ir,
-    req: &mut Request,
-    warnings: &mut Vec<Diag>,
-) -> Result<(), Diag> {
-    let unwritable = |k: KpiId| {
-        an.closure(&[k]).into_iter().any(|d| {
-            let mut uses = false;
-            an.kpi_leaves(&an.kpis[d.0 as usize].expr, &mut |l| {
-                uses |= match l {
-                    crate::ir::KLeaf::Frame(_) => true,
-                    crate::ir::KLeaf::Agg(a) => {
-                        an.aggs[a.0 as usize].func.sql == crate::registry::AggSql::None
-                    }
-                    _ => false,
-                }
-            });
-            uses
-        })
-    };
-    let (left_out, kept): (Vec<KpiId>, Vec<KpiId>) = req.kpis.iter().partition(|k| unwritable(**k));
-    if left_out.is_empty() {
-        return Ok(());
-    }
-    let names: Vec<&str> = left_out
-        .iter()
-        .map(|k| an.cat.kpis[k.0 as usize].name.text.as_str())
-        .collect();
-    let what = "period functions, `total`, `rank`, `first`, `last` or `open`";
-    if req.named || kept.is_empty() {
-        return Err(Diag::error(
-            Code::Grain,
-            format!("kpi sql cannot write {what} yet: {}", names.join(", ")),
-        )
-        .help("evaluate these KPIs with `kpi eval`, or leave them out with --kpi"));
-    }
-    warnings.push(
-        Diag::warning(
-            Code::Grain,
-            format!(
-                "left out, because kpi sql cannot write {what} yet: {}",
-                names.join(", ")
-            ),
-        )
-        .help("evaluate these KPIs with `kpi eval`"),
-    );
-    req.kpis = kept;
-    Ok(())
 }
 
 fn no_kpi_left(d: &dyn Dialect) -> Diag {

@@ -145,7 +145,7 @@ impl<'g, 'c> Frames<'g, 'c> {
 
     /// The value of an aggregate in a frame: null where its source has no data yet (or no
     /// more), the empty value of §5 where it has data but not for this group and span.
-    fn aggregate(&self, a: AggId, f: Frame) -> Value<'static> {
+    pub(super) fn aggregate(&self, a: AggId, f: Frame) -> Value<'static> {
         let Some(&(gi, ai)) = self.agg_slot.get(&a) else {
             return Value::Null;
         };

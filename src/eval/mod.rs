@@ -18,12 +18,15 @@ use crate::plan::Plan;
 use crate::results::{Results, SourceReport};
 use rustc_hash::FxHashMap;
 
-/// Where records come from.
+/// Where records come from, and how each source is read (its read options).
 pub enum Records<'r> {
     /// The files of the plan (large plain CSV files are read in parallel ranges).
-    Files,
+    Files(&'r input::Reading),
     /// Records written in the catalogue, per source (catalogue tests).
-    Inline(&'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>),
+    Inline(
+        &'r FxHashMap<SourceId, Vec<&'r crate::catalogue::yaml::Node>>,
+        &'r input::Reading,
+    ),
 }
 
 /// Read the plan's lookup tables; a key found twice is an error naming both records.
@@ -42,21 +45,21 @@ fn read_lookups(plan: &Plan, records: &Records, out: &mut Results) -> Vec<lookup
             tables.push(lookup::LookupTable::new(width));
             continue;
         };
-        let data = match records {
-            Records::Files => input::Data::File(file),
-            Records::Inline(by_source) => {
-                input::Data::Inline(by_source.get(&l.table).map_or(&[], Vec::as_slice))
-            }
+        let (data, reading) = match records {
+            Records::Files(reading) => (input::Data::File(file), reading),
+            Records::Inline(by_source, reading) => (
+                input::Data::Inline(by_source.get(&l.table).map_or(&[], Vec::as_slice)),
+                reading,
+            ),
         };
         let needed = vec![true; l.columns.len()];
-        let options = input::ReadOptions::default();
         let input = input::Input {
             source: name,
             data,
             columns: &l.columns,
             needed: &needed,
             declared: None,
-            options: &options,
+            options: reading.options(name),
         };
         let mut diags = Vec::new();
         let (stats, table) =
@@ -94,6 +97,8 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
     let mut out = Results {
         key_names: plan.key_names.clone(),
         diags: plan.diags.clone(),
+        grain: plan.grain,
+        ci: plan.ci,
         ..Default::default()
     };
     // Lookup tables first, each once.
@@ -122,13 +127,13 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             .source_def(p.id)
             .filter(|d| d.has_schema)
             .map(|d| d.fields.iter().map(|f| f.name.text.as_str()).collect());
-        let data = match &records {
-            Records::Files => input::Data::File(file),
-            Records::Inline(by_source) => {
-                input::Data::Inline(by_source.get(&p.id).map_or(&[], Vec::as_slice))
-            }
+        let (data, reading) = match &records {
+            Records::Files(reading) => (input::Data::File(file), reading),
+            Records::Inline(by_source, reading) => (
+                input::Data::Inline(by_source.get(&p.id).map_or(&[], Vec::as_slice)),
+                reading,
+            ),
         };
-        let options = input::ReadOptions::default();
         // Lookup fields are filled from their tables, not read from the file.
         let mut needed = p.needed.clone();
         for f in &p.fills {
@@ -140,7 +145,7 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             columns: &columns,
             needed: &needed,
             declared: declared.as_deref(),
-            options: &options,
+            options: reading.options(&src.name),
         };
         let with_total = plan.total || !plan.grouped();
         let new_run = || run::SourceRun::new(&specs, p, with_total, plan.grain, plan.to, &tables);

@@ -62,6 +62,7 @@ pub fn compute_rows(frames: &Frames, shown: &[KpiId], out: &mut Results) {
             total: plan.grouped(),
         });
     }
+    let critical = plan.ci.and_then(crate::stats::Critical::new);
     let mut rows: Vec<ResultRow> = Vec::new();
     for cell in &cells {
         let values = evaluate_cell(frames, cell, &out.key_names, &mut out.diags);
@@ -94,12 +95,18 @@ pub fn compute_rows(frames: &Frames, shown: &[KpiId], out: &mut Results) {
                 }
                 _ => None,
             };
+            let measured = plan.measures[k.0 as usize]
+                .as_ref()
+                .map(|m| m.outcome(|a| frames.aggregate(a, cell.frame), critical.as_ref()));
+            let measured = measured.unwrap_or_default();
             rows.push(ResultRow {
                 kpi: k,
                 key: cell.key.clone(),
                 total: cell.total,
                 value: values[k.0 as usize].clone(),
                 previous,
+                bounds: measured.bounds,
+                sample: measured.sample,
             });
         }
     }

@@ -3,6 +3,9 @@
 //! values. Every format goes through [`to_slot`], so every format follows the same rules and
 //! its errors say the same "`x` is not a number".
 
+use super::number::{read_number, read_plain_number};
+use super::options::{same_word, ReadOptions};
+use super::pattern::Pattern;
 use super::row::Slot;
 use crate::analysis::Ty;
 use crate::time;
@@ -29,22 +32,147 @@ pub enum Cell<'a> {
 }
 
 /// How a format writes the values in its text cells, settled once per file from its read
-/// options and what was sniffed. The words for true, false and null, thousands separators
-/// and date patterns (issue 8) go here.
+/// options and what was sniffed (`Notation::of`).
 #[derive(Clone, Debug, Default)]
 pub struct Notation {
-    /// `12,5` reads as 12.5 (`;`- and tab-separated files).
+    /// `12,5` reads as 12.5 (`;`- and tab-separated files), when no mark is declared.
     pub decimal_comma: bool,
+    /// Declared marks: numbers are read strictly by them.
+    pub marks: Option<Marks>,
+    pub date: Option<Pattern>,
+    pub datetime: Option<Pattern>,
+    /// Extra words for true and false, and texts read as null (any case).
+    pub true_words: Vec<String>,
+    pub false_words: Vec<String>,
+    pub null_words: Vec<String>,
+}
+
+/// The decimal mark and thousands separator a source declares (`b' '` also stands for the
+/// no-break spaces).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Marks {
+    pub decimal: u8,
+    pub thousands: Option<u8>,
+}
+
+impl Notation {
+    /// The notation of a source's text cells: its options, and whether its layout reads a
+    /// decimal comma when none is declared (`;`- and tab-separated files).
+    pub fn of(options: &ReadOptions, decimal_comma: bool) -> Notation {
+        let marks = (options.decimal.is_some() || options.thousands.is_some()).then(|| {
+            let sniffed = if decimal_comma { b',' } else { b'.' };
+            let mut decimal = options.decimal.unwrap_or(sniffed);
+            if options.decimal.is_none() && options.thousands == Some(decimal) {
+                decimal = if decimal == b',' { b'.' } else { b',' };
+            }
+            Marks {
+                decimal,
+                thousands: options.thousands.filter(|&t| t != decimal),
+            }
+        });
+        Notation {
+            decimal_comma,
+            marks,
+            date: options.date_format.clone(),
+            datetime: options.datetime_format.clone(),
+            true_words: options.true_words.clone(),
+            false_words: options.false_words.clone(),
+            null_words: options.null_words.clone(),
+        }
+    }
+
+    /// Whether `cell` is one of the declared null markers.
+    #[inline]
+    fn is_null_word(&self, cell: &str) -> bool {
+        !self.null_words.is_empty() && self.null_word(cell)
+    }
+
+    #[cold]
+    fn null_word(&self, cell: &str) -> bool {
+        self.null_words.iter().any(|w| same_word(w, cell.trim()))
+    }
+
+    #[inline]
+    fn read_bool(&self, cell: &str) -> Option<bool> {
+        match value::parse_bool(cell) {
+            Some(b) => Some(b),
+            None => self.bool_word(cell),
+        }
+    }
+
+    #[cold]
+    fn bool_word(&self, cell: &str) -> Option<bool> {
+        let cell = cell.trim();
+        if self.true_words.iter().any(|w| same_word(w, cell)) {
+            Some(true)
+        } else if self.false_words.iter().any(|w| same_word(w, cell)) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn read_date(&self, cell: &str) -> Option<i64> {
+        if self.date.is_none() && self.datetime.is_none() {
+            return iso_date(cell);
+        }
+        self.read_date_declared(cell)
+    }
+
+    #[cold]
+    fn read_date_declared(&self, cell: &str) -> Option<i64> {
+        if let Some(d) = self.date.as_ref().and_then(|p| p.read_date(cell)) {
+            return Some(d);
+        }
+        if let Some(t) = self.datetime.as_ref().and_then(|p| p.read_datetime(cell)) {
+            return Some(t.div_euclid(time::MICROS_PER_DAY));
+        }
+        iso_date(cell)
+    }
+
+    #[inline]
+    fn read_datetime(&self, cell: &str) -> Option<i64> {
+        if self.date.is_none() && self.datetime.is_none() {
+            return time::parse_datetime(cell.as_bytes());
+        }
+        self.read_datetime_declared(cell)
+    }
+
+    #[cold]
+    fn read_datetime_declared(&self, cell: &str) -> Option<i64> {
+        if let Some(t) = self.datetime.as_ref().and_then(|p| p.read_datetime(cell)) {
+            return Some(t);
+        }
+        if let Some(d) = self.date.as_ref().and_then(|p| p.read_date(cell)) {
+            return d.checked_mul(time::MICROS_PER_DAY);
+        }
+        time::parse_datetime(cell.as_bytes())
+    }
+}
+
+/// An ISO date, or the day of an ISO datetime.
+#[inline]
+fn iso_date(cell: &str) -> Option<i64> {
+    time::parse_date(cell.as_bytes()).or_else(|| {
+        time::parse_datetime(cell.as_bytes()).map(|t| t.div_euclid(time::MICROS_PER_DAY))
+    })
+}
+
+/// A clock (`HH:MM:SS`, `MM:SS`) read where a number of seconds is.
+#[cold]
+fn clock_seconds(cell: &str) -> Option<rust_decimal::Decimal> {
+    value::parse_clock(cell)
 }
 
 /// What a bad cell should have been, for "`x` is not {expected}".
 pub type Expected = &'static str;
 
-const A_NUMBER: Expected = "a number";
-const A_BOOL: Expected = "true or false (also 1/0, yes/no)";
-const A_DATE: Expected = "a date (YYYY-MM-DD)";
-const A_DATETIME: Expected = "a date and time (YYYY-MM-DDTHH:MM:SS)";
-const A_DURATION: Expected = "a duration (seconds or HH:MM:SS)";
+pub const A_NUMBER: Expected = "a number";
+pub const A_BOOL: Expected = "true or false (also 1/0, yes/no)";
+pub const A_DATE: Expected = "a date (YYYY-MM-DD)";
+pub const A_DATETIME: Expected = "a date and time (YYYY-MM-DDTHH:MM:SS)";
+pub const A_DURATION: Expected = "a duration (seconds or HH:MM:SS)";
 
 /// Convert one cell for a column of type `ty`. A typed cell read into a text column is
 /// printed into `printed` (which the row carries alongside the record's text).
@@ -63,34 +191,31 @@ pub fn to_slot(
 }
 
 #[inline]
-fn text_to_slot(cell: &str, at: u32, ty: Ty, notation: &Notation) -> Result<Slot, Expected> {
-    if cell.is_empty() {
+fn text_to_slot(cell: &str, at: u32, ty: Ty, n: &Notation) -> Result<Slot, Expected> {
+    if cell.is_empty() || n.is_null_word(cell) {
         return Ok(Slot::Null);
     }
-    let decimal_comma = notation.decimal_comma;
     match ty {
-        Ty::Num => value::parse_number(cell, decimal_comma)
+        Ty::Num => read_number(cell, n)
+            .or_else(|| clock_seconds(cell))
             .map(Slot::Num)
             .ok_or(A_NUMBER),
-        Ty::Bool => value::parse_bool(cell).map(Slot::Bool).ok_or(A_BOOL),
-        Ty::Date => time::parse_date(cell.as_bytes())
-            .or_else(|| {
-                time::parse_datetime(cell.as_bytes()).map(|t| t.div_euclid(time::MICROS_PER_DAY))
-            })
-            .map(Slot::Date)
-            .ok_or(A_DATE),
-        Ty::DateTime => time::parse_datetime(cell.as_bytes())
-            .map(Slot::DateTime)
-            .ok_or(A_DATETIME),
-        Ty::Dur => value::parse_duration(cell).map(Slot::Dur).ok_or(A_DURATION),
+        Ty::Bool => n.read_bool(cell).map(Slot::Bool).ok_or(A_BOOL),
+        Ty::Date => n.read_date(cell).map(Slot::Date).ok_or(A_DATE),
+        Ty::DateTime => n.read_datetime(cell).map(Slot::DateTime).ok_or(A_DATETIME),
+        Ty::Dur => value::parse_number(cell, false)
+            .or_else(|| clock_seconds(cell))
+            .or_else(|| read_number(cell, n))
+            .map(Slot::Dur)
+            .ok_or(A_DURATION),
         Ty::Str | Ty::Null => Ok(Slot::Str(at, at + cell.len() as u32)),
-        Ty::Any => Ok(dynamic(cell, at, decimal_comma)),
+        Ty::Any => Ok(dynamic(cell, at, n)),
     }
 }
 
 /// A text cell of a field whose type nothing declares or implies: the data tells it.
-fn dynamic(cell: &str, at: u32, decimal_comma: bool) -> Slot {
-    if let Some(d) = value::parse_number(cell, decimal_comma) {
+fn dynamic(cell: &str, at: u32, n: &Notation) -> Slot {
+    if let Some(d) = read_plain_number(cell, n) {
         return Slot::Num(d);
     }
     let b = cell.as_bytes();
@@ -105,6 +230,28 @@ fn dynamic(cell: &str, at: u32, decimal_comma: bool) -> Slot {
     match cell {
         "true" => Slot::Bool(true),
         "false" => Slot::Bool(false),
+        _ if n.date.is_some()
+            || n.datetime.is_some()
+            || !n.true_words.is_empty()
+            || !n.false_words.is_empty() =>
+        {
+            dynamic_declared(cell, at, n)
+        }
+        _ => Slot::Str(at, at + cell.len() as u32),
+    }
+}
+
+/// An untyped text cell of a source that declares date patterns or boolean words.
+#[cold]
+fn dynamic_declared(cell: &str, at: u32, n: &Notation) -> Slot {
+    if let Some(t) = n.datetime.as_ref().and_then(|p| p.read_datetime(cell)) {
+        return Slot::DateTime(t);
+    }
+    if let Some(d) = n.date.as_ref().and_then(|p| p.read_date(cell)) {
+        return Slot::Date(d);
+    }
+    match (value::parse_bool(cell), n.read_bool(cell)) {
+        (None, Some(b)) => Slot::Bool(b),
         _ => Slot::Str(at, at + cell.len() as u32),
     }
 }
@@ -247,6 +394,7 @@ mod tests {
         assert_eq!(text("true", Ty::Any), Ok(Slot::Bool(true)));
         let comma = Notation {
             decimal_comma: true,
+            ..Notation::default()
         };
         assert_eq!(
             to_slot(Cell::Text("12,5", 7), Ty::Num, &comma, &mut String::new()),

@@ -13,7 +13,7 @@ pub fn resolve_columns(
     let name = input.name();
     let excerpt = || Excerpt {
         file: name.to_string(),
-        line: 1,
+        line: u64::from(input.options.header_row.max(1)),
         text: header_line.to_string(),
         range: None,
         label: Some("the header row".into()),

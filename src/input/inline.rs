@@ -80,7 +80,7 @@ impl<'a> Format for Inline<'a> {
     const HOW_TO_NULL: Option<&'static str> = None;
 
     fn notation(&self) -> Notation {
-        Notation::default()
+        Notation::of(self.input.options, false)
     }
 
     fn position(&self) -> u64 {

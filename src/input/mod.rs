@@ -1,5 +1,6 @@
 //! Input: records from files (CSV, TSV, JSON Lines, each optionally gzip-compressed, or
-//! standard input) and from the catalogue (test records), as typed rows.
+//! standard input; workbooks: `.xlsx`, `.xls`, `.ods`) and from the catalogue (test
+//! records), as typed rows, read as each source's options say (`options.rs`).
 //!
 //! Each format is one reader implementing [`Format`]: it yields records whose cells are
 //! [`Cell`]s, text to parse or typed values. One loop (`read_format`) turns the cells of
@@ -8,26 +9,33 @@
 //! is comes from `sniff.rs`; reading a large file in parallel ranges is `split.rs`, for any
 //! format that can read a byte range ([`split::RangeFormat`]).
 
+mod advice;
 mod bytes;
 pub mod cell;
 mod csv;
+mod decode;
 mod header;
 mod inline;
 mod jsonl;
+mod number;
 mod open;
+pub mod options;
+pub mod pattern;
 mod progress;
 mod reject;
 pub mod row;
 mod sniff;
 mod split;
+mod xlsx;
 
 use crate::analysis::Ty;
 use crate::catalogue::yaml::Node;
 use crate::diag::{Code, Diag, Excerpt};
 use crate::span::Span;
 pub use cell::{Cell, Notation};
+pub use options::{ReadOptions, Reading};
 use progress::Progress;
-pub use reject::Tally;
+pub use reject::{rejections_to_csv, RejectLog, Rejection, Tally};
 pub use row::{Row, Slot};
 pub use split::Sink;
 
@@ -52,13 +60,6 @@ pub enum Data<'a> {
     /// Records written in the catalogue (a test's `data:`), each a mapping of field to value.
     Inline(&'a [&'a Node]),
 }
-
-/// A source's read options. Issue 8 adds them here (`format`, `encoding`, `delimiter`,
-/// `decimal`, `thousands`, `date_format`, `datetime_format`, the words for true, false and
-/// null, `header_row`, `sheet`); a format turns them, with what it sniffed, into the
-/// [`Notation`] of its cells.
-#[derive(Clone, Debug, Default)]
-pub struct ReadOptions {}
 
 impl<'a> Input<'a> {
     /// What messages call the data: the file as given, or `test data`.
@@ -126,7 +127,12 @@ pub enum Location {
     Line(u64),
     /// A place in the catalogue (a test record).
     Span(Span),
-    // A workbook cell (sheet, row, column letter) goes here with issue 8.
+    /// A workbook cell: its sheet, its row as the sheet shows it, its column letter.
+    Cell {
+        sheet: String,
+        row: u32,
+        column: String,
+    },
 }
 
 /// A location with, for a file, an excerpt of the record.
@@ -141,6 +147,19 @@ impl Location {
         match self {
             Location::Line(line) => Diag::error(Code::Data, format!("{name}:{line}: {message}")),
             Location::Span(span) => Diag::error(Code::Data, message.to_string()).at(*span),
+            Location::Cell { sheet, row, column } => Diag::error(
+                Code::Data,
+                format!("{name}, sheet {sheet}, row {row}, column {column}: {message}"),
+            ),
+        }
+    }
+
+    /// The line (or sheet and row) as the rejects file writes it.
+    fn shown(&self) -> String {
+        match self {
+            Location::Line(line) => line.to_string(),
+            Location::Span(_) => String::new(),
+            Location::Cell { sheet, row, .. } => format!("{sheet}!{row}"),
         }
     }
 }
@@ -161,10 +180,29 @@ pub fn read_records(
         }
     };
     let opened = open::open(path)?;
+    if let Some(workbook) = sniff::workbook(path, opened.head(), input)? {
+        drop(opened);
+        return xlsx::read(input, path, workbook, on_row, diags);
+    }
+    let opened = decode::decode(opened, input)?;
     let mut progress = Progress::new(input.name(), opened.len);
-    match sniff::sniff(path, opened.head()) {
+    match sniff::text_kind(path, opened.head(), input.options) {
         sniff::Kind::Csv { delimiter } => {
-            let mut format = csv::Csv::new(input, Box::new(opened.reader), delimiter)?;
+            // Issue 8: rows above the header are skipped; lines stay the file's own.
+            let mut reader = opened.reader;
+            let head = reader.buffer()[..reader.buffer().len().min(64 * 1024)].to_vec();
+            let skipped = skip_lines(&mut reader, input.options.header_row.max(1) - 1, path)?;
+            let mut format = csv::Csv::new(input, Box::new(reader), delimiter).map_err(|d| {
+                let lines: Vec<(u32, String)> = String::from_utf8_lossy(&head)
+                    .lines()
+                    .take(100)
+                    .enumerate()
+                    .skip(skipped as usize + 1)
+                    .map(|(i, l)| (i as u32 + 1, l.to_string()))
+                    .collect();
+                advice::header_below(d, input, &lines)
+            })?;
+            format.shift_lines(skipped);
             read_all(&mut format, input, on_row, diags, &mut progress)
         }
         sniff::Kind::Jsonl => {
@@ -182,10 +220,29 @@ fn read_all<F: Format>(
     diags: &mut Vec<Diag>,
     progress: &mut Progress,
 ) -> Result<Stats, Diag> {
-    let mut tally = Tally::new(diags, F::SHOWN);
+    let mut tally =
+        Tally::new(diags, F::SHOWN).logging(input.options.log.as_ref(), input.source, input.name());
     read_format(format, input, on_row, &mut tally, progress)?;
     tally.summarize(input.name());
     Ok(tally.stats)
+}
+
+/// Skip `n` lines of `reader` (the rows above a header); how many there were.
+fn skip_lines(reader: &mut impl std::io::BufRead, n: u32, path: &str) -> Result<u64, Diag> {
+    let mut skipped = 0;
+    let mut line = Vec::new();
+    while skipped < u64::from(n) {
+        line.clear();
+        if reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| open::io_error(path, e))?
+            == 0
+        {
+            break;
+        }
+        skipped += 1;
+    }
+    Ok(skipped)
 }
 
 /// Read every record of `input` into a sink: a large plain file in byte ranges on several
@@ -211,9 +268,20 @@ fn read_split<S: Sink>(input: &Input, new_sink: &(dyn Fn() -> S + Sync)) -> Opti
     let Data::File(path) = input.data else {
         return None;
     };
+    // Issue 8: only plain UTF-8 text with its header on the first line, every rejection
+    // not logged, is read in ranges.
+    let o = input.options;
+    if o.log.is_some() || o.header_row > 1 || o.encoding.is_some_and(|e| e != encoding_rs::UTF_8) {
+        return None;
+    }
     let len = split::worth_splitting(path)?;
     let opened = open::open(path).ok()?;
-    match sniff::sniff(path, opened.head()) {
+    if !decode::plain_utf8(opened.head())
+        || sniff::workbook(path, opened.head(), input).ok()?.is_some()
+    {
+        return None;
+    }
+    match sniff::text_kind(path, opened.head(), input.options) {
         sniff::Kind::Csv { delimiter } => {
             drop(opened);
             split::read_split::<csv::Csv, S>(input, path, &delimiter, len, new_sink)
@@ -255,17 +323,13 @@ fn read_format<F: Format>(
         tally.stats.records += 1;
         printed.clear();
         for &k in &needed {
-            let cell = record.cell(k);
-            match cell::to_slot(cell, input.columns[k].1, &notation, &mut printed) {
+            // The cell is fetched again on the (cold) error path: keeping it alive across
+            // the conversion costs the hot loop a copy.
+            match cell::to_slot(record.cell(k), input.columns[k].1, &notation, &mut printed) {
                 Ok(s) => slots[k] = s,
                 Err(expected) => {
-                    let make = || bad_cell::<F>(input, &record, k, cell, expected);
-                    if rejected {
-                        tally.also(make);
-                    } else {
-                        tally.reject(make);
-                        rejected = true;
-                    }
+                    reject_cell::<F>(tally, input, &record, k, expected, &notation, rejected);
+                    rejected = true;
                     if !F::EVERY_BAD_CELL {
                         break;
                     }
@@ -284,6 +348,32 @@ fn read_format<F: Format>(
     Ok(())
 }
 
+/// Reject a record for its cell `k` (or, when it is already rejected, say more about it).
+#[cold]
+#[inline(never)]
+fn reject_cell<F: Format>(
+    tally: &mut Tally,
+    input: &Input,
+    record: &impl Record,
+    k: usize,
+    expected: cell::Expected,
+    notation: &Notation,
+    already: bool,
+) {
+    let cell = record.cell(k);
+    let make = || bad_cell::<F>(input, record, k, cell, expected, notation);
+    if already {
+        return tally.also(make);
+    }
+    let entry = || {
+        let place = record.place(k, String::new());
+        let field = input.columns[k].0.clone();
+        let reason = format!("`{}` is not {expected}", cell.shown());
+        (place.location.shown(), field, cell.shown(), reason)
+    };
+    tally.reject_value(make, entry);
+}
+
 /// "`x` is not a number", where the record is, for every format.
 #[cold]
 fn bad_cell<F: Format>(
@@ -292,6 +382,7 @@ fn bad_cell<F: Format>(
     k: usize,
     cell: Cell,
     expected: cell::Expected,
+    notation: &Notation,
 ) -> Diag {
     let field = &input.columns[k].0;
     let place = record.place(k, format!("expected {expected}"));
@@ -303,8 +394,13 @@ fn bad_cell<F: Format>(
         Some(x) => d.excerpt(x),
         None => d,
     };
-    match F::HOW_TO_NULL {
-        Some(null) => d.help(format!("fix the value or {null}; the record was left out")),
-        None => d,
+    let advice = match cell {
+        Cell::Text(text, _) => advice::for_cell(input, notation, text, input.columns[k].1),
+        _ => None,
+    };
+    match (advice, F::HOW_TO_NULL) {
+        (Some(line), _) => d.help(format!("{line}; the record was left out")),
+        (None, Some(null)) => d.help(format!("fix the value or {null}; the record was left out")),
+        (None, None) => d,
     }
 }

@@ -1,5 +1,10 @@
 //! What a file is, in one place: its compression, its format and (for CSV) its delimiter,
-//! from the file's name and its first bytes. A new format registers its extensions here.
+//! from the file's name, its first bytes and the source's options (`format`, `delimiter`,
+//! `header_row`). A new format registers its extensions here.
+
+use super::options::{FileFormat, ReadOptions};
+use super::Input;
+use crate::diag::{Code, Diag};
 
 /// The formats a file can be read as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +49,76 @@ pub fn sniff(path: &str, head: &[u8]) -> Kind {
         sniff_delimiter(head)
     };
     Kind::Csv { delimiter }
+}
+
+/// The workbook format of a file, when it is one: by `format:`, else by its extension
+/// (`.xlsx`, `.xls`, `.ods`). A workbook named as a text file is an error that says which
+/// `format:` to declare, not columns of zip bytes.
+pub fn workbook(path: &str, head: &[u8], input: &Input) -> Result<Option<FileFormat>, Diag> {
+    if let Some(f) = input.options.format {
+        return Ok(f.is_workbook().then_some(f));
+    }
+    let lower = path.to_ascii_lowercase();
+    for (ext, f) in [
+        (".xlsx", FileFormat::Xlsx),
+        (".xlsm", FileFormat::Xlsx),
+        (".xls", FileFormat::Xls),
+        (".ods", FileFormat::Ods),
+    ] {
+        if lower.ends_with(ext) {
+            return Ok(Some(f));
+        }
+    }
+    let magic = if head.starts_with(b"PK\x03\x04") {
+        "xlsx"
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        "xls"
+    } else {
+        return Ok(None);
+    };
+    let name = input.name();
+    Err(Diag::error(
+        Code::Data,
+        format!(
+            "{name} is a workbook ({}), not a text file",
+            if magic == "xls" {
+                "an Excel 97-2003 file"
+            } else {
+                "a zip archive: .xlsx or .ods"
+            }
+        ),
+    )
+    .help(format!(
+        "{}, or name the file .{magic}",
+        super::advice::workbook_as_text(input, magic)
+    )))
+}
+
+/// The text format of a file: by `format:` (and `delimiter:`), else by its name and first
+/// bytes (see [`sniff`]). The delimiter is sniffed on the header line (`header_row`).
+pub fn text_kind(path: &str, head: &[u8], options: &ReadOptions) -> Kind {
+    let mut header = head;
+    for _ in 1..options.header_row.max(1) {
+        match header.iter().position(|&b| b == b'\n') {
+            Some(i) => header = &header[i + 1..],
+            None => break,
+        }
+    }
+    let kind = match options.format {
+        Some(FileFormat::Jsonl) => Kind::Jsonl,
+        Some(FileFormat::Tsv) => Kind::Csv { delimiter: b'\t' },
+        Some(FileFormat::Csv) => match sniff(path, header) {
+            Kind::Jsonl => Kind::Csv {
+                delimiter: sniff_delimiter(header),
+            },
+            k => k,
+        },
+        _ => sniff(path, header),
+    };
+    match (kind, options.delimiter) {
+        (Kind::Csv { .. }, Some(d)) => Kind::Csv { delimiter: d },
+        (k, _) => k,
+    }
 }
 
 /// The delimiter that splits the header line into the most fields.

@@ -47,6 +47,21 @@ fn row_json(r: &ResultRow, out: &Output, cat: &Catalogue) -> String {
         }
     }
     let _ = write!(s, "}}, \"value\": {}", json_value(&r.value));
+    if out.ci.is_some() {
+        let (low, high) = r.bounds.clone().unwrap_or((Value::Null, Value::Null));
+        let _ = write!(
+            s,
+            ", \"low\": {}, \"high\": {}",
+            json_value(&low),
+            json_value(&high)
+        );
+    }
+    if let Some(n) = r.sample {
+        let _ = write!(s, ", \"sample\": {n}");
+    }
+    if def.min_sample.is_some() {
+        let _ = write!(s, ", \"low_sample\": {}", r.low_sample(def.min_sample));
+    }
     if r.total {
         s.push_str(", \"total\": true");
     }

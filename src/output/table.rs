@@ -1,7 +1,7 @@
 //! The table for people (also as Markdown): units, rounding, French number formatting, the
 //! previous value and change with `--compare`, each target's status.
 
-use super::{display_value, has_compare, plain_value, status, Lang, Output};
+use super::{display_value, has_compare, margin, plain_value, status, Lang, Output};
 use crate::catalogue::{Catalogue, Unit};
 use crate::results::change;
 use crate::value::Value;
@@ -13,9 +13,22 @@ pub fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> Strin
         .iter()
         .any(|r| cat.kpis[r.kpi.0 as usize].target.is_some());
     let fr = lang == Lang::Fr;
+    let ci = out.ci.is_some();
+    let notes = out
+        .rows
+        .iter()
+        .any(|r| r.low_sample(cat.kpis[r.kpi.0 as usize].min_sample));
     let mut head: Vec<String> = vec![if fr { "indicateur" } else { "KPI" }.into()];
     head.extend(out.key_names.iter().cloned());
     head.push(if fr { "valeur" } else { "value" }.into());
+    if let Some(level) = out.ci {
+        let level = super::number::number(level, level.scale(), lang);
+        head.push(if fr {
+            format!("±{level} %")
+        } else {
+            format!("±{level}%")
+        });
+    }
     if compare {
         head.push(if fr { "précédent" } else { "previous" }.into());
         head.push(if fr { "évolution" } else { "change" }.into());
@@ -23,6 +36,9 @@ pub fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> Strin
     if targets {
         head.push(if fr { "objectif" } else { "target" }.into());
         head.push(if fr { "statut" } else { "status" }.into());
+    }
+    if notes {
+        head.push(if fr { "remarque" } else { "note" }.into());
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
     for r in &out.rows {
@@ -45,6 +61,9 @@ pub fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> Strin
         let show =
             |v: &Value| display_value(v, def.unit, def.currency.as_deref(), def.decimals, lang);
         row.push(show(&r.value));
+        if ci {
+            row.push(margin(r).map_or(String::new(), |m| format!("± {}", show(&m))));
+        }
         if compare {
             let prev = r.previous.clone().unwrap_or(Value::Null);
             row.push(show(&prev));
@@ -80,6 +99,13 @@ pub fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> Strin
                 (None, _) => String::new(),
             });
         }
+        if notes {
+            row.push(match (r.low_sample(def.min_sample), r.sample, fr) {
+                (true, Some(n), false) => format!("low sample (n = {n})"),
+                (true, Some(n), true) => format!("petit échantillon (n = {n})"),
+                _ => String::new(),
+            });
+        }
         rows.push(row);
     }
     let width = |s: &str| s.chars().count();
@@ -93,7 +119,8 @@ pub fn table(out: &Output, cat: &Catalogue, lang: Lang, markdown: bool) -> Strin
         }
     }
     let value_col = 1 + out.key_names.len();
-    let numeric = |i: usize| i >= value_col && i < value_col + if compare { 3 } else { 1 };
+    let numbers = 1 + usize::from(ci) + if compare { 2 } else { 0 };
+    let numeric = |i: usize| i >= value_col && i < value_col + numbers;
     let pad = |i: usize, c: &str| {
         let fill = " ".repeat(widths[i] - width(c));
         if numeric(i) {

@@ -41,6 +41,10 @@ pub struct Plan<'c> {
     pub lookups: Vec<LookupPlan>,
     /// Warnings found while planning (KPIs left out, bounds that filter nothing).
     pub diags: Vec<Diag>,
+    /// `--ci`'s confidence level, in percent.
+    pub ci: Option<rust_decimal::Decimal>,
+    /// By KPI id: how its sample and interval are computed (with `--ci`, or `min_sample`).
+    pub measures: Vec<Option<crate::stats::Measure>>,
 }
 
 /// What one source is read for.
@@ -195,7 +199,7 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
             }
         }
     }
-    let (ir, mut lowering) = an.finish();
+    let (mut ir, mut lowering) = an.finish();
     diags.append(&mut lowering);
     if diags.iter().any(Diag::is_error) {
         return Err(diags);
@@ -213,6 +217,18 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         p.aggs.retain(|a| needed_aggs.contains(a));
         !p.aggs.is_empty() && !unfit.iter().any(|u| u.0 == p.id)
     });
+    // Samples and intervals: companion aggregates, read with the others (`stats/`).
+    let measures = crate::stats::plan_measures(&mut ir, &shown, &sources_of, req.ci.is_some());
+    for m in measures.iter().flatten() {
+        for a in crate::stats::companions(m) {
+            let s = ir.aggs[a.0 as usize].source;
+            if let Some(p) = sources.iter_mut().find(|p| p.id == s) {
+                if !p.aggs.contains(&a) {
+                    p.aggs.push(a);
+                }
+            }
+        }
+    }
     for p in &mut sources {
         let mut needed = vec![false; ir.sources[p.id.0 as usize].columns.len()];
         for a in &p.aggs {
@@ -239,6 +255,8 @@ pub fn ir_to_plan<'c>(ir: &Ir<'c>, req: &Request) -> Result<Plan<'c>, Vec<Diag>>
         sources,
         lookups,
         diags,
+        ci: req.ci,
+        measures,
     })
 }
 

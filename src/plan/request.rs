@@ -41,6 +41,8 @@ pub struct Request {
     pub filter: Option<Expr>,
     pub total: bool,
     pub top: Option<usize>,
+    /// `--ci LEVEL`: a confidence level in percent; intervals for the KPIs that have one.
+    pub ci: Option<rust_decimal::Decimal>,
     /// The file each source reads.
     pub files: FxHashMap<SourceId, String>,
 }

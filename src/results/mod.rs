@@ -18,6 +18,10 @@ pub struct Results {
     pub sources: Vec<SourceReport>,
     /// Warnings and errors found while evaluating (data errors included).
     pub diags: Vec<Diag>,
+    /// `--grain`, when the first key is the period.
+    pub grain: Option<crate::time::Grain>,
+    /// `--ci`'s confidence level, in percent: rows of KPIs with an interval carry bounds.
+    pub ci: Option<rust_decimal::Decimal>,
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +33,17 @@ pub struct ResultRow {
     pub total: bool,
     pub value: Value<'static>,
     pub previous: Option<Value<'static>>,
+    /// With `--ci`, the interval's low and high bounds (KPIs that have one).
+    pub bounds: Option<(Value<'static>, Value<'static>)>,
+    /// The records the result is computed from, when asked (`--ci`, `min_sample`).
+    pub sample: Option<u64>,
+}
+
+impl ResultRow {
+    /// Computed from fewer records than the KPI's `min_sample`.
+    pub fn low_sample(&self, min_sample: Option<u64>) -> bool {
+        matches!((self.sample, min_sample), (Some(n), Some(m)) if n < m)
+    }
 }
 
 /// What one source read.

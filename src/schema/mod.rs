@@ -2,6 +2,10 @@
 //! validation as you type). It mirrors what `catalogue/load_yaml.rs` accepts.
 
 use crate::catalogue::{FieldType, Unit, TARGET_PATTERN};
+use crate::input::options::{
+    FileFormat, DECIMALS, DELIMITERS, ENCODINGS, ENCODING_ALIASES, THOUSANDS,
+};
+use crate::input::pattern::SCHEMA_PATTERNS;
 use serde_json::{json, Value};
 
 pub fn catalogue_schema() -> Value {
@@ -76,12 +80,32 @@ pub fn catalogue_schema() -> Value {
                         "pattern": TARGET_PATTERN,
                         "description": ">= 30, <= 5, between 80 and 90, <= 4h (a bare number says no direction: write >= 90)"
                     },
+                    "min_sample": {
+                        "description": "results computed from fewer records are marked \"low sample\"",
+                        "oneOf": [
+                            { "type": "integer", "minimum": 1 },
+                            { "type": "string", "pattern": "^\\s*\\+?0*[1-9][0-9]*\\s*$" }
+                        ]
+                    },
                     "source": { "type": ["string", "number", "boolean"], "description": "default source of this KPI's aggregates" },
                     "tests": tests
                 }
             }
         ]
     });
+    // Read options (`design/inputs.md`, `input/options.rs`): words are texts as written.
+    let words = json!({
+        "oneOf": [text_scalar, { "type": "array", "items": text_scalar }],
+        "description": "a word or a list of words, matched in any case"
+    });
+    let encodings: Vec<&str> = ENCODINGS.iter().chain(&ENCODING_ALIASES).copied().collect();
+    let date_pattern = |what: &str| {
+        json!({
+            "type": "string",
+            "allOf": SCHEMA_PATTERNS.iter().map(|p| json!({ "pattern": p })).collect::<Vec<_>>(),
+            "description": format!("{what}: a strftime-style pattern with a day, a month and a year (%d %e %m %b %B %Y %y %H %I %p %M %S %f %T %%)")
+        })
+    };
     let source = json!({
         "type": ["object", "null"],
         "additionalProperties": false,
@@ -93,7 +117,19 @@ pub fn catalogue_schema() -> Value {
             "description": text,
             "label": text,
             "key": { "type": ["string", "number", "boolean"], "description": "a lookup table's unique key field" },
-            "lookups": { "type": ["object", "null"], "additionalProperties": { "type": ["string", "number", "boolean"] }, "description": "lookup tables this source refers to: table name → the field holding its key" }
+            "lookups": { "type": ["object", "null"], "additionalProperties": { "type": ["string", "number", "boolean"] }, "description": "lookup tables this source refers to: table name → the field holding its key" },
+            "format": { "enum": FileFormat::NAMES, "description": "default: from the file's extension" },
+            "sheet": { "type": ["string", "integer"], "minimum": 1, "description": "a workbook's sheet: 2 is the second, \"2\" the one named 2 (default: the first)" },
+            "header_row": { "type": "integer", "minimum": 1, "maximum": 1_048_576, "description": "the row (line) of the header; rows above it are skipped" },
+            "encoding": { "enum": encodings, "description": "default utf-8 (a byte order mark decides)" },
+            "delimiter": { "enum": DELIMITERS, "description": "default: sniffed from the header" },
+            "decimal": { "enum": DECIMALS, "description": "default . (and , in ;- and tab-separated files)" },
+            "thousands": { "enum": THOUSANDS, "description": "a separator ignored inside numbers; \" \" also matches no-break spaces" },
+            "date_format": date_pattern("how dates are written, e.g. %d/%m/%Y"),
+            "datetime_format": date_pattern("how datetimes are written, e.g. %d/%m/%Y %H:%M"),
+            "true": words,
+            "false": words,
+            "null": words
         }
     });
     json!({

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 enum Atom {
     Char(char),
+    Any,
     Class(Vec<(char, char)>),
+    NotClass(Vec<(char, char)>),
     Space,
     Start,
     End,
@@ -29,7 +31,12 @@ fn parse_alternatives(p: &[char], i: &mut usize) -> Vec<Vec<Item>> {
             '(' => Atom::Group(parse_alternatives(p, i)),
             '^' => Atom::Start,
             '$' => Atom::End,
+            '.' => Atom::Any,
             '[' => {
+                let negated = p[*i] == '^';
+                if negated {
+                    *i += 1;
+                }
                 let mut ranges = Vec::new();
                 while p[*i] != ']' {
                     let lo = p[*i];
@@ -42,7 +49,11 @@ fn parse_alternatives(p: &[char], i: &mut usize) -> Vec<Vec<Item>> {
                     }
                 }
                 *i += 1;
-                Atom::Class(ranges)
+                if negated {
+                    Atom::NotClass(ranges)
+                } else {
+                    Atom::Class(ranges)
+                }
             }
             '\\' => {
                 *i += 1;
@@ -97,6 +108,12 @@ fn match_atom(a: &Atom, i: usize, s: &[char], k: &mut dyn FnMut(usize) -> bool) 
                 .is_some_and(|c| r.iter().any(|(lo, hi)| lo <= c && c <= hi))
                 && k(i + 1)
         }
+        Atom::NotClass(r) => {
+            s.get(i)
+                .is_some_and(|c| !r.iter().any(|(lo, hi)| lo <= c && c <= hi))
+                && k(i + 1)
+        }
+        Atom::Any => i < s.len() && k(i + 1),
         Atom::Space => s.get(i).is_some_and(|c| c.is_whitespace()) && k(i + 1),
         Atom::Start => i == 0 && k(i),
         Atom::End => i == s.len() && k(i),
@@ -123,6 +140,9 @@ fn the_matcher_matches() {
     assert!(matches("^[0-9](_?[0-9])*$", "1_000"));
     assert!(!matches("^[0-9](_?[0-9])*$", "1__0"));
     assert!(matches("x", "axb"));
+    assert!(matches("^([^%]|%[dm])*$", "%d/%m x"));
+    assert!(!matches("^([^%]|%[dm])*$", "%d/%Q"));
+    assert!(matches("^.*%d.*$", "a%db"));
 }
 
 // ---- a small JSON Schema validator: the keywords `catalogue_schema` uses.
@@ -142,6 +162,7 @@ pub fn valid(schema: &Value, v: &Value) -> bool {
         "type",
         "enum",
         "oneOf",
+        "allOf",
         "pattern",
         "minimum",
         "maximum",
@@ -171,6 +192,11 @@ pub fn valid(schema: &Value, v: &Value) -> bool {
     }
     if let Some(alts) = schema["oneOf"].as_array() {
         if alts.iter().filter(|a| valid(a, v)).count() != 1 {
+            return false;
+        }
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        if !all.iter().all(|a| valid(a, v)) {
             return false;
         }
     }

@@ -28,6 +28,15 @@ pub fn run_in_postgres(plan: &Plan, url: &str) -> Results {
     };
     let dialect = named("postgres").expect("the PostgreSQL dialect");
     let sql = plan_to_sql_marked(plan, dialect);
+    for &k in &plan.shown {
+        let def = &plan.ir.cat.kpis[k.0 as usize];
+        if def.min_sample.is_some() {
+            out.diags.push(Diag::warning(
+                Code::Suspicious,
+                format!("`{}` has min_sample, which a run in a database does not check: its low samples are not marked", def.name.text),
+            ));
+        }
+    }
     let fail = |what: &str, e: postgres::Error| {
         Diag::error(Code::Io, format!("{what}: {e}"))
             .help("check the URL (postgres://USER@HOST:PORT/DATABASE) and that each source is a table of its name")
@@ -96,6 +105,8 @@ fn result_rows(plan: &Plan, rows: &[Vec<Option<String>>]) -> Vec<ResultRow> {
                 total,
                 value: text_to_value(cell(col), ty),
                 previous,
+                bounds: None,
+                sample: None,
             });
         }
         mine.sort_by(|a, b| {

@@ -25,10 +25,12 @@ mod query;
 mod relation;
 #[cfg(test)]
 mod tests;
+mod unwritable;
 
 pub use database::run_in_postgres;
 pub use dialect::Dialect;
 pub use query::{plan_to_sql, plan_to_sql_marked};
+pub use unwritable::leave_out_unwritable;
 
 use crate::analysis::Ir;
 use crate::diag::{Code, Diag};

@@ -1,17 +1,8 @@
 //! The real `kpi` binary: exit codes, output formats, data diagnostics, catalogue tests.
 //! Snapshots hold stdout and stderr exactly as a user sees them (no colour).
 
-use crate::common::kpi;
+use crate::common::{kpi, run};
 use std::process::Command;
-
-/// Exit code, stdout and stderr in one text for a snapshot.
-fn run(args: &[&str]) -> String {
-    let (code, out, err) = kpi(args);
-    format!(
-        "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
-        args.join(" ")
-    )
-}
 
 /// Stdout of `kpi` with `file` on standard input.
 fn kpi_stdin(args: &[&str], file: &str) -> String {
@@ -472,55 +463,6 @@ fn review_regressions() {
 }
 
 #[test]
-fn sql_for_both_dialects() {
-    // The generated SQL is checked against `kpi eval` by benches/sql_check.py (DuckDB);
-    // here its text is reviewed, for a KPI of each kind.
-    let kpis = [
-        "--kpi",
-        "nps",
-        "--kpi",
-        "repeat_contact_rate",
-        "--kpi",
-        "first_response_time",
-        "--kpi",
-        "cac",
-        "--kpi",
-        "processed_records",
-    ];
-    for dialect in ["duckdb", "postgres"] {
-        let mut args = vec!["sql", "kpis", "--dialect", dialect];
-        args.extend(kpis);
-        insta::assert_snapshot!(format!("sql_{dialect}"), run(&args));
-    }
-    assert_eq!(kpi(&["sql", "--kpi", "nsp"]).0, 1);
-    // Grouped: one row per key, a group absent from a source counts 0 there.
-    insta::assert_snapshot!(
-        "sql_grouped",
-        run(&[
-            "sql",
-            "kpis",
-            "--kpi",
-            "csat",
-            "--kpi",
-            "open_tickets",
-            "--by",
-            "channel"
-        ])
-    );
-    // A KPI whose sources lack a key is left out with a warning, as in `kpi eval`: never
-    // a silent ungrouped value.
-    let (code, out, err) = kpi(&[
-        "sql", "kpis", "--kpi", "nps", "--kpi", "aht", "--by", "channel",
-    ]);
-    assert_eq!(code, 0);
-    assert!(out.starts_with("-- kpi sql (DuckDB): nps\n"), "{out}");
-    assert!(
-        err.contains("left out, because source `calls` has no field for --by `channel`: aht"),
-        "{err}"
-    );
-}
-
-#[test]
 fn gzip_on_standard_input() {
     let args = [
         "eval",
@@ -652,51 +594,6 @@ fn a_median_out_of_memory_is_a_diagnostic() {
         out_text.contains("6,000,000"),
         "the other KPI is computed:\n{out_text}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Issue 11: the run-time diagnostics of periods and lookups, as a user sees them.
-#[test]
-fn period_and_lookup_diagnostics() {
-    let dir = std::env::temp_dir().join(format!("kpi-periods-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("calls.csv"),
-        "agent,day\nann,2025-01-05\nzed,2025-01-06\nbob,2025-02-01\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("agents.csv"),
-        "agent,team\nann,red\nbob,blue\nann,green\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("cat.yaml"),
-        "sources:\n  agents:\n    path: agents.csv\n    key: agent\n    fields: {agent: string, team: string}\n  calls:\n    path: calls.csv\n    time: day\n    fields: {agent: string, day: date}\n    lookups: {agents: agent}\nsource: calls\nkpis:\n  n: count()\n  prev_n: previous(n)\n  ytd: to_date(n, month)\n",
-    )
-    .unwrap();
-    let cat = dir.join("cat.yaml");
-    let cat = cat.to_str().unwrap();
-    let run = |args: &[&str]| {
-        let (code, out, err) = kpi(args);
-        let err = err.replace(&format!("{}/", dir.display()), "");
-        let shown: Vec<&str> = args
-            .iter()
-            .map(|a| if *a == cat { "cat.yaml" } else { a })
-            .collect();
-        format!(
-            "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
-            shown.join(" ")
-        )
-    };
-    // A period function asked for by name without --grain: an error.
-    insta::assert_snapshot!(run(&["eval", cat, "--kpi", "prev_n"]));
-    // In a whole-catalogue run: left out, with a warning.
-    insta::assert_snapshot!(run(&["eval", cat]));
-    // to_date's period must hold the grain's periods whole.
-    insta::assert_snapshot!(run(&["eval", cat, "--kpi", "ytd", "--grain", "week"]));
-    // A key repeated in the lookup table, a key without a match.
-    insta::assert_snapshot!(run(&["eval", cat, "--kpi", "n", "--by", "agents.team"]));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -26,7 +26,6 @@ pub struct Csv {
     name: String,
     bytes: Bytes,
     tok: Tokenizer,
-    delimiter: u8,
     header_len: usize,
     /// Per input column: its field in the record (`usize::MAX`: not needed).
     idx: Vec<usize>,
@@ -39,6 +38,8 @@ pub struct Csv {
     own_fields: Vec<Field>,
     /// The last record: where it starts and ends in the buffer, and its line.
     current: (usize, usize, u64),
+    /// How cells are written: the source's options, else by the delimiter.
+    notation: Notation,
 }
 
 impl Csv {
@@ -67,7 +68,6 @@ impl Csv {
             name: input.name().to_string(),
             bytes,
             tok,
-            delimiter,
             header_len: names.len(),
             idx,
             line,
@@ -75,7 +75,13 @@ impl Csv {
             own: String::new(),
             own_fields: Vec::new(),
             current: (0, 0, 0),
+            notation: Notation::of(input.options, delimiter != b','),
         })
+    }
+
+    /// Count `by` more lines before every record: the rows skipped above the header.
+    pub fn shift_lines(&mut self, by: u64) {
+        self.line += by;
     }
 }
 
@@ -161,9 +167,7 @@ impl Format for Csv {
     const HOW_TO_NULL: Option<&'static str> = Some("leave the cell blank (blank is null)");
 
     fn notation(&self) -> Notation {
-        Notation {
-            decimal_comma: self.delimiter != b',',
-        }
+        self.notation.clone()
     }
 
     fn position(&self) -> u64 {

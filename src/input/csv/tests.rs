@@ -66,7 +66,12 @@ fn shown(diags: &[crate::diag::Diag], path: &str) -> String {
 /// Read `path` whole, in one pass.
 pub fn read_whole(path: &str, columns: &[(String, Ty)]) -> Read {
     let needed = vec![true; columns.len()];
-    let options = ReadOptions::default();
+    // Declared UTF-8: each row is checked (undeclared, a file that is not UTF-8 is one
+    // error before any row is read, see `decode.rs`).
+    let options = ReadOptions {
+        encoding: Some(encoding_rs::UTF_8),
+        ..ReadOptions::default()
+    };
     let input = Input {
         source: "s",
         data: Data::File(path),
@@ -112,7 +117,12 @@ pub fn read_parts_as<F: RangeFormat>(
     parts: usize,
 ) -> Option<Read> {
     let needed = vec![true; columns.len()];
-    let options = ReadOptions::default();
+    // Declared UTF-8: each row is checked (undeclared, a file that is not UTF-8 is one
+    // error before any row is read, see `decode.rs`).
+    let options = ReadOptions {
+        encoding: Some(encoding_rs::UTF_8),
+        ..ReadOptions::default()
+    };
     let input = Input {
         source: "s",
         data: Data::File(path),
