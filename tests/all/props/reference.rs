@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Cases in the quick budget (`cargo test`).
-const QUICK: u64 = 250;
+const QUICK: u64 = 120;
 
 #[derive(Default)]
 struct Tally {

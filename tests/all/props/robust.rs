@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Cases in the quick budget (`cargo test`); each runs four commands.
-const QUICK: u64 = 150;
+const QUICK: u64 = 50;
 /// Time-out of one command: far above what any of them needs here.
 const LIMIT: Duration = Duration::from_secs(10);
 

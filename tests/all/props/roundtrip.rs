@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Cases in the quick budget (`cargo test`); each runs five commands.
-const QUICK: u64 = 100;
+const QUICK: u64 = 40;
 const LIMIT: Duration = Duration::from_secs(30);
 /// Continuation lines: deeper than any key of the catalogue.
 const INDENT: &str = "        ";
