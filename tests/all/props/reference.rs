@@ -65,6 +65,21 @@ fn kpi_agrees_with_the_reference_model() {
     );
 }
 
+/// Case 62918 of the long run: `--by nom --where 'n / 1 == abs(n)'`, a filter the model
+/// cannot decide (a quotient is inexact for it). The case is left out; the model used to
+/// expect a row without a group, and the property failed where kpi was right.
+#[test]
+fn a_filter_the_model_cannot_decide_leaves_a_grouped_case_out() {
+    let seed = case_seed("reference", 62918);
+    let case = Gen::new(seed).case();
+    assert!(case.by.is_some() && case.filter.is_some());
+    let dir = case_dir("reference-undecided", 62918);
+    let tally = check(&case, seed, &dir).unwrap_or_else(|why| panic!("{why}"));
+    assert_eq!(tally.values, 0);
+    assert_eq!(tally.fragile, case.kpis.len() as u64);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Takes records away, one at a time, while the case still disagrees.
 fn shrink(mut case: Case, seed: u64, dir: &Path, mut why: String) -> (Case, String) {
     let mut i = 0;
@@ -109,8 +124,9 @@ fn key_of_json(j: &Json) -> String {
     }
 }
 
-/// The model's values: per group key, per KPI.
-fn model(case: &Case) -> Vec<(String, Vec<R<V>>)> {
+/// The model's values: per group key, per KPI; `Err` when the model cannot decide the
+/// `--where` filter on a record, so the whole case is left out.
+fn model(case: &Case) -> Result<Vec<(String, Vec<R<V>>)>, Skip> {
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Vec<&super::model::Rec>> = HashMap::new();
     let mut kept = Vec::new();
@@ -120,7 +136,7 @@ fn model(case: &Case) -> Vec<(String, Vec<R<V>>)> {
                 Ok(v) if truth(&v) == Some(true) => {}
                 Ok(_) => continue,
                 // the whole case hangs on this record: no KPI can be compared
-                Err(e) => return vec![("{}".into(), vec![Err(e); case.kpis.len()])],
+                Err(e) => return Err(e),
             }
         }
         kept.push(r);
@@ -151,7 +167,7 @@ fn model(case: &Case) -> Vec<(String, Vec<R<V>>)> {
         order.push("{total}".into());
         groups.insert("{total}".into(), kept);
     }
-    order
+    Ok(order
         .into_iter()
         .map(|k| {
             let recs = groups.remove(&k).unwrap_or_default();
@@ -169,7 +185,7 @@ fn model(case: &Case) -> Vec<(String, Vec<R<V>>)> {
             }
             (k, values)
         })
-        .collect()
+        .collect())
 }
 
 fn has_aggregate(e: &super::ast::E) -> bool {
@@ -260,7 +276,19 @@ fn check(case: &Case, seed: u64, dir: &Path) -> Result<Tally, String> {
         }
     }
     let mut tally = Tally::default();
-    let expected = model(case);
+    let expected = match model(case) {
+        Ok(expected) => expected,
+        // The model cannot decide the filter on a record: no value can be compared (kpi
+        // still had to end with exit 0 and JSON).
+        Err(skip) => {
+            let left_out = case.kpis.len() as u64;
+            match skip {
+                Skip::Fragile => tally.fragile += left_out,
+                Skip::Range => tally.out_of_range += left_out,
+            }
+            return Ok(tally);
+        }
+    };
     let n_rows: usize = expected.iter().map(|(_, v)| v.len()).sum();
     if n_rows != got.len() {
         let mut keys: Vec<_> = got.keys().collect();
