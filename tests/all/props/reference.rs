@@ -124,9 +124,12 @@ fn key_of_json(j: &Json) -> String {
     }
 }
 
-/// The model's values: per group key, per KPI; `Err` when the model cannot decide the
-/// `--where` filter on a record, so the whole case is left out.
-fn model(case: &Case) -> Result<Vec<(String, Vec<R<V>>)>, Skip> {
+/// The model's values of one group: its key and a value per KPI.
+type Group = (String, Vec<R<V>>);
+
+/// The model's values, per group; `Err` when the model cannot decide the `--where` filter on
+/// a record, so the whole case is left out.
+fn model(case: &Case) -> Result<Vec<Group>, Skip> {
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Vec<&super::model::Rec>> = HashMap::new();
     let mut kept = Vec::new();
