@@ -249,15 +249,27 @@ pub fn parse_number(s: &str, decimal_comma: bool) -> Option<Decimal> {
         if !well_formed_number(&s) {
             return None;
         }
-        return Decimal::from_str_exact(s.strip_prefix('+').unwrap_or(&s)).ok();
+        return exact_number(s.strip_prefix('+').unwrap_or(&s));
     }
     if !well_formed_number(s) {
         return None;
     }
-    let s = s.strip_prefix('+').unwrap_or(s);
+    exact_number(s.strip_prefix('+').unwrap_or(s))
+}
+
+/// A well-formed number text → its exact decimal. Zeros that end a fraction do not count
+/// against a decimal's 28 digits: `1.0000000000000000000000000000000` is 1.
+fn exact_number(s: &str) -> Option<Decimal> {
     Decimal::from_str_exact(s)
         .or_else(|_| Decimal::from_scientific(s))
         .ok()
+        .or_else(|| {
+            if !s.contains('.') || s.contains(['e', 'E']) || !s.ends_with('0') {
+                return None;
+            }
+            let short = s.trim_end_matches('0').trim_end_matches('.');
+            Decimal::from_str_exact(short).ok()
+        })
 }
 
 /// Whether a cell is written as a number: `[+-]? (D+ (. D*)? | . D+) ([eE] [+-]? D+)?`.
@@ -418,6 +430,24 @@ mod tests {
         ] {
             assert_eq!(parse_number(good, true), Some(want), "{good}");
         }
+        // Zeros that end a fraction are no digits a decimal must hold (found by the
+        // reference-model property: such cells were rejected as "not a number").
+        let long = "12345678901234567890.1234567890";
+        assert_eq!(
+            parse_number(long, false),
+            Some(dec!(12345678901234567890.123456789))
+        );
+        assert_eq!(
+            parse_number("1.0000000000000000000000000000000", false),
+            Some(dec!(1))
+        );
+        assert_eq!(
+            parse_number("-1,0000000000000000000000000000000", true),
+            Some(dec!(-1))
+        );
+        // Still refused: digits that a decimal cannot hold exactly.
+        assert_eq!(parse_number("0.12345678901234567890123456789", false), None);
+        assert_eq!(parse_number("1e30", false), None);
         assert_eq!(parse_duration("01:02:03"), Some(dec!(3723)));
         assert_eq!(parse_duration("-1:30:00"), None);
         assert_eq!(parse_duration("01:-5:00"), None);

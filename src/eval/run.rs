@@ -223,8 +223,18 @@ impl<'p> SourceRun<'p> {
         for (c, e) in self.conditions.iter().enumerate() {
             self.passes[c] = match row.holds(e, dz) {
                 Ok(b) => b,
-                Err(_) => {
+                Err(OpError::Type(_)) => {
                     self.type_errors += 1;
+                    false
+                }
+                // A `where` too large to compute stops its aggregates, as their argument
+                // would: an error naming the KPI, never a value without the record.
+                Err(err) => {
+                    for (i, cond) in self.condition_of.iter().enumerate() {
+                        if *cond == Some(c) && self.failures[i].is_none() {
+                            self.failures[i] = Some(err.clone());
+                        }
+                    }
                     false
                 }
             };

@@ -101,7 +101,7 @@ impl Builder<'_> {
                 )
             })
             .map_postfix(|(e, d), op| {
-                let span = e.span.to(self.span(&op));
+                let mut span = e.span.to(self.span(&op));
                 let mut depth = d + 1;
                 let kind = match op.as_rule() {
                     Rule::is_null => ExprKind::IsNull {
@@ -137,6 +137,10 @@ impl Builder<'_> {
                         let (low, dl) = bounds.next().expect("grammar: between has a low bound");
                         let (high, dh) = bounds.next().expect("grammar: between has a high bound");
                         depth = depth.max(dl.max(dh) + 1);
+                        // The `between` pair takes in the blanks after its high bound (a
+                        // bound's empty `(op bound_term)*` still skips them): end at the
+                        // bound's tree, or `kpi fmt` joins the next line to the formula.
+                        span = e.span.to(high.span);
                         ExprKind::Between {
                             expr: Box::new(e),
                             low: Box::new(low),

@@ -14,6 +14,7 @@ mod grouped_per;
 mod inputs;
 mod large;
 mod lsp;
+mod props;
 mod report;
 mod sql;
 mod trends;

@@ -2,7 +2,7 @@
 //! rejections and the same diagnostics, on random files with quotes, doubled quotes, quoted
 //! line breaks near the cuts, BOMs, CRLF, blank lines, ragged rows, bad quotes, bad numbers,
 //! non-UTF-8 bytes and the odd quote that never closes. A quick budget by default; set
-//! `KPI_PROPTEST_CASES` for a long run.
+//! `KPI_PROPTEST_CASES=N` for a long run of N files, `KPI_PROPTEST_START=S` to begin at file S.
 
 use super::tests::{columns, read_parts, read_whole, temp_file};
 use crate::analysis::Ty;
@@ -115,15 +115,18 @@ fn file(rng: &mut Rng) -> (Vec<u8>, u8) {
 
 #[test]
 fn reading_in_ranges_is_reading_whole() {
-    let cases: u64 = std::env::var("KPI_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+    let var = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse().ok());
+    let cases: u64 = var("KPI_PROPTEST_CASES").unwrap_or(300);
+    // One stream of files: a later start generates the files before it and skips them.
+    let start: u64 = var("KPI_PROPTEST_START").unwrap_or(0);
     let cols = columns(&[("s", Ty::Str), ("x", Ty::Num)]);
     let mut rng = Rng(0x6b70_6921);
     let (mut split, mut rejecting, mut stopping) = (0, 0, 0);
-    for case in 0..cases {
+    for case in 0..start + cases {
         let (bytes, delimiter) = file(&mut rng);
+        if case < start {
+            continue;
+        }
         let path = temp_file(&format!("random-{}.csv", case % 8), &bytes);
         let whole = read_whole(&path, &cols);
         let stopped = whole.shown.contains("never closes");
@@ -154,13 +157,16 @@ fn reading_in_ranges_is_reading_whole() {
             }
         }
     }
-    // The files are varied: most split, many reject records, a few stop.
     eprintln!(
-        "{cases} files: {split} split reads, {rejecting} with rejections, {stopping} stopped"
+        "{cases} files from {start}: {split} split reads, {rejecting} with rejections, {stopping} stopped"
     );
-    assert!(split > cases, "{split} splits in {cases} cases");
-    assert!(
-        rejecting > cases / 3 && stopping > 0,
-        "{rejecting} rejecting, {stopping} stopping"
-    );
+    // The files are varied: most split, many reject records, a few stop (not checked on a
+    // rerun of a few files).
+    if cases >= 300 {
+        assert!(split > cases, "{split} splits in {cases} cases");
+        assert!(
+            rejecting > cases / 3 && stopping > 0,
+            "{rejecting} rejecting, {stopping} stopping"
+        );
+    }
 }

@@ -3,9 +3,10 @@
 //! definition makes its accumulator and reads its value. An enum, not a trait object: the
 //! per-record update is one match, with no dynamic dispatch.
 
-use super::exact_sum::ExactSum;
+use super::exact_sum::{wide_to_decimal, ExactSum};
 use crate::keytable::{encode_key, KeyTable};
 use crate::value::{self, OpError, Value};
+use ethnum::I256;
 use rust_decimal::prelude::*;
 use std::cmp::Ordering;
 
@@ -207,9 +208,30 @@ pub(super) fn percentile(values: &[Decimal], p: Decimal) -> Result<Decimal, OpEr
     if frac.is_zero() || i + 1 >= v.len() {
         return Ok(v[i]);
     }
-    let step = v[i + 1].checked_sub(v[i]).ok_or(OpError::Overflow)?;
-    v[i].checked_add(step.checked_mul(frac).ok_or(OpError::Overflow)?)
-        .ok_or(OpError::Overflow)
+    interpolate(v[i], v[i + 1], frac)
+}
+
+/// `a + (b - a) × frac`, computed exactly in 256 bits and rounded once: in decimals, the
+/// step and its product rounded apart, so the median of -1e27 and 999999999999999999999999999.5
+/// came out -0.2 instead of -0.25 (and `b - a` could overflow where the result fits).
+fn interpolate(a: Decimal, b: Decimal, frac: Decimal) -> Result<Decimal, OpError> {
+    let ten = I256::from(10u8);
+    let s = a.scale().max(b.scale());
+    let wa = I256::from(a.mantissa()) * ten.pow(s - a.scale());
+    let wb = I256::from(b.mantissa()) * ten.pow(s - b.scale());
+    let exact = wa
+        .checked_mul(ten.pow(frac.scale()))
+        .zip((wb - wa).checked_mul(I256::from(frac.mantissa())))
+        .and_then(|(x, y)| x.checked_add(y));
+    match exact {
+        Some(m) => wide_to_decimal(m, s + frac.scale()),
+        // beyond 256 bits (a `p` of many digits on huge values): decimals, rounding twice
+        None => {
+            let step = b.checked_sub(a).ok_or(OpError::Overflow)?;
+            a.checked_add(step.checked_mul(frac).ok_or(OpError::Overflow)?)
+                .ok_or(OpError::Overflow)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -227,5 +249,19 @@ mod tests {
         assert_eq!(percentile(&v, d("0")).unwrap(), d("1"));
         assert_eq!(percentile(&v, d("1")).unwrap(), d("4"));
         assert_eq!(percentile(&v, d("0.9")).unwrap(), d("3.7"));
+    }
+
+    #[test]
+    fn percentiles_round_once_on_values_near_28_digits() {
+        // Found by the reference-model property: -0.2 (the step and its half rounded apart).
+        let v = [
+            d("-1000000000000000000000000000"),
+            Decimal::from_i128_with_scale(9_999_999_999_999_999_999_999_999_995, 1),
+        ];
+        assert_eq!(percentile(&v, d("0.5")).unwrap(), d("-0.25"));
+        // The step is beyond a decimal, the median is not.
+        let max = d("79228162514264337593543950335");
+        assert_eq!(percentile(&[-max, max], d("0.5")).unwrap(), Decimal::ZERO);
+        assert_eq!(percentile(&[max, max], d("0.25")).unwrap(), max);
     }
 }

@@ -1,9 +1,11 @@
-//! A sum of exact decimals that never rounds. A decimal holds 28 significant digits, so
-//! `1e28 + 0.25` cannot be one; instead of rounding (which made the total depend on the
-//! order of the records and on how a file was split), the sum moves to a 256-bit integer
-//! counted in units of 1e-28 as soon as an addition would round or overflow. The total is
-//! then exact whatever the order; only a total that itself needs more than 28 digits is an
-//! overflow, reported, never rounded.
+//! A sum of exact decimals that never rounds on the way. A decimal holds 28 significant
+//! digits, so `1e28 + 0.25` cannot be one; instead of rounding each addition (which made the
+//! total depend on the order of the records and on how a file was split), the sum moves to
+//! a 256-bit integer counted in units of 1e-28 as soon as an addition would round or
+//! overflow. The total is then exact whatever the order. Only the final total is rounded,
+//! once, to the digits a decimal holds (as a division's result is): `x / 3` summed over
+//! records has 28 decimals in every term, and their total, near 11, cannot keep them all.
+//! A total whose whole part does not fit a decimal is an overflow, reported.
 
 use crate::value::OpError;
 use ethnum::I256;
@@ -60,20 +62,38 @@ impl ExactSum {
         }
     }
 
-    /// The exact total, or an overflow when it needs more than a decimal's 28 digits.
+    /// The total: exact when a decimal can hold it, else rounded once (halves away from
+    /// zero) to the decimals that fit; an overflow when its whole part does not fit.
     pub fn value(&self) -> Result<Decimal, OpError> {
-        let Some(w) = &self.wide else {
-            return Ok(self.small);
-        };
-        let (mut m, mut scale) = (**w, SCALE);
-        let ten = I256::from(10u8);
-        while scale > 0 && m % ten == 0 {
-            m /= ten;
-            scale -= 1;
+        match &self.wide {
+            None => Ok(self.small),
+            Some(w) => wide_to_decimal(**w, SCALE),
         }
-        let m = i128::try_from(m).map_err(|_| OpError::Overflow)?;
-        Decimal::try_from_i128_with_scale(m, scale).map_err(|_| OpError::Overflow)
     }
+}
+
+/// `m` × 10^-`scale` as a decimal: exact when a decimal can hold it, else rounded once
+/// (halves away from zero, never digit by digit, which would round twice) to the decimals
+/// that fit; an overflow when its whole part does not fit.
+pub(super) fn wide_to_decimal(mut m: I256, mut scale: u32) -> Result<Decimal, OpError> {
+    let ten = I256::from(10u8);
+    while scale > 0 && m % ten == 0 {
+        m /= ten;
+        scale -= 1;
+    }
+    for dropped in 0..=scale {
+        let unit = ten.pow(dropped);
+        let (mut q, r) = (m / unit, m % unit);
+        if dropped > 0 && r.unsigned_abs() * 2 >= unit.unsigned_abs() {
+            q += if m < 0 { -I256::ONE } else { I256::ONE };
+        }
+        if let Ok(q) = i128::try_from(q) {
+            if let Ok(d) = Decimal::try_from_i128_with_scale(q, scale - dropped) {
+                return Ok(d);
+            }
+        }
+    }
+    Err(OpError::Overflow)
 }
 
 /// A decimal in units of 1e-28 (at most 7.9e56: far from the 5.7e76 an `I256` holds, even
@@ -131,6 +151,31 @@ mod tests {
         b.add(-max);
         a.merge(&b);
         assert_eq!(a.value().unwrap(), Decimal::ONE);
+    }
+
+    #[test]
+    fn a_total_past_28_digits_is_rounded_once_not_an_overflow() {
+        // x / 3 for x = 1 and 32: each term has 28 decimals, the exact total 30 digits.
+        let third = Decimal::ONE / d("3");
+        let big = d("32") / d("3");
+        let mut s = ExactSum::default();
+        s.add(third);
+        s.add(big);
+        // 0.3333333333333333333333333333 + 10.666666666666666666666666667
+        assert_eq!(s.value().unwrap(), d("11.000000000000000000000000000"));
+        // Rounded once from the exact total, halves away from zero, in any order.
+        assert_eq!(
+            sum(&["10000000000000000000000000000", "0.5"]).unwrap(),
+            d("10000000000000000000000000001")
+        );
+        assert_eq!(
+            sum(&["-0.5", "-10000000000000000000000000000"]).unwrap(),
+            d("-10000000000000000000000000001")
+        );
+        assert_eq!(
+            sum(&["10000000000000000000000000000", "0.49"]).unwrap(),
+            d("10000000000000000000000000000")
+        );
     }
 
     #[test]
