@@ -20,11 +20,35 @@ struct CellKey {
     total: bool,
 }
 
+/// The most periods `--grain` lays out: every period of the range is a row for every group
+/// (§11), so a date far from the others (a year 0000 typed by mistake) or a wide
+/// `--from`/`--to` would write millions of rows. 100,000 is 270 years of days.
+const MAX_PERIODS: i64 = 100_000;
+
+fn too_many_periods(g: crate::time::Grain, a: i64, b: i64) -> Diag {
+    let show = |p| plain_value(&period::label(g, p));
+    Diag::error(
+        Code::Grain,
+        format!(
+            "--grain {} from {} to {} is {} periods, more than the {MAX_PERIODS} a run lays out",
+            g.name(),
+            show(a),
+            show(b),
+            b - a + 1
+        ),
+    )
+    .help("a date far from the others is often a typing mistake: look for it with --where, or bound the range with --from and --to")
+}
+
 pub fn compute_rows(frames: &Frames, shown: &[KpiId], out: &mut Results) {
     let plan = frames.plan;
     let mut cells: Vec<CellKey> = Vec::new();
     if plan.grouped() {
         let periods: Vec<i64> = match (plan.grain, frames.range) {
+            (Some(g), Some((a, b))) if b - a >= MAX_PERIODS => {
+                out.diags.push(too_many_periods(g, a, b));
+                return;
+            }
             (Some(_), Some((a, b))) => (a..=b).collect(),
             (Some(_), None) => Vec::new(),
             (None, _) => vec![NO_PERIOD],

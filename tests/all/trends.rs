@@ -40,3 +40,43 @@ fn period_and_lookup_diagnostics() {
     insta::assert_snapshot!(run(&["eval", cat, "--kpi", "n", "--by", "agents.team"]));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A date far from the others (year 0000, found by the robustness property) or a wide
+/// `--from`/`--to` under `--grain day` is one error, not hundreds of thousands of rows.
+#[test]
+fn a_period_range_too_long_to_lay_out_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("kpi-long-range-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("data.csv"), "x,d\n1,0000-01-01\n1,2025-01-01\n").unwrap();
+    std::fs::write(
+        dir.join("k.yaml"),
+        "sources: {s: {path: data.csv, time: d}}\nkpis: {k: count()}\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let (code, out, err) = kpi_in(&dir, args);
+        format!(
+            "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
+            args.join(" ")
+        )
+    };
+    insta::assert_snapshot!(run(&["eval", "k.yaml", "--grain", "day"]));
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "k.yaml",
+        "--grain",
+        "day",
+        "--from",
+        "1700-01-01",
+        "--to",
+        "2025-01-02"
+    ]));
+    // Bounded by --from, the same data lays out.
+    let (code, out, _) = kpi_in(
+        &dir,
+        &["eval", "k.yaml", "--grain", "day", "--from", "2024-12-31"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("2025-01-01      1"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
