@@ -99,7 +99,7 @@ impl Compiler<'_, '_> {
             unreachable!("a per aggregate")
         };
         let s = spec.source.0 as usize;
-        let table = self.dialect.ident(&self.an.sources[s].name);
+        let table = self.table(s);
         let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
         let fraction = spec.fraction.map(|p| p.normalize().to_string());
         let entity_keys: Vec<String> = per.keys.iter().map(|k| self.record(s, k).0).collect();

@@ -19,6 +19,7 @@ mod database;
 pub mod dialect;
 mod expr;
 mod kpis;
+mod lookup;
 mod post;
 mod previous;
 mod query;

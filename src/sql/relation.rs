@@ -134,7 +134,7 @@ impl Compiler<'_, '_> {
                     format!(
                         "  SELECT\n{}\n  FROM {}{filter}{group}",
                         columns.join(",\n"),
-                        d.ident(&src.name)
+                        self.table(s)
                     ),
                 ));
             }

@@ -31,12 +31,16 @@ const CATALOGUE: &str = r#"sources:
       status: string
       express: bool
       handling: duration
+    lookups: {customers: customer}
   refunds:
     fields:
       order_id: string
       region: string
       refunded_at: datetime
       amount: number
+  customers:
+    key: customer_id
+    fields: {customer_id: string, segment: string, since: date}
 kpis:
   orders_total:
     formula: orders.count()
@@ -77,6 +81,8 @@ kpis:
       or if(express, 1, 2) == 1 or not express or status is null or region not in ("x"))
   refunded_in_window:
     formula: refunds.count(refunded_at >= 2024-01-01T00:00:00 and refunded_at < 2024-02-01T00:00:00.5)
+  segment_revenue:
+    formula: orders.sum(amount where customers.segment == "smb")
 "#;
 
 /// What a case shows, its KPIs, its `--by` keys, its other flags (`grain=month
@@ -139,6 +145,12 @@ const CASES: &[Case] = &[
         &["orders_total", "refund_rate"],
         &["region"],
         "top=2 total",
+    ),
+    (
+        "lookup fields in a KPI, --by and --where",
+        &["orders_total", "segment_revenue"],
+        &["customers.segment"],
+        "where=customers.since<2024-01-01",
     ),
 ];
 

@@ -51,6 +51,9 @@ EXTRA_VIEWS = [
     "--kpi avg_wait --kpi repeat_contact_rate --by agent --top 4 --where 'wait_seconds < 60'",
     "--kpi cost_per_interaction --kpi open_tickets --grain year --compare year",
     "-e 'late = orders.pct(delivered_on > promised_on)' -e 'busy = orders.avg(count() per handler)' --data orders=examples/data/orders.csv --by channel",
+    # Lookup fields (`agents.team`) in KPIs, --by and --where.
+    "kpis -e 'front = calls.count(agents.team == \"front\")' -e 'lyon = surveys.pct(satisfaction >= 4 where agents.site == \"Lyon\")'"
+    " --by agents.team --where 'agents.site != \"Lille\"' --total",
     # Every function, in record scope and in KPI scope, over the catalogue's typed source.
     "kpis -e 'text = orders.count(contains(lower(channel), \"ma\") or starts_with(upper(status), \"APP\") or ends_with(handler, \"e\") or len(trim(handler)) > 5)'"
     " -e 'math = orders.sum(round(lines / 3, 2) + floor(sla_hours / 7) - ceil(lines / 4) + abs(lines - 5))'"
