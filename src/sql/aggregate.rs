@@ -10,6 +10,15 @@ use crate::registry::{AggDef, AggSql, Returns};
 use crate::value::Value;
 use rust_decimal::Decimal;
 
+/// The records one relation aggregates: a source's table (with its lookups, maybe joined
+/// to the periods its windows end with), the conditions they pass, and the group keys
+/// (`k0`, `k1`… in the output).
+pub(super) struct Records {
+    pub from: String,
+    pub conds: Vec<String>,
+    pub keys: Vec<String>,
+}
+
 /// Whether the aggregate's value is a number whatever its argument (else: its argument's
 /// type, as for `min`, `sum`, `median`).
 fn counts(f: &AggDef) -> bool {
@@ -91,19 +100,35 @@ impl Compiler<'_, '_> {
         }
     }
 
-    /// A `per` aggregate as a query: inner aggregates per entity (and group) in a grouped
-    /// subquery, then the outer aggregate over the entities, per group when `keys` are given
-    /// (their columns come out as `k0`, `k1`…).
+    /// A `per` aggregate as a query over the source's records (see `per_select_over`).
     pub(super) fn per_select(&self, spec: &AggSpec, keys: &[String], alias: Option<&str>) -> Typed {
+        let s = spec.source.0 as usize;
+        let records = Records {
+            from: self.table(s),
+            conds: self.source_filters(s),
+            keys: keys.to_vec(),
+        };
+        self.per_select_over(spec, &records, alias)
+    }
+
+    /// A `per` aggregate as a query: inner aggregates per entity (and group) in a grouped
+    /// subquery, then the outer aggregate over the entities, per group when `records` has
+    /// keys (their columns come out as `k0`, `k1`…).
+    pub(super) fn per_select_over(
+        &self,
+        spec: &AggSpec,
+        records: &Records,
+        alias: Option<&str>,
+    ) -> Typed {
         let Some(AggArg::Per(per)) = &spec.arg else {
             unreachable!("a per aggregate")
         };
         let s = spec.source.0 as usize;
-        let table = self.table(s);
+        let (table, keys) = (&records.from, &records.keys);
         let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
         let fraction = spec.fraction.map(|p| p.normalize().to_string());
         let entity_keys: Vec<String> = per.keys.iter().map(|k| self.record(s, k).0).collect();
-        let mut conds: Vec<String> = self.source_filters(s);
+        let mut conds: Vec<String> = records.conds.clone();
         conds.extend(filter);
         conds.extend(entity_keys.iter().map(|k| format!("{k} IS NOT NULL")));
         let inner: Vec<Typed> = per.inner_aggs.iter().map(|a| self.agg_spec(a)).collect();

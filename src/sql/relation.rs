@@ -19,12 +19,17 @@ pub(super) struct Relation {
     pub from: String,
     /// Whether the rows are joined by group key (then ordered by it).
     pub joined: bool,
+    /// With `--compare` over cells: each shown KPI's previous value, in the order shown.
+    pub previous: Option<Vec<String>>,
 }
 
 impl Compiler<'_, '_> {
     /// This compiler's relation. KPIs are first written for one `SELECT`; if some are
     /// shared, they are written again over the layered CTEs.
     pub(super) fn relation(&self) -> Relation {
+        if self.framed {
+            return self.cells_relation();
+        }
         let flat = self.kpi_texts(None);
         if flat.layers.is_empty() {
             let mut r = self.joins();
@@ -188,6 +193,7 @@ impl Compiler<'_, '_> {
             keys,
             from,
             joined,
+            previous: None,
         }
     }
 }

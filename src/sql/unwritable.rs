@@ -1,6 +1,5 @@
 //! What the SQL builder cannot write yet: period functions, `total`, `rank`, `first`,
-//! `last`, `open`, and `--compare` with `--from` (eval reads the periods before `--from`
-//! for the comparison). `kpi sql` and `kpi eval --db` leave such KPIs out
+//! `last` and `open`. `kpi sql` and `kpi eval --db` leave such KPIs out
 //! with a warning in a whole-catalogue run, and refuse them when asked for by name, rather
 //! than write a query that gives another number.
 
@@ -58,16 +57,7 @@ pub fn leave_out_unwritable(
 }
 
 /// A grouping or filter the SQL cannot write, whatever the KPIs.
-fn unwritable_request(_an: &Ir, req: &Request) -> Option<Diag> {
-    if req.compare.is_some() && req.from.is_some() {
-        return Some(
-            Diag::error(
-                Code::Grain,
-                "kpi sql cannot write --compare with --from yet: the comparison reads the periods before --from",
-            )
-            .help("evaluate with `kpi eval`, or leave out --from and keep the periods you need"),
-        );
-    }
+fn unwritable_request(_an: &Ir, _req: &Request) -> Option<Diag> {
     None
 }
 

@@ -51,6 +51,8 @@ EXTRA_VIEWS = [
     "--kpi avg_wait --kpi repeat_contact_rate --by agent --top 4 --where 'wait_seconds < 60'",
     "--kpi cost_per_interaction --kpi open_tickets --grain year --compare year",
     "-e 'late = orders.pct(delivered_on > promised_on)' -e 'busy = orders.avg(count() per handler)' --data orders=examples/data/orders.csv --by channel",
+    # --compare with --from in mid-period: the first period compares with the whole month before.
+    "--kpi csat --kpi nps --kpi first_response_time --grain month --by channel --compare previous --from 2025-02-10 --total",
     # Lookup fields (`agents.team`) in KPIs, --by and --where.
     "kpis -e 'front = calls.count(agents.team == \"front\")' -e 'lyon = surveys.pct(satisfaction >= 4 where agents.site == \"Lyon\")'"
     " --by agents.team --where 'agents.site != \"Lille\"' --total",

@@ -62,6 +62,18 @@ impl Dialect for ClickHouse {
     fn cast_numeric(&self, x: String) -> String {
         x
     }
+    fn day_number(&self, d: &str) -> String {
+        format!("toInt64({d})")
+    }
+    fn date_of_day_number(&self, n: &str) -> String {
+        format!("addDays(toDate32('1970-01-01'), {n})")
+    }
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("intDiv({a}, {b})")
+    }
+    fn integer_series(&self, _: &str, bounds: &str) -> String {
+        format!("SELECT arrayJoin(range(assumeNotNull(first_period), assumeNotNull(last_period) + 1)) AS n FROM {bounds} WHERE first_period IS NOT NULL")
+    }
     fn divide(&self, x: &str, y: &str) -> String {
         format!("({} / nullIf({y}, 0))", wide(x))
     }
