@@ -16,6 +16,8 @@ use rust_decimal::Decimal;
 pub(super) struct Records {
     pub from: String,
     pub conds: Vec<String>,
+    /// The conditions but `--from`, for `open`, which reads the records before it.
+    pub history: Vec<String>,
     pub keys: Vec<String>,
 }
 
@@ -92,23 +94,22 @@ impl Compiler<'_, '_> {
                     if counts(spec.func) { Ty::Num } else { t },
                 )
             }
-            Some(AggArg::Pair(..)) => ("NULL".into(), Ty::Any),
-            Some(AggArg::Per(_)) => {
-                let (body, t) = self.per_select(spec, &[], None);
+            // Relations of their own (`timed.rs`); as a value, a subquery.
+            Some(AggArg::Pair(..)) | Some(AggArg::Per(_)) => {
+                let (body, t) = self.own_select(spec, &self.records_of(s, &[]), None);
                 (format!("({body})"), t)
             }
         }
     }
 
-    /// A `per` aggregate as a query over the source's records (see `per_select_over`).
-    pub(super) fn per_select(&self, spec: &AggSpec, keys: &[String], alias: Option<&str>) -> Typed {
-        let s = spec.source.0 as usize;
-        let records = Records {
+    /// The records of source `s` a relation reads, grouped by `keys`.
+    pub(super) fn records_of(&self, s: usize, keys: &[String]) -> Records {
+        Records {
             from: self.table(s),
             conds: self.source_filters(s),
+            history: self.filters_but_from(s),
             keys: keys.to_vec(),
-        };
-        self.per_select_over(spec, &records, alias)
+        }
     }
 
     /// A `per` aggregate as a query: inner aggregates per entity (and group) in a grouped

@@ -16,12 +16,12 @@
 //!   span, its empty value (a count of 0) for a period inside it without records;
 //! * `layer_N`: shared KPIs and ranks (`frames.rs`).
 
-use super::aggregate::Records;
+use super::contexts::Joined;
 use super::frames::{agg_column, rank_column, Ctx, Span, Written};
 use super::kpis::shared_column;
 use super::relation::Relation;
 use super::Compiler;
-use crate::ir::{AggArg, KLeaf, Node, SourceId};
+use crate::ir::{KLeaf, SourceId};
 use crate::plan::{Compare, Plan, SourcePlan};
 use std::fmt::Write;
 
@@ -43,130 +43,7 @@ pub(super) fn over_cells(plan: &Plan) -> bool {
     })
 }
 
-/// One grouped relation of a context: its CTE name, and the aggregates it holds.
-struct Joined {
-    name: String,
-    ctx: usize,
-    aggs: Vec<usize>,
-}
-
 impl Compiler<'_, '_> {
-    /// The time field of a source, as the grain key reads it.
-    fn time_of(&self, p: &SourcePlan) -> String {
-        match &p.keys[0] {
-            Node::Func(_, args) => self.record(p.id.0 as usize, &args[0]).0,
-            other => self.record(p.id.0 as usize, other).0,
-        }
-    }
-
-    /// The `--by` keys of a source.
-    fn by_keys(&self, p: &SourcePlan) -> Vec<String> {
-        let skip = usize::from(self.plan.grain.is_some());
-        p.keys[skip..]
-            .iter()
-            .map(|k| self.record(p.id.0 as usize, k).0)
-            .collect()
-    }
-
-    /// The record filters of a source but `--from`: records before it are read too.
-    fn filters_but_from(&self, p: &SourcePlan) -> Vec<String> {
-        p.filters
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| Some(*i) != p.from)
-            .map(|(_, f)| self.record(p.id.0 as usize, f).0)
-            .collect()
-    }
-
-    /// The records of source `p` in context `c` (`ends`: the CTE of its windows' periods).
-    fn records_in(&self, p: &SourcePlan, ctx: &Ctx, ends: Option<&str>) -> Records {
-        let s = p.id.0 as usize;
-        let mut keys = Vec::new();
-        let mut from = self.table(s);
-        if self.plan.grain.is_some() {
-            let n = self.period_number(&self.time_of(p));
-            match ends {
-                Some(e) => {
-                    let _ = write!(
-                        from,
-                        "\n    JOIN {e} ON {n} BETWEEN {e}.kpi_start AND {e}.kpi_end"
-                    );
-                    keys.push(format!("{e}.kpi_end"));
-                }
-                None => keys.push(n),
-            }
-        }
-        if !ctx.all {
-            keys.extend(self.by_keys(p));
-        }
-        let conds = match ctx.span {
-            Span::Row => self.source_filters(s),
-            _ => self.filters_but_from(p),
-        };
-        Records { from, conds, keys }
-    }
-
-    /// The grouped relations of source `p` in context `c` holding aggregates `aggs` (and,
-    /// for the cell's own context, the count of records that tells whether it has the cell).
-    fn relations_of(
-        &self,
-        p: &SourcePlan,
-        c: usize,
-        ctx: &Ctx,
-        aggs: &[usize],
-        ends: Option<&str>,
-        ctes: &mut Vec<(String, String)>,
-    ) -> Vec<Joined> {
-        let an = self.an;
-        let d = self.dialect;
-        let prefix = if c == 0 {
-            String::new()
-        } else {
-            format!("c{c}_")
-        };
-        let records = self.records_in(p, ctx, ends);
-        let is_per = |a: usize| matches!(an.aggs[a].arg, Some(AggArg::Per(_)));
-        let simple: Vec<usize> = aggs.iter().copied().filter(|&a| !is_per(a)).collect();
-        let mut out = Vec::new();
-        if !simple.is_empty() || c == 0 {
-            let mut cols: Vec<String> = records
-                .keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| format!("    {k} AS k{i}"))
-                .collect();
-            cols.push("    COUNT(*) AS records".into());
-            for &a in &simple {
-                cols.push(format!("    {} AS a{a}", self.agg_spec(&an.aggs[a]).0));
-            }
-            let name = d.ident(&format!("{prefix}agg_{}", an.sources[p.id.0 as usize].name));
-            let mut body = format!("  SELECT\n{}\n  FROM {}", cols.join(",\n"), records.from);
-            if !records.conds.is_empty() {
-                let _ = write!(body, "\n  WHERE {}", records.conds.join(" AND "));
-            }
-            if !records.keys.is_empty() {
-                let _ = write!(body, "\n  GROUP BY {}", records.keys.join(", "));
-            }
-            ctes.push((name.clone(), body));
-            out.push(Joined {
-                name,
-                ctx: c,
-                aggs: simple,
-            });
-        }
-        for &a in aggs.iter().filter(|&&a| is_per(a)) {
-            let (body, _) = self.per_select_over(&an.aggs[a], &records, Some(&format!("a{a}")));
-            let name = d.ident(&format!("{prefix}per_{a}"));
-            ctes.push((name.clone(), format!("  {body}")));
-            out.push(Joined {
-                name,
-                ctx: c,
-                aggs: vec![a],
-            });
-        }
-        out
-    }
-
     /// The grouped relation over cells, its KPIs written in it.
     pub(super) fn cells_relation(&self) -> Relation {
         let w = Written::new();
@@ -219,6 +96,17 @@ impl Compiler<'_, '_> {
         let mut joined: Vec<Joined> = Vec::new();
         for p in &plan.sources {
             joined.extend(self.relations_of(p, 0, &Ctx::ROW, &of(0, p.id), None, &mut ctes));
+            // With --grain, the steps of each `open` (`timed.rs`).
+            for a in p
+                .aggs
+                .iter()
+                .map(|a| a.0 as usize)
+                .filter(|&a| grain && self.is_open(a))
+            {
+                let body =
+                    self.open_steps(&an.aggs[a], &self.table(p.id.0 as usize), &self.by_keys(p));
+                ctes.push((d.ident(&format!("open_{a}")), body));
+            }
         }
         // Every group, and which sources have it.
         let mut seen = Vec::new();
@@ -235,7 +123,7 @@ impl Compiler<'_, '_> {
                         .map(|(k, c)| format!("{k} AS {c}")),
                 );
                 cols.extend(flags);
-                let conds = self.filters_but_from(p);
+                let conds = self.filters_but_from(p.id.0 as usize);
                 let filter = if conds.is_empty() {
                     String::new()
                 } else {
@@ -297,7 +185,12 @@ impl Compiler<'_, '_> {
         } else {
             groups_cte
         };
-        // The other contexts' relations.
+        // `open` in the cell's own context, then the other contexts' relations.
+        if grain {
+            for p in &plan.sources {
+                joined.extend(self.open_relations(p, 0, &Ctx::ROW, &of(0, p.id), &mut ctes));
+            }
+        }
         for (ci, ctx) in ctxs.iter().enumerate().skip(1) {
             let ends = match ctx.span {
                 Span::Window(..) => {
@@ -317,6 +210,9 @@ impl Compiler<'_, '_> {
                 let aggs = of(ci, p.id);
                 if !aggs.is_empty() {
                     joined.extend(self.relations_of(p, ci, ctx, &aggs, ends.as_deref(), &mut ctes));
+                    if grain {
+                        joined.extend(self.open_relations(p, ci, ctx, &aggs, &mut ctes));
+                    }
                 }
             }
         }
@@ -408,12 +304,6 @@ impl Compiler<'_, '_> {
         }
     }
 
-    /// The CTE of a source's first and last period.
-    fn span_name(&self, p: &SourcePlan) -> String {
-        self.dialect
-            .ident(&format!("span_{}", self.an.sources[p.id.0 as usize].name))
-    }
-
     /// Aggregate `a` of relation `rel` as context `ctx` reads it in a cell: null for a
     /// period outside its source's span, its empty value where the relation has no row.
     fn wrapped(&self, rel: &str, a: usize, c: usize, ctx: &Ctx, cells: &str) -> String {
@@ -434,7 +324,10 @@ impl Compiler<'_, '_> {
             return v;
         }
         let span = self.span_name(p);
+        // `open` is a stock: its value at a period sums every step up to it.
         let cond = match ctx.span {
+            Span::Row if self.is_open(a) => format!("{cells}.k0 IS NULL OR {cells}.k0 >= {span}.lo"),
+            _ if self.is_open(a) => format!("{cells}.t{c} >= {span}.lo"),
             Span::Row => format!("{cells}.k0 IS NULL OR {cells}.k0 BETWEEN {span}.lo AND {span}.hi"),
             Span::Point(_) => format!("{cells}.t{c} BETWEEN {span}.lo AND {span}.hi"),
             Span::Window(..) => format!(
@@ -442,86 +335,5 @@ impl Compiler<'_, '_> {
             ),
         };
         format!("CASE WHEN {cond} THEN {v} END")
-    }
-
-    /// The spans, the range, its periods (`periods`) with each context's period and
-    /// window start; the names of the periods' columns.
-    fn periods(&self, ctxs: &[Ctx], ctes: &mut Vec<(String, String)>) -> Vec<String> {
-        let (plan, d) = (self.plan, self.dialect);
-        let mut spans = Vec::new();
-        let mut nulls = Vec::new();
-        for p in &plan.sources {
-            let agg = d.ident(&format!("agg_{}", self.an.sources[p.id.0 as usize].name));
-            let body = if p.from.is_some() {
-                let conds = self.filters_but_from(p);
-                let filter = if conds.is_empty() {
-                    String::new()
-                } else {
-                    format!(" WHERE {}", conds.join(" AND "))
-                };
-                let n = self.period_number(&self.time_of(p));
-                format!(
-                    "  SELECT MIN({n}) AS lo, MAX({n}) AS hi FROM {}{filter}",
-                    self.table(p.id.0 as usize)
-                )
-            } else {
-                format!("  SELECT MIN(k0) AS lo, MAX(k0) AS hi FROM {agg}")
-            };
-            let name = self.span_name(p);
-            spans.push(format!("SELECT lo, hi FROM {name}"));
-            nulls.push(format!("SELECT k0 FROM {agg} WHERE k0 IS NULL"));
-            ctes.push((name, body));
-        }
-        let first = match plan.from {
-            Some(t) => self.bound_period(t, false).to_string(),
-            None => "MIN(lo)".into(),
-        };
-        let last = match plan.to {
-            Some(t) => self.bound_period(t, true).to_string(),
-            None => "MAX(hi)".into(),
-        };
-        let bounds = d.ident("bounds");
-        ctes.push((
-            bounds.clone(),
-            format!(
-                "  SELECT {first} AS first_period, {last} AS last_period FROM (\n    {}\n  ) AS spans",
-                spans.join("\n    UNION ALL\n    ")
-            ),
-        ));
-        let series = d.ident("series");
-        ctes.push((
-            series.clone(),
-            format!("  {}", d.integer_series(&series, &bounds)),
-        ));
-        let mut names = vec!["k0".to_string()];
-        let mut cols = vec!["n AS k0".to_string()];
-        let mut blank = vec!["NULL AS k0".to_string()];
-        for (ci, ctx) in ctxs.iter().enumerate().skip(1) {
-            let mut t = "n".to_string();
-            for s in ctx.shifts() {
-                t = self.shifted(&t, *s);
-            }
-            cols.push(format!("{t} AS t{ci}"));
-            blank.push(format!("NULL AS t{ci}"));
-            names.push(format!("t{ci}"));
-            if let Span::Window(win, _) = ctx.span {
-                cols.push(format!(
-                    "{} AS w{ci}",
-                    self.window_start(&t, win, &format!("{bounds}.first_period"))
-                ));
-                blank.push(format!("NULL AS w{ci}"));
-                names.push(format!("w{ci}"));
-            }
-        }
-        ctes.push((
-            d.ident("periods"),
-            format!(
-                "  SELECT {} FROM {series} CROSS JOIN {bounds}\n  UNION ALL\n  SELECT {} FROM (SELECT COUNT(*) AS n FROM (\n    {}\n  ) AS blank) AS counted WHERE counted.n > 0",
-                cols.join(", "),
-                blank.join(", "),
-                nulls.join("\n    UNION ALL\n    ")
-            ),
-        ));
-        names
     }
 }

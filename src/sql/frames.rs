@@ -118,7 +118,14 @@ impl Compiler<'_, '_> {
         match spec.op {
             FrameOp::Total => self.expr(&spec.expr, &|l: &KLeaf| self.trivial_leaf(l)),
             FrameOp::Rank => ("1".into(), Ty::Num),
-            _ => ("NULL".into(), self.expr_type(&spec.expr)),
+            _ => {
+                // A null of the argument's type, so that a `UNION` with the group rows types.
+                let (x, t) = self.expr(&spec.expr, &|l: &KLeaf| self.trivial_leaf(l));
+                (
+                    format!("CASE WHEN {} THEN {x} END", self.dialect.boolean(false)),
+                    t,
+                )
+            }
         }
     }
 
@@ -131,15 +138,6 @@ impl Compiler<'_, '_> {
             KLeaf::Frame(i) => self.trivial_frame(*i),
             KLeaf::Inner(_) => unreachable!("KPI expressions refer to plan aggregates"),
         }
-    }
-
-    /// The type of a KPI-scope expression.
-    fn expr_type(&self, e: &KExpr) -> Ty {
-        let c = Compiler {
-            written: None,
-            ..*self
-        };
-        c.expr(e, &|l: &KLeaf| c.trivial_leaf(l)).1
     }
 
     /// Frame `i` in context `c`.
@@ -180,7 +178,7 @@ impl Compiler<'_, '_> {
                 });
                 ((rank_column(ranks.len() - 1), Ty::Num), layer + 1)
             }
-            _ if !grain => (("NULL".into(), self.expr_type(&spec.expr)), 0),
+            _ if !grain => (self.trivial_frame(i), 0),
             FrameOp::Previous(n) => {
                 shifts.push(Shift::Back(n));
                 moved(Span::Point(shifts))

@@ -8,7 +8,7 @@
 use super::expr::Typed;
 use super::Compiler;
 use crate::analysis::Ty;
-use crate::ir::{AggArg, KLeaf, KpiId};
+use crate::ir::{KLeaf, KpiId};
 use std::cell::Cell;
 
 /// A KPI's text once written longer than this, and used twice or more, is shared.
@@ -125,12 +125,13 @@ impl Compiler<'_, '_> {
     /// source does not have.
     pub(super) fn agg_column(&self, a: usize) -> String {
         let spec = &self.an.aggs[a];
-        let cte = match &spec.arg {
-            Some(AggArg::Per(_)) => self.cte(&format!("per_{a}")),
-            _ => self.cte(&format!(
+        let cte = if self.own_relation(a) {
+            self.cte(&self.own_name(a))
+        } else {
+            self.cte(&format!(
                 "agg_{}",
                 self.an.sources[spec.source.0 as usize].name
-            )),
+            ))
         };
         let value = format!("{cte}.a{a}");
         if self.grouped && !spec.func.empty().is_null() {

@@ -16,10 +16,12 @@
 
 mod aggregate;
 mod cells;
+mod contexts;
 mod database;
 pub mod dialect;
 mod expr;
 mod frames;
+mod grid;
 mod kpis;
 mod lookup;
 mod periods;
@@ -28,6 +30,7 @@ mod query;
 mod relation;
 #[cfg(test)]
 mod tests;
+mod timed;
 mod unwritable;
 
 pub use database::run_in_postgres;
@@ -137,5 +140,19 @@ impl<'a, 'c> Compiler<'a, 'c> {
             return Vec::new();
         };
         p.filters.iter().map(|f| self.record(s, f).0).collect()
+    }
+
+    /// The record filters of source `s` but `--from`: records before it are read too
+    /// (offsets, windows, `open`).
+    fn filters_but_from(&self, s: usize) -> Vec<String> {
+        let Some(p) = self.plan.source(crate::ir::SourceId(s as u32)) else {
+            return Vec::new();
+        };
+        p.filters
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != p.from)
+            .map(|(_, f)| self.record(s, f).0)
+            .collect()
     }
 }

@@ -5,7 +5,6 @@
 
 use super::kpis::{shared_column, KpiTexts};
 use super::Compiler;
-use crate::ir::AggArg;
 
 /// A relation of KPI values: its CTEs, and what a `SELECT` over it reads.
 pub(super) struct Relation {
@@ -90,7 +89,7 @@ impl Compiler<'_, '_> {
     /// The aggregates' CTEs and how they are joined (`kpis` left empty).
     fn joins(&self) -> Relation {
         let (plan, an, d) = (self.plan, self.an, self.dialect);
-        let is_per = |a: usize| matches!(an.aggs[a].arg, Some(AggArg::Per(_)));
+        let is_per = |a: usize| self.own_relation(a);
         let mut ctes: Vec<(String, String)> = Vec::new();
         // The CTEs that carry group keys, to join; those of plain aggregates hold every
         // group of their source.
@@ -144,8 +143,12 @@ impl Compiler<'_, '_> {
                 ));
             }
             for a in of_source.into_iter().filter(|&a| is_per(a)) {
-                let (body, _) = self.per_select(&an.aggs[a], &keys, Some(&format!("a{a}")));
-                let name = self.cte(&format!("per_{a}"));
+                let (body, _) = self.own_select(
+                    &an.aggs[a],
+                    &self.records_of(s, &keys),
+                    Some(&format!("a{a}")),
+                );
+                let name = self.cte(&self.own_name(a));
                 keyed.push(name.clone());
                 ctes.push((name, format!("  {body}")));
             }

@@ -66,8 +66,7 @@ fn framed(an: &Ir, k: KpiId) -> bool {
     let mut uses = false;
     an.kpi_leaves(&an.kpis[k.0 as usize].expr, &mut |l| {
         uses |= match l {
-            KLeaf::Frame(_) => true,
-            KLeaf::Agg(a) => an.aggs[a.0 as usize].func.sql == crate::registry::AggSql::None,
+            KLeaf::Agg(_) => false,
             _ => false,
         }
     });
