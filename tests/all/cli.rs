@@ -1,7 +1,7 @@
 //! The real `kpi` binary: exit codes, output formats, data diagnostics, catalogue tests.
 //! Snapshots hold stdout and stderr exactly as a user sees them (no colour).
 
-use crate::common::{kpi, kpi_in, run};
+use crate::common::{kpi, run};
 use std::process::Command;
 
 /// Stdout of `kpi` with `file` on standard input.
@@ -463,55 +463,6 @@ fn review_regressions() {
 }
 
 #[test]
-fn sql_for_both_dialects() {
-    // The generated SQL is checked against `kpi eval` by benches/sql_check.py (DuckDB);
-    // here its text is reviewed, for a KPI of each kind.
-    let kpis = [
-        "--kpi",
-        "nps",
-        "--kpi",
-        "repeat_contact_rate",
-        "--kpi",
-        "first_response_time",
-        "--kpi",
-        "cac",
-        "--kpi",
-        "processed_records",
-    ];
-    for dialect in ["duckdb", "postgres"] {
-        let mut args = vec!["sql", "kpis", "--dialect", dialect];
-        args.extend(kpis);
-        insta::assert_snapshot!(format!("sql_{dialect}"), run(&args));
-    }
-    assert_eq!(kpi(&["sql", "--kpi", "nsp"]).0, 1);
-    // Grouped: one row per key, a group absent from a source counts 0 there.
-    insta::assert_snapshot!(
-        "sql_grouped",
-        run(&[
-            "sql",
-            "kpis",
-            "--kpi",
-            "csat",
-            "--kpi",
-            "open_tickets",
-            "--by",
-            "channel"
-        ])
-    );
-    // A KPI whose sources lack a key is left out with a warning, as in `kpi eval`: never
-    // a silent ungrouped value.
-    let (code, out, err) = kpi(&[
-        "sql", "kpis", "--kpi", "nps", "--kpi", "aht", "--by", "channel",
-    ]);
-    assert_eq!(code, 0);
-    assert!(out.starts_with("-- kpi sql (DuckDB): nps\n"), "{out}");
-    assert!(
-        err.contains("left out, because source `calls` has no field for --by `channel`: aht"),
-        "{err}"
-    );
-}
-
-#[test]
 fn gzip_on_standard_input() {
     let args = [
         "eval",
@@ -646,45 +597,6 @@ fn a_median_out_of_memory_is_a_diagnostic() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Issue 11: the run-time diagnostics of periods and lookups, as a user sees them.
-#[test]
-fn period_and_lookup_diagnostics() {
-    let dir = std::env::temp_dir().join(format!("kpi-periods-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("calls.csv"),
-        "agent,day\nann,2025-01-05\nzed,2025-01-06\nbob,2025-02-01\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("agents.csv"),
-        "agent,team\nann,red\nbob,blue\nann,green\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("cat.yaml"),
-        "sources:\n  agents:\n    path: agents.csv\n    key: agent\n    fields: {agent: string, team: string}\n  calls:\n    path: calls.csv\n    time: day\n    fields: {agent: string, day: date}\n    lookups: {agents: agent}\nsource: calls\nkpis:\n  n: count()\n  prev_n: previous(n)\n  ytd: to_date(n, month)\n",
-    )
-    .unwrap();
-    let cat = "cat.yaml";
-    let run = |args: &[&str]| {
-        let (code, out, err) = kpi_in(&dir, args);
-        format!(
-            "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
-            args.join(" ")
-        )
-    };
-    // A period function asked for by name without --grain: an error.
-    insta::assert_snapshot!(run(&["eval", cat, "--kpi", "prev_n"]));
-    // In a whole-catalogue run: left out, with a warning.
-    insta::assert_snapshot!(run(&["eval", cat]));
-    // to_date's period must hold the grain's periods whole.
-    insta::assert_snapshot!(run(&["eval", cat, "--kpi", "ytd", "--grain", "week"]));
-    // A key repeated in the lookup table, a key without a match.
-    insta::assert_snapshot!(run(&["eval", cat, "--kpi", "n", "--by", "agents.team"]));
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
 /// Issue 9 #1 and issue 8 #6: quotes that never close or close early, and CRLF lines, are
 /// located at the file's own lines.
 #[test]
@@ -705,53 +617,5 @@ fn csv_quotes_and_crlf_lines_are_located() {
                 "json"
             ])
         );
-    }
-}
-
-/// A run in a database has no files: the flags about files are refused before connecting.
-#[test]
-fn file_flags_are_refused_with_db() {
-    insta::assert_snapshot!(run(&[
-        "eval",
-        "--kpi",
-        "csat",
-        "--ci",
-        "95",
-        "--db",
-        "postgres://kpi@localhost:1/none",
-    ]));
-}
-
-/// What the SQL cannot write yet is left out with a warning in a whole-catalogue run, and
-/// refused when asked for; lookups and --compare with --from are written.
-#[test]
-fn sql_leaves_out_or_refuses_what_it_cannot_write() {
-    let (code, _, err) = kpi(&["sql"]);
-    assert_eq!(code, 0, "{err}");
-    insta::assert_snapshot!(err);
-    insta::assert_snapshot!(run(&["sql", "--kpi", "orders_ytd", "--grain", "month"]));
-    for args in [
-        &["sql", "--kpi", "csat", "--by", "agents.team"][..],
-        &[
-            "sql",
-            "-e",
-            "front = calls.count(agents.team == \"front\")",
-            "kpis",
-        ],
-        &[
-            "sql",
-            "--kpi",
-            "csat",
-            "--grain",
-            "day",
-            "--compare",
-            "previous",
-            "--from",
-            "2025-03-01",
-        ],
-    ] {
-        let (code, out, err) = kpi(args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        assert!(out.contains("SELECT"), "{args:?}: {out}");
     }
 }

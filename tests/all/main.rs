@@ -14,3 +14,5 @@ mod inputs;
 mod large;
 mod lsp;
 mod report;
+mod sql;
+mod trends;
