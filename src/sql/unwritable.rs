@@ -1,12 +1,15 @@
-//! What the SQL builder cannot write yet: period functions, `total`, `rank`, `first`,
-//! `last` and `open`. `kpi sql` and `kpi eval --db` leave such KPIs out
-//! with a warning in a whole-catalogue run, and refuse them when asked for by name, rather
-//! than write a query that gives another number.
+//! What the SQL builder cannot write yet. Period functions, `total`, `rank`, `first`,
+//! `last` and `open` are all written (`frames.rs`, `timed.rs`); what is left is a guard: an
+//! aggregate of the registry with no SQL (`AggSql::None`) that is not written as a relation
+//! of its own. `kpi sql` and `kpi eval --db` leave such KPIs out with a warning in a
+//! whole-catalogue run, and refuse them when asked for by name, rather than write a query
+//! that gives another number.
 
 use crate::analysis::Ir;
 use crate::diag::{Code, Diag};
-use crate::ir::{KLeaf, KpiId};
+use crate::ir::{AggArg, KLeaf, KpiId};
 use crate::plan::Request;
+use crate::registry::{AggSql, Reads};
 
 /// Leave out of `req` the KPIs the SQL cannot compute (a warning in `warnings`); `Err` when
 /// one was asked for by name, none is left, or the grouping itself cannot be written.
@@ -19,9 +22,9 @@ pub fn leave_out_unwritable(
         return Err(d);
     }
     for (what, code, test) in [(
-        "period functions, `total`, `rank`, `first`, `last` or `open`",
+        "aggregates without SQL",
         Code::Grain,
-        framed as fn(&Ir, KpiId) -> bool,
+        without_sql as fn(&Ir, KpiId) -> bool,
     )] {
         let (left_out, kept): (Vec<KpiId>, Vec<KpiId>) = req
             .kpis
@@ -61,13 +64,16 @@ fn unwritable_request(_an: &Ir, _req: &Request) -> Option<Diag> {
     None
 }
 
-/// It uses a period function, `total`, `rank`, or an aggregate without SQL.
-fn framed(an: &Ir, k: KpiId) -> bool {
+/// It uses an aggregate that has no SQL and is not a relation of its own (`timed.rs`:
+/// `first`, `last`, `open` read the time or two bounds; `per` is in `aggregate.rs`).
+fn without_sql(an: &Ir, k: KpiId) -> bool {
     let mut uses = false;
     an.kpi_leaves(&an.kpis[k.0 as usize].expr, &mut |l| {
-        uses |= match l {
-            KLeaf::Agg(_) => false,
-            _ => false,
+        if let KLeaf::Agg(a) = l {
+            let spec = &an.aggs[a.0 as usize];
+            uses |= spec.func.sql == AggSql::None
+                && spec.func.reads == Reads::Value
+                && !matches!(spec.arg, Some(AggArg::Per(_)));
         }
     });
     uses

@@ -62,7 +62,8 @@ EXTRA_VIEWS = [
     " -e 'share = 100 * calls.count() / total(calls.count())' -e 'fw = calls.first(wait_seconds)' -e 'lw = calls.last(wait_seconds)'"
     " --grain month --by agent --from 2025-02-01 --total",
     "kpis -e 'ob = orders.open(received_at, processed_at where channel != \"mail\")' -e 'lo = orders.last(lines)'"
-    " -e 'yl = year_ago(orders.sum(lines))' -e 'rl = rolling(orders.avg(lines), 3)' --grain week --by channel --to 2025-06-01 --compare previous",
+    " -e 'yl = year_ago(orders.sum(lines))' -e 'rl = rolling(orders.avg(lines), 3)'"
+    " -e 'rlast = rolling(orders.last(lines), 2)' -e 'ro = rolling(ob, 2)' -e 'po = previous(ob)' -e 'cf = cumulative(orders.first(lines))' --grain week --by channel --to 2025-06-01 --compare previous",
     "kpis -e 'ob = orders.open(received_at, processed_at)' -e 'f = orders.first(lines)' -e 'l = orders.last(lines)'"
     " -e 'all = total(orders.count())' -e 'rk = rank(orders.count())' --by priority --to 2025-03-01 --total",
     # Every function, in record scope and in KPI scope, over the catalogue's typed source.
