@@ -56,7 +56,7 @@ impl Compiler<'_, '_> {
                 let mut conds = records.history.clone();
                 conds.extend(spec.filter.as_ref().map(|w| self.record(s, w).0));
                 conds.push(format!("{start} IS NOT NULL"));
-                conds.push(match self.to_literal() {
+                conds.push(match self.end_bound() {
                     Some(b) => format!("{start} < {b} AND ({end} IS NULL OR {end} >= {b})"),
                     None => format!("{end} IS NULL"),
                 });
@@ -73,8 +73,8 @@ impl Compiler<'_, '_> {
         }
     }
 
-    /// `--to` as a literal.
-    fn to_literal(&self) -> Option<String> {
+    /// `--to` as a literal: the instant `open` counts at.
+    fn end_bound(&self) -> Option<String> {
         self.plan.to.map(|t| self.literal(&Value::DateTime(t)))
     }
 
@@ -171,7 +171,7 @@ impl Compiler<'_, '_> {
         let mut conds = self.filters_but_from(s);
         conds.extend(spec.filter.as_ref().map(|w| self.record(s, w).0));
         conds.push(format!("{start} IS NOT NULL"));
-        let ended = match self.to_literal() {
+        let ended = match self.end_bound() {
             Some(b) => {
                 conds.push(format!("{start} < {b}"));
                 format!("{end} IS NOT NULL AND {end} < {b}")
