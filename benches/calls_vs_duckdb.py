@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Time `kpi eval` of the 8 `calls` KPIs against DuckDB on the same file.
+"""Time `kpi eval` of the `calls` KPIs against DuckDB on the same files, in three cases.
 
-    python3 benches/calls_vs_duckdb.py                 # 10 M rows, 3 runs each
-    python3 benches/calls_vs_duckdb.py --rows 1000000 --runs 5
+    python3 benches/calls_vs_duckdb.py                 # every case, 5 runs of each side
+    python3 benches/calls_vs_duckdb.py --rows 1000000 --no-jsonl --runs 3
+
+Cases: the 8 KPIs of calls.kpi over a CSV file of 10,000,000 and of 1,000,000 rows, each in
+two shapes (ungrouped, and `--by agent`: 51 groups, values compared group by group), and the
+JSON Lines case: 4 KPIs over 1,000,000 calls as `.jsonl`, against DuckDB's `read_json`.
 
 Steps: find DuckDB (or install it from PyPI into a venv under the cache folder), make the
-data file with gen_calls.py if it is missing, build kpi with `cargo build --release`
-(unless --kpi-bin), read the file once to warm the page cache, then run each side --runs
-times as its own child process, alternating, and measure each child's wall time and peak
-resident memory (ru_maxrss from wait4(2) on that child: its own peak, nothing of this
-script's). Prints the machine, the file, the best wall time and the peak RSS of each side,
-the kpi/DuckDB ratios, and the 8 values side by side.
+data files with gen_calls.py when missing, build kpi with `cargo build --release` (unless
+--kpi-bin), then for each case read its file once to warm the page cache and run each side
+--runs times as its own child process, alternating, measuring each child's wall time and
+peak resident memory (ru_maxrss from wait4(2) on that child: its own peak, nothing of this
+script's). Prints the machine, the load average before and after, each case's runs, medians
+and ratios, the values side by side, and a summary table.
 
-Exit status: 0 when all 8 values agree (relative difference <= 1e-9), 1 when one differs,
+Exit status: 0 when every value agrees (relative difference <= 1e-9), 1 when one differs,
 2 when the benchmark could not run (build failure, `kpi eval` failing, no DuckDB).
 See benches/README.md.
 """
@@ -23,6 +27,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +45,9 @@ KPIS = [
     "inbound_calls", "pickup_rate", "service_level_18s", "avg_wait", "aht",
     "avg_call_duration", "repeat_contact_rate", "calls_per_agent_day",
 ]
+# The JSON Lines case (duckdb_calls.py JSONL_KPIS).
+JSONL_KPIS = ["inbound_calls", "pickup_rate", "avg_wait", "avg_call_duration"]
+DEFAULT_JSONL_ROWS = 1_000_000
 REL_TOL = Decimal("1e-9")
 
 
@@ -93,25 +101,29 @@ def duckdb_python(args):
     return duckdb_python(args)
 
 
-def data_file(args):
-    """The calls file, made with gen_calls.py when it is missing (or, for the default
-    path, when this script did not make it with these --rows and --seed)."""
-    name = "calls.csv" if args.rows == DEFAULT_ROWS else f"calls-{args.rows}.csv"
-    path = args.data or os.path.join(DEFAULT_DIR, name)
+def data_file(args, rows, fmt="csv"):
+    """A calls file of `rows` rows, made with gen_calls.py when it is missing (or when this
+    script did not make it with these rows and --seed). --data names the CSV file."""
+    if fmt == "csv" and args.data:
+        if os.path.exists(args.data):
+            return args.data  # the user's file, used as it is
+        path = args.data
+    elif fmt == "csv" and rows == DEFAULT_ROWS:
+        path = os.path.join(args.dir, "calls.csv")
+    else:
+        path = os.path.join(args.dir, f"calls-{rows}.{fmt}")
     stamp = path + ".gen.json"  # what gen_calls.py was asked for, when this script made it
-    wanted = {"rows": args.rows, "seed": args.seed}
+    wanted = {"rows": rows, "seed": args.seed, "format": fmt}
     if os.path.exists(path):
-        if args.data:
-            return path  # the user's file, used as it is
         try:
             with open(stamp) as f:
                 if json.load(f) == wanted:
                     return path
         except (OSError, ValueError):
             pass
-    log(f"generating {args.rows:,} rows into {path} ...")
-    r = subprocess.run([sys.executable, GEN_SCRIPT, "--rows", str(args.rows),
-                        "--seed", str(args.seed), "--out", path])
+    log(f"generating {rows:,} rows into {path} ...")
+    r = subprocess.run([sys.executable, GEN_SCRIPT, "--rows", str(rows), "--seed",
+                        str(args.seed), "--format", fmt, "--out", path])
     if r.returncode != 0:
         raise Failure("gen_calls.py failed")
     with open(stamp, "w") as f:
@@ -177,18 +189,22 @@ def measure(argv, cwd=ROOT):
 
 
 def kpi_values(stdout):
+    """{(kpi, group): value}; the group is None ungrouped, else the agent (or None)."""
     doc = json.loads(stdout, parse_float=Decimal, parse_int=Decimal)
     values = {}
     for r in doc.get("results", []):
-        if r.get("by") in ({}, None):
-            v = r.get("value")
-            values[r["kpi"]] = Decimal(v) if isinstance(v, str) else v  # numbers expected
+        by = r.get("by") or {}
+        v = r.get("value")
+        v = Decimal(v) if isinstance(v, str) else v  # numbers expected
+        values[(r["kpi"], by["agent"] if "agent" in by else None)] = v
     return values
 
 
 def duckdb_values(stdout):
     doc = json.loads(stdout, parse_float=Decimal, parse_int=Decimal)
-    return dict(doc)
+    if isinstance(doc, dict):
+        return {(k, None): v for k, v in doc.items()}
+    return {(k, g): v for g, kv in doc for k, v in kv.items()}
 
 
 class Side:
@@ -223,6 +239,9 @@ class Side:
             self.inner.append(float(m.group(1)))
         log(f"  {self.name:<7} run {len(self.walls)}: {wall:7.2f} s  {rss / 1e6:8.1f} MB")
 
+    def median(self):
+        return statistics.median(self.walls)
+
 
 # ---------------------------------------------------------------------------- report
 
@@ -245,21 +264,45 @@ def mb(b):
     return f"{b / 1e6:,.1f} MB"
 
 
+def load():
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def rows_list(text):
+    try:
+        rows = [int(x.replace("_", "")) for x in text.split(",") if x]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of row counts: {text}")
+    if not rows or min(rows) < 1:
+        raise argparse.ArgumentTypeError("row counts must be >= 1")
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="See benches/README.md.")
-    ap.add_argument("--rows", type=int, default=DEFAULT_ROWS,
-                    help="rows to generate when the file is missing (default 10,000,000)")
-    ap.add_argument("--data", help=f"the calls file (default {DEFAULT_DIR}/calls.csv, or "
-                    "calls-ROWS.csv for other --rows, generated when missing; a file given "
-                    "here is generated when missing, else used as it is)")
+    ap.add_argument("--rows", type=rows_list, default=[DEFAULT_ROWS, 1_000_000],
+                    help="CSV cases: rows, comma-separated (default 10000000,1000000)")
+    ap.add_argument("--data", help="the CSV file of the one --rows case (generated when "
+                    "missing, else used as it is)")
+    ap.add_argument("--dir", default=DEFAULT_DIR,
+                    help=f"where the generated files are kept (default {DEFAULT_DIR})")
+    ap.add_argument("--shapes", default="ungrouped,by-agent",
+                    help="CSV shapes, comma-separated: ungrouped, by-agent (default both)")
+    ap.add_argument("--jsonl-rows", type=int, default=DEFAULT_JSONL_ROWS,
+                    help="calls in the JSON Lines case (default 1,000,000)")
+    ap.add_argument("--no-jsonl", action="store_true", help="leave out the JSON Lines case")
+    ap.add_argument("--no-csv", action="store_true", help="leave out the CSV cases")
     ap.add_argument("--seed", type=int, default=20250301, help="generator seed")
-    ap.add_argument("--runs", type=int, default=3, help="runs of each side (default 3)")
+    ap.add_argument("--runs", type=int, default=5, help="runs of each side (default 5)")
     ap.add_argument("--kpi-bin", help="use this kpi binary instead of `cargo build --release`")
     ap.add_argument("--duckdb-threads", type=int, default=nproc(),
                     help="DuckDB's `SET threads` (default: all cores, %(default)s here)")
     ap.add_argument("--duckdb-strategy", choices=("table", "scan"), default="table",
-                    help="how duckdb_calls.py queries the file (default table; see there)")
+                    help="how duckdb_calls.py queries an ungrouped CSV file (default table)")
     ap.add_argument("--duckdb-numbers", choices=("decimal", "bigint"), default="decimal",
                     help="SQL type of the *_seconds columns (default decimal, exact like kpi)")
     ap.add_argument("--duckdb-python", help="a Python that can `import duckdb`")
@@ -270,6 +313,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be >= 1")
+    args.shapes = [x for x in args.shapes.split(",") if x]
+    if not args.shapes or any(x not in ("ungrouped", "by-agent") for x in args.shapes):
+        ap.error("--shapes takes ungrouped, by-agent or both")
+    if args.data and len(args.rows) > 1:
+        args.rows = args.rows[:1]
     try:
         return bench(args)
     except Failure as e:
@@ -277,87 +325,129 @@ def main(argv=None):
         return 2
 
 
+class Case:
+    """One file and one query, run on both sides."""
+
+    def __init__(self, name, path, kpis, kpi_args, duckdb_args):
+        self.name, self.path, self.kpis = name, path, kpis
+        self.kpi_args, self.duckdb_args = kpi_args, duckdb_args
+        self.sides = []
+
+
+def cases(args):
+    out = []
+    if not args.no_csv:
+        for rows in args.rows:
+            path = os.path.abspath(data_file(args, rows))
+            for shape in args.shapes:
+                by = ["--by", "agent"] if shape == "by-agent" else []
+                strategy = ["--strategy", args.duckdb_strategy] if not by else []
+                out.append(Case(f"CSV {rows:,} rows, {shape}", path, KPIS, by, by + strategy))
+    if not args.no_jsonl:
+        path = os.path.abspath(data_file(args, args.jsonl_rows, "jsonl"))
+        kpis = [a for k in JSONL_KPIS for a in ("--kpi", k)]
+        out.append(Case(f"JSON Lines {args.jsonl_rows:,} rows, 4 KPIs", path, JSONL_KPIS,
+                        kpis, ["--jsonl"]))
+    if not out:
+        raise Failure("no case to run")
+    return out
+
+
 def bench(args):
-    sides = []
-    dver = kver = None
+    dver = kver = py = kbin = None
     if args.only != "kpi":
         py, dver = duckdb_python(args)
     if args.only != "duckdb":
         kbin = kpi_binary(args)
-    path = os.path.abspath(data_file(args))
-    if args.only != "duckdb":
         kver = subprocess.run([kbin, "--version"], capture_output=True, text=True).stdout.strip()
-        sides.append(Side("kpi", [kbin, "eval", KPI_FILE, "--data", f"calls={path}",
-                                  "--format", "json"], kpi_values))
-    if args.only != "kpi":
-        sides.append(Side("duckdb", [py, DUCKDB_SCRIPT, path,
-                                     "--threads", str(args.duckdb_threads),
-                                     "--strategy", args.duckdb_strategy,
-                                     "--numbers", args.duckdb_numbers], duckdb_values))
-    size = os.path.getsize(path)
-    log(f"warming the page cache with {path} ({mb(size)}) ...")
-    warm(path)
+    todo = cases(args)
     baseline = None
-    if args.only != "kpi":  # what the interpreter and the duckdb module cost before any query
+    if py:  # what the interpreter and the duckdb module cost before any query
         _, baseline, *_ = measure([py, "-c", "import duckdb"])
-    for i in range(args.runs):
-        for s in sides:
-            s.run()
+    load_before = load()
+    for case in todo:
+        if kbin:
+            case.sides.append(Side("kpi", [kbin, "eval", KPI_FILE, "--data",
+                                           f"calls={case.path}", "--format", "json"]
+                                   + case.kpi_args, kpi_values))
+        if py:
+            case.sides.append(Side("duckdb", [py, DUCKDB_SCRIPT, case.path,
+                                              "--threads", str(args.duckdb_threads),
+                                              "--numbers", args.duckdb_numbers]
+                                   + case.duckdb_args, duckdb_values))
+        log(f"{case.name}: warming the page cache with {case.path} ...")
+        warm(case.path)
+        for _ in range(args.runs):
+            for side in case.sides:
+                side.run()
+    load_after = load()
 
-    kpi = next((s for s in sides if s.name == "kpi"), None)
-    ddb = next((s for s in sides if s.name == "duckdb"), None)
-    rows = next(iter(s.values.get("inbound_calls") for s in sides), None)
     print()
     print(f"machine   {machine()}")
-    print(f"data      {path}: {int(rows) if rows is not None else '?':,} rows, {mb(size)}")
-    if kpi:
-        print(f"kpi       {kver or '?'}: {' '.join(os.path.relpath(a, ROOT) if a.startswith(ROOT) else a for a in kpi.argv)}")
-    if ddb:
+    print(f"load      {load_before} before, {load_after} after (1/5/15-minute averages)")
+    if kbin:
+        print(f"kpi       {kver or '?'}: {os.path.relpath(kbin, ROOT) if kbin.startswith(ROOT) else kbin}"
+              f" eval benches/calls.kpi --data calls=FILE --format json [--by agent | --kpi ...]")
+    if py:
         print(f"duckdb    {dver}, threads={args.duckdb_threads}, "
-              f"strategy={args.duckdb_strategy}, numbers={args.duckdb_numbers}")
-    print(f"runs      {args.runs} of each side, alternating; best wall time, highest peak RSS")
-    print()
-    print(f"{'':<10}{'wall (best)':>12}{'runs':>28}{'peak RSS':>14}")
-    for s in sides:
-        runs = " ".join(f"{w:.2f}" for w in s.walls)
-        extra = ""
-        if s.inner:
-            extra = f"   (query alone {min(s.inner):.2f} s"
-            extra += f"; python+duckdb import {mb(baseline)})" if baseline else ")"
-        print(f"{s.name:<10}{min(s.walls):>10.2f} s{runs:>28}{mb(max(s.rss)):>14}{extra}")
-    result = {
-        "machine": machine(), "file": path, "rows": int(rows) if rows is not None else None,
-        "bytes": size, "runs": args.runs, "duckdb_version": dver, "kpi_version": kver,
-        "duckdb_threads": args.duckdb_threads, "duckdb_strategy": args.duckdb_strategy,
-    }
-    for s in sides:
-        result[s.name] = {"wall_s": s.walls, "best_wall_s": min(s.walls),
-                          "peak_rss_bytes": max(s.rss),
-                          "values": {k: (str(v) if v is not None else None)
-                                     for k, v in s.values.items()}}
+              f"strategy={args.duckdb_strategy}, numbers={args.duckdb_numbers}"
+              + (f"; python+duckdb import alone {mb(baseline)}" if baseline else ""))
+    print(f"runs      {args.runs} of each side per case, alternating; medians, highest peak RSS")
+    result = {"machine": machine(), "load_before": load_before, "load_after": load_after,
+              "runs": args.runs, "duckdb_version": dver, "kpi_version": kver,
+              "duckdb_threads": args.duckdb_threads, "cases": []}
     status = 0
-    if kpi and ddb:
-        tr = min(kpi.walls) / min(ddb.walls)
-        mr = max(kpi.rss) / max(ddb.rss)
-        print(f"{'kpi/duckdb':<10}{tr:>10.2f} ×{'':>28}{mr:>12.2f} ×")
+    summary = []
+    for case in todo:
         print()
-        print(f"{'KPI':<22}{'kpi':>28}{'duckdb':>28}  agree")
-        ok = 0
-        for k in KPIS:
-            a, b = kpi.values.get(k, "missing"), ddb.values.get(k)
-            same = a != "missing" and agree(a, b)
-            ok += same
-            print(f"{k:<22}{a if a == 'missing' else show(a):>28}{show(b):>28}  "
-                  f"{'yes' if same else 'NO'}")
+        print(f"== {case.name}: {case.path} ({mb(os.path.getsize(case.path))})")
+        for s in case.sides:
+            runs = " ".join(f"{w:.2f}" for w in s.walls)
+            extra = f"   (query alone, median {statistics.median(s.inner):.2f} s)" if s.inner else ""
+            print(f"   {s.name:<8}{s.median():>8.2f} s   runs {runs:<36}{mb(max(s.rss)):>12}{extra}")
+        entry = {"case": case.name, "file": case.path, "bytes": os.path.getsize(case.path)}
+        for s in case.sides:
+            entry[s.name] = {"wall_s": s.walls, "median_wall_s": s.median(),
+                             "peak_rss_bytes": max(s.rss),
+                             "values": {f"{k}|{g}": (str(v) if v is not None else None)
+                                        for (k, g), v in s.values.items()}}
+        kpi = next((s for s in case.sides if s.name == "kpi"), None)
+        ddb = next((s for s in case.sides if s.name == "duckdb"), None)
+        if kpi and ddb:
+            paired = statistics.median(a / b for a, b in zip(kpi.walls, ddb.walls))
+            mr = max(kpi.rss) / max(ddb.rss)
+            keys = sorted(set(kpi.values) | set(ddb.values),
+                          key=lambda x: (case.kpis.index(x[0]) if x[0] in case.kpis else 99,
+                                         x[1] is None, x[1] or ""))
+            keys = [k for k in keys if k[0] in case.kpis]
+            bad = [k for k in keys
+                   if k not in kpi.values or k not in ddb.values
+                   or not agree(kpi.values[k], ddb.values[k])]
+            print(f"   kpi/duckdb {paired:.2f} × wall time (median of the paired runs), "
+                  f"{mr:.2f} × peak memory; values: {len(keys) - len(bad)}/{len(keys)} agree")
+            if not any(g is not None for _, g in keys):
+                for k, g in keys:
+                    a, b = kpi.values.get((k, g), "missing"), ddb.values.get((k, g), "missing")
+                    print(f"     {k:<22}{a if a == 'missing' else show(a):>28}"
+                          f"{b if b == 'missing' else show(b):>28}  "
+                          f"{'NO' if (k, g) in bad else 'yes'}")
+            for k, g in bad[:10]:
+                print(f"     differs: {k} agent={g}: kpi {show(kpi.values.get((k, g)))}, "
+                      f"duckdb {show(ddb.values.get((k, g)))}")
+            entry.update(time_ratio=paired, memory_ratio=mr, agree=not bad,
+                         values_compared=len(keys))
+            summary.append((case.name, kpi.median(), ddb.median(), paired, max(kpi.rss),
+                            max(ddb.rss), mr, f"{len(keys) - len(bad)}/{len(keys)}"))
+            if bad:
+                status = 1
+        result["cases"].append(entry)
+    if summary:
         print()
-        print(f"values    {ok}/{len(KPIS)} agree (relative tolerance {REL_TOL:.0e})")
-        result.update(time_ratio=tr, memory_ratio=mr, agree=ok == len(KPIS))
-        status = 0 if ok == len(KPIS) else 1
-    else:
-        print()
-        s = sides[0]
-        for k in KPIS:
-            print(f"{k:<22}{show(s.values.get(k)):>28}")
+        print(f"{'case':<36}{'kpi':>9}{'duckdb':>9}{'ratio':>7}{'kpi RSS':>12}"
+              f"{'duckdb RSS':>12}{'ratio':>7}{'agree':>9}")
+        for name, k, d, r, kr, dr, m, ok in summary:
+            print(f"{name:<36}{k:>7.2f} s{d:>7.2f} s{r:>7.2f}{kr / 2**20:>8.0f} MiB"
+                  f"{dr / 2**20:>8.0f} MiB{m:>7.2f}{ok:>9}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)

@@ -3,9 +3,17 @@
 benches/calls_vs_duckdb.py.
 
     python3 benches/duckdb_calls.py FILE [--threads N] [--strategy scan|table] [--print-sql]
+    python3 benches/duckdb_calls.py FILE --by agent        # the 8 KPIs per agent
+    python3 benches/duckdb_calls.py FILE.jsonl --jsonl     # 4 KPIs over JSON Lines
 
 Prints {"inbound_calls": 10000000, "pickup_rate": 85.19..., ...} on standard output, every
-value exact (a JSON number with all its digits, or null).
+value exact (a JSON number with all its digits, or null). With `--by agent`, one such object
+per agent: [["A01", {...}], ..., [null, {...}]] (calls without an agent form a group, as in
+`kpi eval --by agent`).
+
+`--jsonl` reads a JSON Lines file of the same records (`gen_calls.py --format jsonl`) with
+`read_json`, every field typed, and computes the 4 KPIs of the JSON Lines case
+(JSONL_KPIS) in one query.
 
 DuckDB does the scanning, filtering, grouping and aggregating, in SQL; what it returns is
 exact integers (counts and sums of integer or DECIMAL columns) and the last division of each
@@ -150,6 +158,53 @@ FROM (SELECT agent, CAST(started_at AS DATE) AS day, count(*) AS n FROM calls
     ]
 
 
+def grouped_sql(number_type):
+    """The table strategy, each query grouped by agent."""
+    return [
+        table_sql(number_type)[0],
+        f"SELECT agent, {overall_select()}\nFROM calls GROUP BY agent",
+        """
+SELECT agent, count_if(n > 1) AS repeat_num, count(*) AS repeat_den
+FROM (SELECT agent, ticket_id, count(*) AS n FROM calls
+      WHERE answered AND ticket_id IS NOT NULL GROUP BY agent, ticket_id)
+GROUP BY agent""",
+        """
+SELECT agent, sum(n) AS cpad_sum, count(*) AS cpad_n
+FROM (SELECT agent, CAST(started_at AS DATE) AS day, count(*) AS n FROM calls
+      WHERE answered AND agent IS NOT NULL AND started_at IS NOT NULL
+      GROUP BY agent, day)
+GROUP BY agent""",
+    ]
+
+
+# The JSON Lines case: 4 KPIs of calls.kpi that read no `per`.
+JSONL_KPIS = ["inbound_calls", "pickup_rate", "avg_wait", "avg_call_duration"]
+
+
+def jsonl_sql(number_type):
+    return f"""
+SELECT count(*) AS inbound_calls,
+       count_if(answered) AS pickup_num, count(answered) AS pickup_den,
+       sum(wait_seconds) FILTER (WHERE answered) AS wait_sum,
+       count(wait_seconds) FILTER (WHERE answered) AS wait_n,
+       sum(talk_seconds) AS talk_sum, count(talk_seconds) AS talk_n
+FROM read_json(?, format = 'newline_delimited', columns = {columns(number_type)})
+"""
+
+
+def run_grouped(con, path, number_type):
+    """Per agent, the numerators and denominators (a group missing from a query: None)."""
+    create, *queries = grouped_sql(number_type)
+    con.execute(create, [path])
+    groups = {}
+    for q in queries:
+        cur = con.execute(q)
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            groups.setdefault(row[0], {}).update(zip(names[1:], row[1:]))
+    return groups
+
+
 def run(con, path, strategy, number_type):
     """The numerators and denominators, as a dict of exact ints / Decimals / None."""
     if strategy == "scan":
@@ -172,6 +227,8 @@ def div(num, den, scale=1):
 
 
 def kpis(p):
+    p = {k: p.get(k) for k in [n for n, _ in OVERALL] + ["repeat_num", "repeat_den",
+                                                        "cpad_sum", "cpad_n"]}
     return {
         "inbound_calls": Decimal(p["inbound_calls"]),
         "pickup_rate": div(p["pickup_num"], p["pickup_den"], 100),
@@ -184,13 +241,13 @@ def kpis(p):
     }
 
 
-def exact_json(values):
-    def num(v):
-        if v is None:
-            return "null"
-        s = format(v.normalize(), "f") if v != v.to_integral_value() else str(int(v))
-        return s
+def num(v):
+    if v is None:
+        return "null"
+    return format(v.normalize(), "f") if v != v.to_integral_value() else str(int(v))
 
+
+def exact_json(values):
     return "{" + ", ".join(f"{json.dumps(k)}: {num(v)}" for k, v in values.items()) + "}"
 
 
@@ -201,10 +258,18 @@ def main(argv=None):
     ap.add_argument("--strategy", choices=("table", "scan"), default="table")
     ap.add_argument("--numbers", choices=sorted(NUMBER_TYPES), default="decimal",
                     help="SQL type of the *_seconds columns (default decimal)")
+    ap.add_argument("--by", choices=("agent",), help="group by agent (table strategy)")
+    ap.add_argument("--jsonl", action="store_true",
+                    help="FILE is JSON Lines: the 4 KPIs of the JSON Lines case")
     ap.add_argument("--print-sql", action="store_true", help="print the SQL and exit")
     a = ap.parse_args(argv)
     if a.print_sql:
-        sql = scan_sql(a.numbers) if a.strategy == "scan" else ";\n".join(table_sql(a.numbers))
+        if a.jsonl:
+            sql = jsonl_sql(a.numbers)
+        elif a.by:
+            sql = ";\n".join(grouped_sql(a.numbers))
+        else:
+            sql = scan_sql(a.numbers) if a.strategy == "scan" else ";\n".join(table_sql(a.numbers))
         print(sql.strip() + ";")
         return
     if not a.file:
@@ -218,10 +283,19 @@ def main(argv=None):
         con.execute(f"SET threads = {int(a.threads)}")
     con.execute("SET preserve_insertion_order = false")
     t0 = time.perf_counter()
-    values = kpis(run(con, a.file, a.strategy, a.numbers))
+    if a.jsonl:
+        cur = con.execute(jsonl_sql(a.numbers), [a.file])
+        p = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+        out = exact_json({k: v for k, v in kpis(p).items() if k in JSONL_KPIS})
+    elif a.by:
+        groups = run_grouped(con, a.file, a.numbers)
+        out = "[" + ",\n ".join(f"[{json.dumps(g)}, {exact_json(kpis(p))}]"
+                                 for g, p in sorted(groups.items(), key=lambda x: (x[0] is None, x[0] or ""))) + "]"
+    else:
+        out = exact_json(kpis(run(con, a.file, a.strategy, a.numbers)))
     # Read by calls_vs_duckdb.py: the time of the SQL alone, without Python's start-up.
     print(f"duckdb_calls: query {time.perf_counter() - t0:.3f} s", file=sys.stderr)
-    sys.stdout.write(exact_json(values) + "\n")
+    sys.stdout.write(out + "\n")
 
 
 if __name__ == "__main__":

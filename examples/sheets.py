@@ -7,8 +7,10 @@ the same input (fixed timestamps in the zip).
     write_ods(path, [("Sheet", rows), ...])
 
 A row is a list of cells: None (empty), str, bool, int, float, datetime.date,
-datetime.datetime, datetime.timedelta (a duration), Percent(0.85) (shown 85 %), or
-Formula("B2*2", cached_value).
+datetime.datetime, datetime.timedelta (a duration), Percent(0.85) (shown 85 %; in an
+.xlsx, Percent(0.855, '0.0" "%') has that number format code, else the built-in `0%`), or
+Formula("B2*2", cached_value). A workbook declares a percent format only when a cell uses
+one, as spreadsheets do.
 """
 
 import datetime as dt
@@ -19,8 +21,9 @@ ZIP_DATE = (2025, 1, 1, 0, 0, 0)
 
 
 class Percent:
-    def __init__(self, value):
+    def __init__(self, value, code=None):
         self.value = value
+        self.code = code
 
 
 class Formula:
@@ -48,23 +51,41 @@ def _zip(path, files):
 
 # ---- xlsx
 
-# Style indexes (cellXfs): 0 general, 1 datetime, 2 date, 3 duration, 4 percent.
-_STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy hh:mm"/><numFmt numFmtId="165" formatCode="dd/mm/yyyy"/></numFmts>
-<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>
-<fills count="1"><fill><patternFill patternType="none"/></fill></fills>
-<borders count="1"><border/></borders>
-<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="5">
-<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
-<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-<xf numFmtId="46" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-<xf numFmtId="9" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-</cellXfs>
-</styleSheet>
-"""
+# Style indexes (cellXfs): 0 general, 1 datetime, 2 date, 3 duration, then one per percent
+# format the workbook's cells use (`_percent_codes`): built-in 9 (`0%`) or a custom code.
+def _styles(percent_codes):
+    custom = [c for c in percent_codes if c is not None]
+    num_fmts = [(164, "dd/mm/yyyy hh:mm"), (165, "dd/mm/yyyy")]
+    num_fmts += [(166 + i, c) for i, c in enumerate(custom)]
+    fmt_ids = [164, 165, 46] + [9 if c is None else 166 + custom.index(c) for c in percent_codes]
+    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'] + [
+        f'<xf numFmtId="{i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        for i in fmt_ids
+    ]
+    fmts = "".join(
+        f'<numFmt numFmtId="{i}" formatCode="{escape(c, {chr(34): "&quot;"})}"/>' for i, c in num_fmts
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\n'
+        f'<numFmts count="{len(num_fmts)}">{fmts}</numFmts>\n'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>\n'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>\n'
+        "<borders count=\"1\"><border/></borders>\n"
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\n'
+        f'<cellXfs count="{len(xfs)}">\n' + "\n".join(xfs) + "\n</cellXfs>\n</styleSheet>\n"
+    )
+
+
+def _percent_codes(sheets):
+    """The percent formats the cells use, in order of first use (None: built-in `0%`)."""
+    codes = []
+    for s in sheets:
+        for row in s[1]:
+            for v in row:
+                if isinstance(v, Percent) and v.code not in codes:
+                    codes.append(v.code)
+    return codes
 
 
 def _serial(value, date1904):
@@ -80,7 +101,7 @@ def _num(x):
     return repr(float(x)) if isinstance(x, float) else str(x)
 
 
-def _xlsx_cell(ref, v, date1904):
+def _xlsx_cell(ref, v, date1904, percent_codes=(None,)):
     if v is None:
         return ""
     if isinstance(v, Formula):
@@ -91,7 +112,7 @@ def _xlsx_cell(ref, v, date1904):
     if isinstance(v, bool):
         return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
     if isinstance(v, Percent):
-        return f'<c r="{ref}" s="4"><v>{_num(v.value)}</v></c>'
+        return f'<c r="{ref}" s="{4 + percent_codes.index(v.code)}"><v>{_num(v.value)}</v></c>'
     if isinstance(v, dt.datetime):
         return f'<c r="{ref}" s="1"><v>{_num(_serial(v, date1904))}</v></c>'
     if isinstance(v, dt.date):
@@ -105,14 +126,16 @@ def _xlsx_cell(ref, v, date1904):
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _sheet_xml(rows, date1904, first_row):
+def _sheet_xml(rows, date1904, first_row, percent_codes):
     out = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
     ]
     for i, row in enumerate(rows):
         r = first_row + i
-        cells = "".join(_xlsx_cell(f"{_col(j)}{r}", v, date1904) for j, v in enumerate(row))
+        cells = "".join(
+            _xlsx_cell(f"{_col(j)}{r}", v, date1904, percent_codes) for j, v in enumerate(row)
+        )
         if cells:
             out.append(f'<row r="{r}">{cells}</row>')
     out.append("</sheetData></worksheet>")
@@ -122,6 +145,7 @@ def _sheet_xml(rows, date1904, first_row):
 def write_xlsx(path, sheets, date1904=False):
     """sheets: [(name, rows)] or [(name, rows, first_row)] (1-based; default 1)."""
     n = len(sheets)
+    codes = _percent_codes(sheets)
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -169,11 +193,12 @@ def write_xlsx(path, sheets, date1904=False):
         ("_rels/.rels", rels, True),
         ("xl/workbook.xml", workbook, True),
         ("xl/_rels/workbook.xml.rels", wb_rels, True),
-        ("xl/styles.xml", _STYLES, True),
+        ("xl/styles.xml", _styles(codes), True),
     ]
     for i, s in enumerate(sheets):
         first = s[2] if len(s) > 2 else 1
-        files.append((f"xl/worksheets/sheet{i + 1}.xml", _sheet_xml(s[1], date1904, first), True))
+        xml = _sheet_xml(s[1], date1904, first, codes)
+        files.append((f"xl/worksheets/sheet{i + 1}.xml", xml, True))
     _zip(path, files)
 
 
@@ -191,7 +216,7 @@ def _ods_cell(v):
         b = "true" if v else "false"
         return f'<table:table-cell{formula} office:value-type="boolean" office:boolean-value="{b}"><text:p>{b.upper()}</text:p></table:table-cell>'
     if isinstance(v, Percent):
-        return f'<table:table-cell{formula} office:value-type="percentage" office:value="{_num(v.value)}"><text:p>{v.value * 100:g} %</text:p></table:table-cell>'
+        return f'<table:table-cell{formula} table:style-name="ce1" office:value-type="percentage" office:value="{_num(v.value)}"><text:p>{v.value * 100:g} %</text:p></table:table-cell>'
     if isinstance(v, dt.datetime):
         iso = v.strftime("%Y-%m-%dT%H:%M:%S")
         return f'<table:table-cell{formula} office:value-type="date" office:date-value="{iso}"><text:p>{iso}</text:p></table:table-cell>'
@@ -207,8 +232,10 @@ def _ods_cell(v):
     return f'<table:table-cell{formula} office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
 
 
-def write_ods(path, sheets):
-    """sheets: [(name, rows)] or [(name, rows, first_row)] (1-based; default 1)."""
+def write_ods(path, sheets, percent_style=True):
+    """sheets: [(name, rows)] or [(name, rows, first_row)] (1-based; default 1). With
+    percent_style=False, percentage cells have no percentage number style (as a file not
+    written by a spreadsheet)."""
     body = []
     for s in sheets:
         name, rows = s[0], s[1]
@@ -219,12 +246,26 @@ def write_ods(path, sheets):
         for row in rows:
             body.append("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>")
         body.append("</table:table>")
+    # A percentage cell has a cell style with a percentage number format, as LibreOffice
+    # writes it.
+    styles = ""
+    if percent_style and _percent_codes(sheets):
+        styles = (
+            "<office:automatic-styles>"
+            '<number:percentage-style style:name="N11"><number:number number:decimal-places="0" '
+            'number:min-integer-digits="1"/><number:text>%</number:text></number:percentage-style>'
+            '<style:style style:name="ce1" style:family="table-cell" style:data-style-name="N11"/>'
+            "</office:automatic-styles>"
+        )
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+        'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        "<office:body><office:spreadsheet>" + "".join(body) + "</office:spreadsheet></office:body>"
+        + styles
+        + "<office:body><office:spreadsheet>" + "".join(body) + "</office:spreadsheet></office:body>"
         "</office:document-content>"
     )
     manifest = (

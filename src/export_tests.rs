@@ -1,7 +1,8 @@
 //! Issue 8's fixtures (`tests/fixtures/inputs/`, written by its `make.py`): the same calls as
-//! an ISO file and as French exports (CSV, CRLF CSV, Windows-1252 CSV, `.xlsx`, `.xlsx` in
-//! the 1904 system, `.ods`). The same KPIs give the same values over each; each diagnostic,
-//! and the rejects file, is a snapshot.
+//! an ISO file and as French exports (CSV, CRLF CSV, Windows-1252 CSV, `.xlsx` with percent
+//! cells, `.xlsx` in the 1904 system, `.ods` with percentage cells, JSON Lines with French
+//! strings). The same KPIs give the same values over each; each diagnostic, and the rejects
+//! file, is a snapshot.
 
 use crate::analysis::catalogue_to_ir;
 use crate::eval::{self, Records};
@@ -126,12 +127,102 @@ fn the_french_exports_give_the_values_of_the_iso_file() {
             "appels_xlsx.csv",
             with(&["format: xlsx", "sheet: Appels", "header_row: 3"]),
         ),
+        // JSON Lines: the options apply to the strings, not to the numbers and booleans.
+        ("appels.jsonl", with(&["decimal: \",\""])),
     ];
     for (file, options) in exports {
         let got = run(&catalogue(file, &options));
         assert!(got.diags.is_empty(), "{file}: {}", got.diags);
         assert_eq!(got.values, iso.values, "{file} {options:?}");
     }
+}
+
+/// A cell shown as a percentage reads as the number shown, in a number field and in a text
+/// field, in `.xlsx` (built-in and custom formats) and `.ods`; a plain number as it is.
+#[test]
+fn percent_cells_read_as_the_number_shown() {
+    let as_text = |file: &str, options: &[&str]| {
+        let yaml = catalogue(file, options).replace("Taux: number", "Taux: string");
+        let (sources, _) = yaml.split_once("kpis:").unwrap();
+        format!("{sources}kpis:\n  shown: count(where Taux == \"85\")\n  custom: count(where Taux == \"90\")\n")
+    };
+    let xlsx = with(&["sheet: Appels", "header_row: 3"]);
+    let ods = with(&["header_row: 3"]);
+    for (file, options) in [
+        ("appels.xlsx", &xlsx),
+        ("appels.ods", &ods),
+        ("appels_plain.ods", &ods),
+        ("appels_1904.xlsx", &with(&[])),
+    ] {
+        let text = run(&as_text(file, options));
+        assert!(text.diags.is_empty(), "{file}: {}", text.diags);
+        assert_eq!(text.values, ["shown = 1", "custom = 1"], "{file}");
+        let number = run(&catalogue(file, options));
+        assert!(
+            number.values.contains(&"rate = 71.55".to_string()),
+            "{file}: {:?}",
+            number.values
+        );
+    }
+}
+
+/// JSON Lines with French strings and no `decimal: ","`: the help names the option, which
+/// the JSON Lines reader honours (the JSON numbers read as they are).
+#[test]
+fn json_lines_undeclared_decimal_comma_names_its_option() {
+    let got = run(&catalogue("appels.jsonl", FRENCH));
+    assert!(got.diags.contains("help: add `decimal:"), "{}", got.diags);
+    insta::assert_snapshot!("jsonl_undeclared_decimal", got.diags);
+}
+
+/// A workbook whose cell formats cannot be read is one error, before `calamine` reads it.
+#[test]
+fn unreadable_cell_formats_are_one_error() {
+    let got = run(&catalogue(
+        "appels_badstyles.xlsx",
+        &with(&["sheet: Appels", "header_row: 3"]),
+    ));
+    assert!(got.values.is_empty(), "{:?}", got.values);
+    insta::assert_snapshot!("workbook_bad_styles", got.diags);
+}
+
+/// JSON Lines: a declared null word, boolean word, mark or pattern reads a string value
+/// only; a JSON number or boolean is read as written, whatever the options.
+#[test]
+fn json_lines_read_their_strings_with_the_options() {
+    let dir = std::env::temp_dir().join(format!("kpi-jsonl-options-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"n": "1 234,5", "b": "Oui", "d": "02/03/2025", "s": "0"}"#,
+            "\n",
+            r#"{"n": 1234.5, "b": true, "d": "2025-03-02", "s": 0}"#,
+            "\n",
+            r#"{"n": "NC", "b": "Non", "d": "NC", "s": "NC"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let yaml = format!(
+        "sources:\n  t:\n    path: {}\n    decimal: \",\"\n    thousands: \" \"\n    true: [Oui]\n    false: [Non]\n    date_format: \"%d/%m/%Y\"\n    null: [NC, \"0\"]\n    fields: {{ n: number, b: bool, d: date, s: string }}\nsource: t\nkpis:\n  total: sum(n)\n  yes: count(where b)\n  no: count(where not b)\n  days: distinct(d)\n  zeros: count(where s == \"0\")\n  nulls: count(where s is null)\n",
+        path.display()
+    );
+    let got = run(&yaml);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(got.diags.is_empty(), "{}", got.diags);
+    assert_eq!(
+        got.values,
+        [
+            "total = 2469",
+            "yes = 2",
+            "no = 1",
+            "days = 1",
+            "zeros = 1",
+            "nulls = 2"
+        ]
+    );
 }
 
 /// With one convention left undeclared, each record that writes it is rejected, and the

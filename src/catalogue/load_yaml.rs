@@ -38,20 +38,33 @@ const SOURCE_KEYS: &[&str] = &[
 const TEST_KEYS: &[&str] = &["name", "data", "by", "grain", "from", "to", "expect"];
 
 pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &mut Vec<Diag>) {
-    let root = match yaml::parse(file, text) {
-        Ok(r) => r,
-        Err(d) => return diags.push(d),
-    };
+    match yaml::parse(file, text) {
+        Ok(root) => {
+            load_root(cat, file, &root, dir, diags);
+        }
+        Err(d) => diags.push(d),
+    }
+}
+
+/// A parsed YAML catalogue file → `cat`: its top-level keys in order, then the KPIs of its
+/// `kpis` (each with [`load_kpi`]). Returns the file's default source (`source:`), for KPIs
+/// loaded apart (`kpi lsp` loads again only the KPIs an edit touched).
+pub fn load_root(
+    cat: &mut Catalogue,
+    file: FileId,
+    root: &Node,
+    dir: &Path,
+    diags: &mut Vec<Diag>,
+) -> Option<Name> {
     if root.is_null() {
-        return diags.push(
+        diags.push(
             Diag::error(Code::Catalogue, "this catalogue file is empty")
                 .at(root.span)
                 .help("add `kpis:` with at least one KPI, or `sources:`"),
         );
+        return None;
     }
-    let Some(entries) = mapping(&root, "a catalogue file", diags) else {
-        return;
-    };
+    let entries = mapping(root, "a catalogue file", diags)?;
     let mut default_source = None;
     let mut kpi_maps = Vec::new();
     for (k, v) in entries {
@@ -103,11 +116,12 @@ pub fn load(cat: &mut Catalogue, file: FileId, text: &str, dir: &Path, diags: &m
     }
     for v in kpi_maps {
         for (name, def) in mapping(v, "`kpis`", diags).unwrap_or(&[]) {
-            if let Some(k) = kpi(name, def, default_source.clone(), file, diags) {
+            if let Some(k) = load_kpi(name, def, default_source.clone(), file, diags) {
                 cat.kpis.push(k);
             }
         }
     }
+    default_source
 }
 
 fn mapping<'a>(n: &'a Node, what: &str, diags: &mut Vec<Diag>) -> Option<&'a [(Node, Node)]> {
@@ -312,7 +326,8 @@ fn formula(n: &Node, diags: &mut Vec<Diag>) -> Option<Expr> {
     Some(parse_formula(&text, &n.locator(), diags))
 }
 
-fn kpi(
+/// One entry of `kpis:` (`name: formula`, or `name:` and its keys) → a KPI of `file`.
+pub fn load_kpi(
     k: &Node,
     v: &Node,
     default_source: Option<Name>,

@@ -7,6 +7,7 @@ pub mod model;
 pub mod yaml;
 
 pub use attrs::{parse_target, KPI_KEYS, TARGET_PATTERN};
+pub use load_yaml::{load_kpi, load_root};
 pub use model::*;
 
 use crate::diag::{Code, Diag};

@@ -82,6 +82,13 @@ impl Node {
 
 /// Parse a YAML file into one node (an empty file is a null scalar).
 pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
+    parse_nested(file, text, 0).map(|(node, _)| node)
+}
+
+/// [`parse`] for lines of a file that sit `depth` mappings or sequences deep in it (`kpi lsp`
+/// reads again only the KPIs an edit touched): nesting is limited as in the whole file.
+/// Also says whether the text uses anchors or aliases. Spans are offsets in `text`.
+pub fn parse_nested(file: FileId, text: &str, depth: usize) -> Result<(Node, bool), Diag> {
     // Marker indexes drift after some multi-byte block scalars; lines and columns (in
     // characters, 0-based) do not, so byte offsets are computed from them.
     let line_starts: Vec<usize> = std::iter::once(0)
@@ -99,6 +106,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut root: Option<Node> = None;
     let mut nodes = 0usize;
+    let mut anchored = false;
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
             let at = byte(e.marker().line(), e.marker().col());
@@ -123,7 +131,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
                 continue
             }
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
+                if stack.len() + depth >= MAX_DEPTH {
                     return Err(Diag::error(
                         Code::Catalogue,
                         format!("YAML nests more than {MAX_DEPTH} levels deep"),
@@ -182,6 +190,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
                 )
             }
             Event::Alias(id) => {
+                anchored = true;
                 let Some(target) = anchors.get(&id) else {
                     return Err(Diag::error(Code::Catalogue, "this alias names no anchor")
                         .at(Span::new(file, at, at + 1)));
@@ -200,6 +209,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
         };
         nodes += 1;
         if anchor > 0 {
+            anchored = true;
             anchors.insert(anchor, node.clone());
         }
         match stack.last_mut() {
@@ -214,7 +224,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
             },
         }
     }
-    Ok(root.unwrap_or(Node {
+    let root = root.unwrap_or(Node {
         kind: NodeKind::Scalar(Scalar {
             value: String::new(),
             plain: true,
@@ -222,7 +232,8 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diag> {
             offsets: None,
         }),
         span: Span::new(file, 0, 0),
-    }))
+    });
+    Ok((root, anchored))
 }
 
 fn count(n: &Node) -> usize {

@@ -17,29 +17,35 @@ pub fn eval<'a, L>(e: &'a Node<L>, leaf: &impl Fn(&'a L) -> Res<'a>, dz: &DivByZ
     match e {
         Node::Lit(v) => Ok(borrow(v)),
         Node::Leaf(l) => leaf(l),
-        Node::Unary(UnOp::Not, x) => Ok(from_truth(eval(x, leaf, dz)?.truth().map(|b| !b))),
-        Node::Unary(UnOp::Neg, x) => Ok(match eval(x, leaf, dz)? {
+        Node::Unary(UnOp::Not, x) => Ok(from_truth(operand(x, leaf, dz)?.truth().map(|b| !b))),
+        Node::Unary(UnOp::Neg, x) => Ok(match operand(x, leaf, dz)? {
             Value::Num(d) => Value::Num(-d),
             Value::Dur(d) => Value::Dur(-d),
             Value::Null => Value::Null,
             v => return Err(OpError::Type(format!("cannot negate a {}", v.type_name()))),
         }),
         Node::Binary(BinOp::And, a, b) => {
-            let x = eval(a, leaf, dz)?.truth();
+            let x = operand(a, leaf, dz)?.truth();
             if x == Some(false) {
                 return Ok(Value::Bool(false));
             }
-            Ok(from_truth(and(x, eval(b, leaf, dz)?.truth())))
+            Ok(from_truth(and(x, operand(b, leaf, dz)?.truth())))
         }
         Node::Binary(BinOp::Or, a, b) => {
-            let x = eval(a, leaf, dz)?.truth();
+            let x = operand(a, leaf, dz)?.truth();
             if x == Some(true) {
                 return Ok(Value::Bool(true));
             }
-            Ok(from_truth(or(x, eval(b, leaf, dz)?.truth())))
+            Ok(from_truth(or(x, operand(b, leaf, dz)?.truth())))
         }
         Node::Binary(op, a, b) => {
-            match value::binary(*op, eval(a, leaf, dz)?, eval(b, leaf, dz)?) {
+            let (x, y) = (operand(a, leaf, dz)?, operand(b, leaf, dz)?);
+            if let (Value::Num(p), Value::Num(q)) = (&x, &y) {
+                if let Some(v) = numbers(*op, p, q) {
+                    return Ok(v);
+                }
+            }
+            match value::binary(*op, x, y) {
                 Err(OpError::DivByZero) => {
                     dz.set(dz.get() + 1);
                     Ok(Value::Null)
@@ -80,6 +86,39 @@ pub fn eval<'a, L>(e: &'a Node<L>, leaf: &impl Fn(&'a L) -> Res<'a>, dz: &DivByZ
             dz,
         }),
     }
+}
+
+/// An operand: a field or a literal read here, without a call (the usual operands; a call
+/// returns its value through memory), or a subexpression evaluated.
+#[inline(always)]
+fn operand<'a, L>(e: &'a Node<L>, leaf: &impl Fn(&'a L) -> Res<'a>, dz: &DivByZero) -> Res<'a> {
+    match e {
+        Node::Leaf(l) => leaf(l),
+        Node::Lit(v) => Ok(borrow(v)),
+        _ => eval(e, leaf, dz),
+    }
+}
+
+/// Addition, subtraction and comparisons of two numbers, as `value::binary` computes them
+/// (`None`: another operator, or an overflow, which `value::binary` reports).
+#[inline(always)]
+fn numbers(
+    op: BinOp,
+    p: &rust_decimal::Decimal,
+    q: &rust_decimal::Decimal,
+) -> Option<Value<'static>> {
+    use std::cmp::Ordering::*;
+    Some(match op {
+        BinOp::Add => Value::Num(p.checked_add(*q)?),
+        BinOp::Sub => Value::Num(p.checked_sub(*q)?),
+        BinOp::Eq => Value::Bool(p.cmp(q) == Equal),
+        BinOp::Ne => Value::Bool(p.cmp(q) != Equal),
+        BinOp::Lt => Value::Bool(p.cmp(q) == Less),
+        BinOp::Le => Value::Bool(p.cmp(q) != Greater),
+        BinOp::Gt => Value::Bool(p.cmp(q) == Greater),
+        BinOp::Ge => Value::Bool(p.cmp(q) != Less),
+        _ => return None,
+    })
 }
 
 fn borrow<'a>(v: &'a Value<'static>) -> Value<'a> {

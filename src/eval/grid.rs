@@ -60,10 +60,11 @@ impl<'p> SourceGrid<'p> {
         id: SourceId,
         aggs: Vec<AggId>,
         specs: Vec<&'p AggSpec>,
-        run: SourceRun,
+        mut run: SourceRun,
         history: bool,
         grain: Option<Grain>,
     ) -> SourceGrid<'p> {
+        run.fold_shared();
         let n = specs.len();
         let mut grid = SourceGrid {
             id,

@@ -6,9 +6,12 @@ pub mod expr;
 mod frames;
 mod grid;
 mod lookup;
+mod parts;
+mod per;
 pub mod row;
 mod rows;
 mod run;
+mod shared_per;
 mod state;
 
 use crate::diag::{Code, Diag};
@@ -148,7 +151,15 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
             options: reading.options(&src.name),
         };
         let with_total = plan.total || !plan.grouped();
-        let new_run = || run::SourceRun::new(&specs, p, with_total, plan.grain, plan.to, &tables);
+        // KPI_SHARED_PER=0 keeps every group's `per` states apart (tests compare both ways).
+        let share_per =
+            shared_per::shares_per(plan.grouped(), plan.grain.is_some(), plan.total_reads(p.id))
+                && std::env::var_os("KPI_SHARED_PER").is_none_or(|v| v != "0");
+        let new_run = || {
+            run::SourceRun::new(
+                &specs, p, with_total, share_per, plan.grain, plan.to, &tables,
+            )
+        };
         let mut data_diags = Vec::new();
         let (stats, run) = input::read_into(&input, &new_run, &mut data_diags);
         out.diags.append(&mut data_diags);

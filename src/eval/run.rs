@@ -4,6 +4,7 @@
 use super::expr::DivByZero;
 use super::lookup::LookupTable;
 use super::row::{Row, Slot};
+use super::shared_per::SharedPer;
 use super::state::AggState;
 use crate::ir::{AggArg, AggSpec, RExpr};
 use crate::keytable::encode_key;
@@ -31,6 +32,9 @@ pub struct SourceRun<'p> {
     pub states: Vec<AggState>,
     /// The overall states (ungrouped runs, or `--total`).
     pub total: Option<Vec<AggState>>,
+    /// The groups' `per` and `distinct` states, when one state keeps every group's (their
+    /// place in `states` is then held by `AggState::Shared` until `fold_shared`).
+    shared: Option<SharedPer<'p>>,
     key_buf: Vec<u8>,
     agg_buf: Vec<u8>,
     /// The distinct `where` conditions of the aggregates, each tested once per record.
@@ -66,6 +70,7 @@ impl<'p> SourceRun<'p> {
         specs: &'p [&'p AggSpec],
         plan: &'p crate::plan::SourcePlan,
         with_total: bool,
+        share_per: bool,
         grain: Option<Grain>,
         to: Option<i64>,
         tables: &'p [LookupTable],
@@ -99,6 +104,7 @@ impl<'p> SourceRun<'p> {
             group_keys: Vec::new(),
             states: Vec::new(),
             total: with_total.then(|| specs.iter().map(|s| AggState::new(s)).collect()),
+            shared: share_per.then(|| SharedPer::new(specs)),
             key_buf: Vec::new(),
             agg_buf: Vec::new(),
             failures: vec![None; specs.len()],
@@ -118,6 +124,16 @@ impl<'p> SourceRun<'p> {
         }
     }
 
+    /// Fresh states for a new group.
+    fn add_group_states(&mut self) {
+        for (i, s) in self.specs.iter().enumerate() {
+            self.states.push(match &self.shared {
+                Some(shared) if shared.has(i) => AggState::Shared,
+                _ => AggState::new(s),
+            });
+        }
+    }
+
     /// Update the states of group `g` (or the total) with a record whose conditions are known.
     fn apply(&mut self, g: Option<usize>, row: &Row) {
         let n = self.specs.len();
@@ -133,7 +149,13 @@ impl<'p> SourceRun<'p> {
             if self.condition_of[i].is_some_and(|c| !self.passes[c]) || self.failures[i].is_some() {
                 continue;
             }
-            match states[i].update(spec, row, &mut self.agg_buf, &self.div_by_zero) {
+            let done = match (&mut self.shared, g) {
+                (Some(shared), Some(g)) if shared.has(i) => {
+                    shared.update(i, g, row, &mut self.agg_buf, &self.div_by_zero)
+                }
+                _ => states[i].update(spec, row, &mut self.agg_buf, &self.div_by_zero),
+            };
+            match done {
                 Ok(()) => {}
                 Err(OpError::Type(_)) => self.type_errors += 1,
                 Err(e) => self.failures[i] = Some(e),
@@ -243,8 +265,7 @@ impl<'p> SourceRun<'p> {
                     }))
                     .collect();
                 self.group_keys.push(key);
-                self.states
-                    .extend(self.specs.iter().map(|s| AggState::new(s)));
+                self.add_group_states();
             }
             if !only_opens {
                 self.apply(Some(g as usize), row);
@@ -352,8 +373,7 @@ impl<'p> SourceRun<'p> {
             }
             values[offset] = label;
             self.group_keys.push(values);
-            self.states
-                .extend(self.specs.iter().map(|s| AggState::new(s)));
+            self.add_group_states();
         }
         g as usize
     }
@@ -414,12 +434,13 @@ impl<'p> SourceRun<'p> {
             }
         }
         let mut theirs: Vec<Option<AggState>> = other.states.into_iter().map(Some).collect();
+        let mut remap = vec![0u32; other.groups.len()];
         for (id, key) in other.groups.entries() {
             let (g, new) = self.groups.insert(key);
+            remap[id as usize] = g;
             if new {
                 self.group_keys.push(other.group_keys[id as usize].clone());
-                self.states
-                    .extend(self.specs.iter().map(|s| AggState::new(s)));
+                self.add_group_states();
             }
             for i in 0..n {
                 let s = theirs[id as usize * n + i].take().expect("each group once");
@@ -430,6 +451,9 @@ impl<'p> SourceRun<'p> {
                 }
             }
         }
+        if let (Some(mine), Some(theirs)) = (self.shared.as_mut(), other.shared) {
+            mine.merge(theirs, &remap, &mut self.failures);
+        }
         if let (Some(mine), Some(theirs)) = (self.total.as_mut(), other.total) {
             for (i, (m, t)) in mine.iter_mut().zip(theirs).enumerate() {
                 if self.failures[i].is_none() {
@@ -437,6 +461,33 @@ impl<'p> SourceRun<'p> {
                         self.failures[i] = Some(e);
                     }
                 }
+            }
+        }
+    }
+}
+
+impl SourceRun<'_> {
+    /// Put each group's value of the shared `per` and `distinct` states in its place.
+    pub fn fold_shared(&mut self) {
+        let Some(shared) = self.shared.take() else {
+            return;
+        };
+        let (n, groups) = (self.specs.len(), self.group_keys.len());
+        for (i, folded) in shared
+            .fold(self.specs, groups, &self.div_by_zero)
+            .into_iter()
+            .enumerate()
+        {
+            let states = match folded {
+                None => continue,
+                Some(Ok(states)) => states,
+                Some(Err(e)) => {
+                    self.failures[i].get_or_insert(e);
+                    continue;
+                }
+            };
+            for (g, state) in states.into_iter().enumerate() {
+                self.states[g * n + i] = state;
             }
         }
     }

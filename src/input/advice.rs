@@ -235,7 +235,8 @@ fn number_marks(input: &Input, n: &Notation, cell: &str, ty: Ty) -> Option<Strin
         let mut settings: Vec<(&str, Value)> = Vec::new();
         let d = (decimal as char).to_string();
         let t = thousands.map(|t| (t as char).to_string());
-        if let Some(t) = &t {
+        // A separator the source already declares is not asked for again.
+        if let Some(t) = t.as_ref().filter(|_| input.options.thousands != thousands) {
             settings.push(("thousands", Value::One(t)));
         }
         if decimal != current_decimal || input.options.decimal.is_some_and(|d| d != decimal) {

@@ -21,6 +21,10 @@ pub enum Cell<'a> {
     /// Text to parse by the column's type, and where it starts in the record's text
     /// ([`super::Record::text`]): a string slot keeps pointing there.
     Text(&'a str, u32),
+    /// Text in its format's own fixed notation (a JSON number or boolean, as written): read
+    /// as with no read options (no declared marks, patterns or words), like [`Cell::Text`]
+    /// otherwise.
+    Plain(&'a str, u32),
     Num(Decimal),
     Bool(bool),
     /// Days since 1970-01-01.
@@ -165,6 +169,17 @@ fn clock_seconds(cell: &str) -> Option<rust_decimal::Decimal> {
     value::parse_clock(cell)
 }
 
+/// The notation of [`Cell::Plain`]: no read option.
+static PLAIN: Notation = Notation {
+    decimal_comma: false,
+    marks: None,
+    date: None,
+    datetime: None,
+    true_words: Vec::new(),
+    false_words: Vec::new(),
+    null_words: Vec::new(),
+};
+
 /// What a bad cell should have been, for "`x` is not {expected}".
 pub type Expected = &'static str;
 
@@ -186,6 +201,7 @@ pub fn to_slot(
     match cell {
         Cell::Null => Ok(Slot::Null),
         Cell::Text(text, at) => text_to_slot(text, at, ty, notation),
+        Cell::Plain(text, at) => text_to_slot(text, at, ty, &PLAIN),
         typed => typed_to_slot(typed, ty, printed),
     }
 }
@@ -277,7 +293,7 @@ fn typed_to_slot(cell: Cell, ty: Ty, printed: &mut String) -> Result<Slot, Expec
                 Cell::Date(d) => Slot::Date(d),
                 Cell::DateTime(t) => Slot::DateTime(t),
                 Cell::Dur(d) => Slot::Dur(d),
-                Cell::Null | Cell::Text(..) => Slot::Null,
+                Cell::Null | Cell::Text(..) | Cell::Plain(..) => Slot::Null,
             })
         }
     };
@@ -300,7 +316,7 @@ fn typed_to_slot(cell: Cell, ty: Ty, printed: &mut String) -> Result<Slot, Expec
 fn write_cell(cell: Cell, out: &mut String) {
     let _ = match cell {
         Cell::Null => Ok(()),
-        Cell::Text(t, _) => out.write_str(t),
+        Cell::Text(t, _) | Cell::Plain(t, _) => out.write_str(t),
         Cell::Num(d) | Cell::Dur(d) => write!(out, "{}", d.normalize()),
         Cell::Bool(b) => write!(out, "{b}"),
         Cell::Date(d) => out.write_str(&time::format_date(d)),

@@ -27,6 +27,11 @@ pub mod row;
 mod sniff;
 mod split;
 mod xlsx;
+mod xlsx_ods;
+mod xlsx_percent;
+mod xlsx_sheet_scan;
+mod xlsx_styles;
+mod xlsx_value;
 
 use crate::analysis::Ty;
 use crate::catalogue::yaml::Node;

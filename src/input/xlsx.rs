@@ -1,20 +1,22 @@
 //! Workbooks (`.xlsx`, `.xls`, `.ods`) through `calamine`: one sheet, its header on
 //! `header_row`, each later row with a cell a record. Cells keep their types (numbers,
 //! booleans, dates, durations; formulas give their cached values), never printed to text and
-//! parsed back; text cells go through the same conversion as a CSV's. `.xlsx` sheets are
-//! streamed cell by cell; `.xls` and `.ods` sheets are loaded whole (calamine reads them so).
+//! parsed back; text cells go through the same conversion as a CSV's (`xlsx_value.rs`).
+//! `.xlsx` sheets are streamed cell by cell; `.xls` and `.ods` sheets are loaded whole
+//! (calamine reads them so). Cells shown as percentages, which calamine reads as fractions,
+//! are found apart (`xlsx_percent.rs`, `xlsx_ods.rs`; not in `.xls`).
 
 use super::cell::{Cell, Notation};
 use super::header::resolve_columns;
 use super::options::{FileFormat, Sheet};
 use super::progress::Progress;
+use super::xlsx_percent::{xlsx_percent_cells, PercentCells};
+use super::xlsx_value::{cell_text, data_ref, prepare, prepare_shown_as_percent, Prepared};
 use super::{read_all, Format, Input, Location, Next, Place, Record, Row, Stats, Tally};
 use crate::analysis::Ty;
 use crate::diag::{did_you_mean, Code, Diag};
-use crate::time;
 use calamine::{Data, DataRef, Reader};
-use rust_decimal::Decimal;
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, SeekFrom};
 
 /// Read the records of the workbook at `path` (`-`: standard input).
 pub fn read(
@@ -38,7 +40,7 @@ pub fn read(
 
 fn read_from<RS: Read + Seek>(
     input: &Input,
-    rs: RS,
+    mut rs: RS,
     format: FileFormat,
     on_row: &mut dyn FnMut(&Row),
     diags: &mut Vec<Diag>,
@@ -47,11 +49,26 @@ fn read_from<RS: Read + Seek>(
     let unreadable = |e: &dyn std::fmt::Display| {
         Diag::error(
             Code::Data,
-            format!("{name} cannot be read as a {} workbook: {e}", format.name()),
+            format!(
+                "{name} cannot be read as an .{} workbook: {e}",
+                format.name()
+            ),
         )
         .help("check that the file is a workbook of this kind, or set `format:` to what it is")
     };
     let mut progress = Progress::disabled();
+    // Cells shown as percentages, read before calamine takes the file (and only when a cell
+    // format is a percentage); a sheet `sheet:` does not name is calamine's to report.
+    let pick = |names: &[String]| pick_sheet(input, names).ok();
+    let percent = match format {
+        FileFormat::Xlsx => xlsx_percent_cells(&mut rs, &pick),
+        FileFormat::Ods => super::xlsx_ods::ods_percent_cells(&mut rs, &pick),
+        _ => Ok(None),
+    }
+    .map_err(|e| unreadable(&e))?
+    .filter(|p| !p.is_empty());
+    rs.seek(SeekFrom::Start(0))
+        .map_err(|e| super::open::io_error(name, e))?;
     match format {
         FileFormat::Xlsx => {
             let mut wb: calamine::Xlsx<RS> = calamine::Xlsx::new(rs).map_err(|e| unreadable(&e))?;
@@ -64,7 +81,7 @@ fn read_from<RS: Read + Seek>(
                 pending: None,
                 done: false,
             };
-            let mut reader = SheetReader::open(input, sheet, cells)?;
+            let mut reader = SheetReader::open(input, sheet, cells, percent)?;
             read_all(&mut reader, input, on_row, diags, &mut progress)
         }
         FileFormat::Xls | FileFormat::Ods => {
@@ -84,7 +101,7 @@ fn read_from<RS: Read + Seek>(
                 (sheet, range)
             };
             let rows = RangeRows { range, next: 0 };
-            let mut reader = SheetReader::open(input, names, rows)?;
+            let mut reader = SheetReader::open(input, names, rows, percent)?;
             read_all(&mut reader, input, on_row, diags, &mut progress)
         }
         _ => Err(unreadable(&"not a workbook format")),
@@ -125,9 +142,10 @@ fn pick_sheet(input: &Input, names: &[String]) -> Result<String, Diag> {
 
 /// The cells of a sheet, a row at a time.
 trait RowSource {
-    /// Call `each` with every non-empty cell (column, value) of the next row that has one;
-    /// its row (0-based, as the sheet counts), or `None` at the end.
-    fn next_row(&mut self, each: &mut dyn FnMut(u32, &DataRef)) -> Result<Option<u32>, String>;
+    /// Call `each` with every non-empty cell (row, column, value) of the next row that has
+    /// one; its row (0-based, as the sheet counts), or `None` at the end.
+    fn next_row(&mut self, each: &mut dyn FnMut(u32, u32, &DataRef))
+        -> Result<Option<u32>, String>;
 }
 
 /// An `.xlsx` sheet, streamed: `next` is calamine's cell reader.
@@ -142,11 +160,14 @@ struct XlsxCells<'a, N> {
 type NextCell<'a> = Result<Option<calamine::Cell<DataRef<'a>>>, String>;
 
 impl<'a, N: FnMut() -> NextCell<'a>> RowSource for XlsxCells<'a, N> {
-    fn next_row(&mut self, each: &mut dyn FnMut(u32, &DataRef)) -> Result<Option<u32>, String> {
+    fn next_row(
+        &mut self,
+        each: &mut dyn FnMut(u32, u32, &DataRef),
+    ) -> Result<Option<u32>, String> {
         let mut row = None;
         if let Some(((r, c), v)) = self.pending.take() {
             row = Some(r);
-            each(c, &v);
+            each(r, c, &v);
         }
         while !self.done {
             let Some(cell) = (self.next)()? else {
@@ -166,7 +187,7 @@ impl<'a, N: FnMut() -> NextCell<'a>> RowSource for XlsxCells<'a, N> {
                 }
                 _ => {
                     row = Some(r);
-                    each(c, v);
+                    each(r, c, v);
                 }
             }
         }
@@ -181,7 +202,10 @@ struct RangeRows {
 }
 
 impl RowSource for RangeRows {
-    fn next_row(&mut self, each: &mut dyn FnMut(u32, &DataRef)) -> Result<Option<u32>, String> {
+    fn next_row(
+        &mut self,
+        each: &mut dyn FnMut(u32, u32, &DataRef),
+    ) -> Result<Option<u32>, String> {
         let (r0, c0) = self.range.start().unwrap_or((0, 0));
         let (height, width) = self.range.get_size();
         while self.next < height {
@@ -195,7 +219,7 @@ impl RowSource for RangeRows {
                 let v = data_ref(d);
                 if !matches!(v, DataRef::Empty) {
                     any = true;
-                    each(c0 + j as u32, &v);
+                    each(r0 + i as u32, c0 + j as u32, &v);
                 }
             }
             if any {
@@ -204,32 +228,6 @@ impl RowSource for RangeRows {
         }
         Ok(None)
     }
-}
-
-fn data_ref(d: &Data) -> DataRef<'_> {
-    match d {
-        Data::Int(i) => DataRef::Int(*i),
-        Data::Float(f) => DataRef::Float(*f),
-        Data::String(s) => DataRef::SharedString(s),
-        Data::Bool(b) => DataRef::Bool(*b),
-        Data::DateTime(t) => DataRef::DateTime(*t),
-        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
-        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
-        Data::Error(e) => DataRef::Error(e.clone()),
-        Data::Empty => DataRef::Empty,
-    }
-}
-
-/// A needed cell of the current row, converted for its column's type.
-#[derive(Clone, Copy, Debug)]
-enum Prepared {
-    Null,
-    Num(Decimal),
-    Bool(bool),
-    DateTime(i64),
-    Dur(Decimal),
-    /// A range of the row's text.
-    Text(u32, u32),
 }
 
 struct SheetReader<S: RowSource> {
@@ -246,17 +244,24 @@ struct SheetReader<S: RowSource> {
     row: u32,
     rows: u64,
     notation: Notation,
+    /// The cells shown as percentages, when there are.
+    percent: Option<PercentCells>,
 }
 
 impl<S: RowSource> SheetReader<S> {
-    fn open(input: &Input, sheet: String, mut source: S) -> Result<SheetReader<S>, Diag> {
+    fn open(
+        input: &Input,
+        sheet: String,
+        mut source: S,
+        percent: Option<PercentCells>,
+    ) -> Result<SheetReader<S>, Diag> {
         let name = input.name();
         let header_at = input.options.header_row.max(1) - 1;
         let mut header: Vec<(u32, String)> = Vec::new();
         let found = loop {
             let mut cells = Vec::new();
             let row = source
-                .next_row(&mut |c, v| cells.push((c, cell_text(v))))
+                .next_row(&mut |_, c, v| cells.push((c, cell_text(v))))
                 .map_err(|e| Diag::error(Code::Data, format!("{name}, sheet {sheet}: {e}")))?;
             match row {
                 Some(r) if r < header_at => continue,
@@ -294,7 +299,7 @@ impl<S: RowSource> SheetReader<S> {
                 let mut rows = Vec::new();
                 for _ in 0..100 {
                     let mut text = String::new();
-                    match source.next_row(&mut |_, v| {
+                    match source.next_row(&mut |_, _, v| {
                         text.push_str(&cell_text(v));
                         text.push('|');
                     }) {
@@ -325,6 +330,7 @@ impl<S: RowSource> SheetReader<S> {
             row: header_at,
             rows: 0,
             notation: Notation::of(input.options, false),
+            percent,
         })
     }
 }
@@ -387,10 +393,18 @@ impl<S: RowSource> Format for SheetReader<S> {
         self.text.clear();
         self.cells.fill(Prepared::Null);
         let (by_col, tys, cells, text) = (&self.by_col, &self.tys, &mut self.cells, &mut self.text);
+        let percent = self.percent.as_ref();
         let row = self
             .source
-            .next_row(&mut |c, v| {
-                for &k in by_col.get(c as usize).map_or(&[][..], Vec::as_slice) {
+            .next_row(&mut |r, c, v| {
+                let ks = by_col.get(c as usize).map_or(&[][..], Vec::as_slice);
+                if percent.is_some_and(|p| p.contains(r, c)) {
+                    for &k in ks {
+                        cells[k] = prepare_shown_as_percent(v, tys[k], text);
+                    }
+                    return;
+                }
+                for &k in ks {
                     cells[k] = prepare(v, tys[k], text);
                 }
             })
@@ -427,145 +441,13 @@ pub fn column_letter(col: u32) -> String {
     out.iter().rev().collect()
 }
 
-/// A header cell's text.
-fn cell_text(v: &DataRef) -> String {
-    match v {
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => s.to_string(),
-        DataRef::Float(f) => shortest(*f).map_or_else(|| f.to_string(), |d| d.to_string()),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Bool(b) => b.to_string(),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::DateTime(t) => t.as_f64().to_string(),
-        DataRef::Error(e) => e.to_string(),
-        DataRef::Empty => String::new(),
-    }
-}
-
-/// A binary double as the shortest decimal that reads back as it (`0.1`, not
-/// `0.1000000000000000055…`).
-fn shortest(f: f64) -> Option<Decimal> {
-    if !f.is_finite() {
-        return None;
-    }
-    // Whole numbers (most cells: counts, seconds, ids) need no formatting.
-    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
-        return Some(Decimal::from(f as i64));
-    }
-    let s = format!("{f}");
-    Decimal::from_str_exact(&s).ok().map(|d| d.normalize())
-}
-
-/// Seconds of a fraction of a day, rounded to the millisecond.
-fn day_fraction_seconds(days: f64) -> Option<Decimal> {
-    let ms = (days * 86_400_000.0).round();
-    if !ms.is_finite() || ms.abs() > 9e15 {
-        return None;
-    }
-    Some(Decimal::new(ms as i64, 3).normalize())
-}
-
-fn push_text(text: &mut String, s: &str) -> Prepared {
-    let start = text.len() as u32;
-    text.push_str(s);
-    Prepared::Text(start, text.len() as u32)
-}
-
-/// A cell for a column of type `ty`: its value as it is typed in the sheet.
-fn prepare(v: &DataRef, ty: Ty, text: &mut String) -> Prepared {
-    match v {
-        DataRef::Empty => Prepared::Null,
-        DataRef::Int(i) => Prepared::Num(Decimal::from(*i)),
-        DataRef::Float(f) => match shortest(*f) {
-            Some(d) => Prepared::Num(d),
-            None => push_text(text, &f.to_string()),
-        },
-        DataRef::Bool(b) => Prepared::Bool(*b),
-        DataRef::String(s) => push_text(text, s),
-        DataRef::SharedString(s) => push_text(text, s),
-        DataRef::DateTime(t) => {
-            let serial = t.as_f64();
-            let as_seconds =
-                t.is_duration() || (matches!(ty, Ty::Num | Ty::Dur) && serial.abs() < 1.0);
-            if as_seconds {
-                return day_fraction_seconds(serial).map_or(Prepared::Null, Prepared::Dur);
-            }
-            let (y, m, d, h, mi, s, ms) = t.to_ymd_hms_milli();
-            let day = time::days_from_civil(y as i64, m as u32, d as u32);
-            let secs = h as i64 * 3600 + mi as i64 * 60 + s as i64;
-            Prepared::DateTime(
-                day * time::MICROS_PER_DAY + secs * time::MICROS_PER_SEC + ms as i64 * 1000,
-            )
-        }
-        DataRef::DateTimeIso(s) => match time::parse_datetime(s.as_bytes()) {
-            Some(t) => Prepared::DateTime(t),
-            None => match crate::value::parse_clock(s) {
-                Some(secs) if matches!(ty, Ty::Num | Ty::Dur) => Prepared::Dur(secs),
-                _ => push_text(text, s),
-            },
-        },
-        DataRef::DurationIso(s) => match iso_duration(s) {
-            Some(d) => Prepared::Dur(d),
-            None => push_text(text, s),
-        },
-        DataRef::Error(e) => push_text(text, &e.to_string()),
-    }
-}
-
-/// `PT1H02M03S`, `PT245S`, `P1DT2H` (days, hours, minutes, seconds) → seconds.
-fn iso_duration(s: &str) -> Option<Decimal> {
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s),
-    };
-    let rest = s.strip_prefix('P')?;
-    let mut total = Decimal::ZERO;
-    let mut in_time = false;
-    let mut num = String::new();
-    for c in rest.chars() {
-        match c {
-            'T' => in_time = true,
-            '0'..='9' | '.' | ',' => num.push(if c == ',' { '.' } else { c }),
-            'D' | 'H' | 'M' | 'S' => {
-                let n = Decimal::from_str_exact(&num).ok()?;
-                num.clear();
-                let unit = match (c, in_time) {
-                    ('D', false) => 86_400,
-                    ('H', true) => 3_600,
-                    ('M', true) => 60,
-                    ('S', true) => 1,
-                    _ => return None,
-                };
-                total = total.checked_add(n.checked_mul(Decimal::from(unit))?)?;
-            }
-            _ => return None,
-        }
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    Some(if neg { -total } else { total })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn letters_and_numbers() {
+    fn column_letters() {
         let letters: Vec<String> = [0, 3, 25, 26, 27, 701, 702].map(column_letter).to_vec();
         assert_eq!(letters, ["A", "D", "Z", "AA", "AB", "ZZ", "AAA"]);
-        assert_eq!(shortest(0.1).unwrap().to_string(), "0.1");
-        assert_eq!(shortest(1234.5).unwrap().to_string(), "1234.5");
-        assert_eq!(shortest(f64::NAN), None);
-        assert_eq!(shortest(-42.0).unwrap().to_string(), "-42");
-        assert_eq!(shortest(1e20).unwrap().to_string(), "100000000000000000000");
-        assert_eq!(
-            day_fraction_seconds(245.0 / 86_400.0).unwrap().to_string(),
-            "245"
-        );
-        assert_eq!(iso_duration("PT00H04M05S").unwrap().to_string(), "245");
-        assert_eq!(iso_duration("P1DT1H").unwrap().to_string(), "90000");
-        assert_eq!(iso_duration("PT4X"), None);
     }
 }

@@ -8,17 +8,18 @@ use lsp_types::TextEdit;
 /// file has errors that `kpi fmt` would refuse.
 pub fn format(snap: &Snapshot, file: FileId) -> Vec<TextEdit> {
     let slot = snap.slot(file);
-    let frag = &slot.frag;
-    let broken = frag.diags.iter().any(crate::diag::Diag::is_error)
-        || frag
-            .cat
-            .kpis
-            .iter()
+    let broken = slot.frag.diags.iter().any(crate::diag::Diag::is_error)
+        || snap
+            .kpis_of(file)
             .any(|k| crate::analysis::contains_error(&k.formula));
     if broken {
         return Vec::new();
     }
-    crate::fmt::format(&frag.cat, &snap.sources)
+    let cat = crate::catalogue::Catalogue {
+        kpis: snap.kpis_of(file).cloned().collect(),
+        ..crate::catalogue::Catalogue::default()
+    };
+    crate::fmt::format(&cat, &snap.sources)
         .into_iter()
         .find(|(f, _)| *f == file)
         .map(|(_, new)| {

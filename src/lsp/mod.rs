@@ -12,10 +12,12 @@ mod format;
 mod hover;
 mod lex;
 mod nav;
+mod shift;
 mod symbols;
 mod text;
 mod tokens;
 mod workspace;
+mod yaml_load;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::{

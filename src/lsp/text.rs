@@ -32,21 +32,10 @@ impl LineIndex {
 
     /// The byte offset of a position; past the end of its line, the line's end.
     pub fn offset(&self, text: &str, pos: Position) -> usize {
-        let Some(&start) = self.starts.get(pos.line as usize) else {
-            return text.len();
-        };
-        let end = self
-            .starts
-            .get(pos.line as usize + 1)
-            .map_or(text.len(), |e| e - 1);
-        let mut units = 0;
-        for (i, c) in text[start..end].char_indices() {
-            if units >= pos.character as usize {
-                return start + i;
-            }
-            units += c.len_utf16();
+        match self.starts.get(pos.line as usize) {
+            Some(&start) => offset_in_line(text, start, pos.character),
+            None => text.len(),
         }
-        end
     }
 
     pub fn range(&self, text: &str, start: usize, end: usize) -> Range {
@@ -54,14 +43,39 @@ impl LineIndex {
     }
 }
 
+/// The byte offset of the character `character` (in UTF-16 units) of the line that starts
+/// at `start`; past the end of the line, the line's end.
+fn offset_in_line(text: &str, start: usize, character: u32) -> usize {
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let mut units = 0;
+    for (i, c) in text[start..end].char_indices() {
+        if units >= character as usize {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    end
+}
+
+/// [`LineIndex::offset`] without the index (one change of a long text is one search).
+fn offset(text: &str, pos: Position) -> usize {
+    let start = match pos.line {
+        0 => 0,
+        n => match text.match_indices('\n').nth(n as usize - 1) {
+            Some((i, _)) => i + 1,
+            None => return text.len(),
+        },
+    };
+    offset_in_line(text, start, pos.character)
+}
+
 /// Apply one change an editor sent (a range replaced, or the whole text).
 pub fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
     match change.range {
         None => *text = change.text,
         Some(r) => {
-            let lines = LineIndex::new(text);
-            let start = lines.offset(text, r.start);
-            let end = lines.offset(text, r.end).max(start);
+            let start = offset(text, r.start);
+            let end = offset(text, r.end).max(start);
             text.replace_range(start..end, &change.text);
         }
     }
@@ -128,6 +142,19 @@ mod tests {
         assert_eq!(lines.offset(text, Position::new(1, 2)), x);
         assert_eq!(lines.offset(text, Position::new(0, 99)), 5);
         assert_eq!(lines.offset(text, Position::new(9, 0)), text.len());
+        for (line, character) in [
+            (0, 0),
+            (0, 4),
+            (0, 99),
+            (1, 0),
+            (1, 2),
+            (2, 0),
+            (2, 5),
+            (3, 0),
+        ] {
+            let pos = Position::new(line, character);
+            assert_eq!(offset(text, pos), lines.offset(text, pos), "{pos:?}");
+        }
     }
 
     #[test]

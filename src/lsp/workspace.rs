@@ -1,11 +1,13 @@
 //! The catalogues an editor works on: open buffers over the files on disk, and for each
 //! catalogue folder a snapshot (loaded, checked) that is rebuilt after an edit. A rebuild
 //! parses again only the files whose text changed (each file's load is cached as a
-//! [`Fragment`]), then merges the fragments and runs the analysis over the whole catalogue.
+//! [`Fragment`]), and of a YAML file only the KPIs whose lines changed (`yaml_load`); then
+//! it merges the fragments and runs the analysis over the whole catalogue.
 
 use super::symbols::{self, Occurrence};
 use super::text::{path_to_uri, LineIndex};
-use crate::catalogue::{self, Catalogue};
+use super::yaml_load::{self, Entries, Stale};
+use crate::catalogue::{self, Catalogue, KpiDef};
 use crate::diag::Diag;
 use crate::span::{FileId, SourceMap};
 use lsp_types::Uri;
@@ -23,11 +25,18 @@ pub struct OpenDoc {
 }
 
 /// What one file loads to alone: its part of the catalogue (spans in the file's `FileId`)
-/// and the loader's diagnostics.
+/// and the loader's diagnostics. While the fragment is part of a snapshot, its KPIs are in
+/// the snapshot's catalogue (moved there, not copied: `kpis` of them), and its `cat.kpis`
+/// is empty.
 #[derive(Default)]
 pub struct Fragment {
     pub cat: Catalogue,
     pub diags: Vec<Diag>,
+    /// A YAML file loaded KPI by KPI.
+    pub entries: Option<Entries>,
+    /// Its last load KPI by KPI, when this text does not allow one.
+    pub stale: Option<Box<Stale>>,
+    pub kpis: usize,
 }
 
 /// One file of a catalogue folder, at the index of its `FileId`.
@@ -56,6 +65,9 @@ pub struct Snapshot {
     pub cat: Catalogue,
     /// What `kpi check` reports, sorted by place.
     pub diags: Vec<Diag>,
+    /// How many tests each KPI of `cat` had in its own file (top-level `tests:` of any file
+    /// add to them).
+    own_tests: Vec<usize>,
     occurrences: OnceCell<Vec<Occurrence>>,
 }
 
@@ -72,6 +84,27 @@ impl Snapshot {
     /// Every name of a KPI, source, field, function or aggregate written in the catalogue.
     pub fn occurrences(&self) -> &[Occurrence] {
         self.occurrences.get_or_init(|| symbols::occurrences(self))
+    }
+    /// The KPIs of one file, as it loaded them.
+    pub fn kpis_of(&self, file: FileId) -> impl Iterator<Item = &KpiDef> {
+        self.cat.kpis.iter().filter(move |k| k.file == file)
+    }
+    /// Take the files back, each fragment with its KPIs as its file loaded them.
+    fn into_files(mut self) -> Vec<FileSlot> {
+        let mut kpis = std::mem::take(&mut self.cat.kpis)
+            .into_iter()
+            .zip(std::mem::take(&mut self.own_tests));
+        for f in &mut self.files {
+            f.frag.cat.kpis = kpis
+                .by_ref()
+                .take(f.frag.kpis)
+                .map(|(mut k, n)| {
+                    k.tests.truncate(n);
+                    k
+                })
+                .collect();
+        }
+        std::mem::take(&mut self.files)
     }
 }
 
@@ -173,7 +206,8 @@ impl Workspace {
         folder.dirty = false;
         folder.unpublished = true;
         folder.disk.retain(|p, _| paths.contains(p));
-        let mut old: HashMap<PathBuf, FileSlot> = std::mem::take(&mut folder.snap.files)
+        let mut old: HashMap<PathBuf, FileSlot> = std::mem::take(&mut folder.snap)
+            .into_files()
             .into_iter()
             .enumerate()
             .map(|(i, f)| (f.path.clone(), (i, f)))
@@ -181,6 +215,7 @@ impl Workspace {
             .map(|(p, (_, f))| (p, f))
             .collect();
         let mut files = Vec::with_capacity(paths.len());
+        let mut by_kpi = 0;
         for (i, path) in paths.into_iter().enumerate() {
             let id = FileId(i as u32);
             let (text, bad) = match self.open.get(&path) {
@@ -206,8 +241,17 @@ impl Workspace {
                     fresh: false,
                     ..f
                 },
-                _ => {
-                    let frag = load_fragment(id, &path, &text, bad);
+                before => {
+                    // Same file, same place, new text: what the edit left alone stands.
+                    let frag = match before.filter(|f| bad.is_none() && !f.is_kpi()) {
+                        Some(f) => {
+                            let (frag, again) =
+                                yaml_load::load_edited(f.frag, &f.text, &text, id, &path);
+                            by_kpi += usize::from(again);
+                            frag
+                        }
+                        None => load_fragment(id, &path, &text, bad),
+                    };
                     FileSlot {
                         fresh: true,
                         lines: LineIndex::new(&text),
@@ -224,9 +268,10 @@ impl Workspace {
         let loaded = started.elapsed();
         folder.snap = check(files);
         folder.timing = format!(
-            "{} of {} files parsed in {:.1} ms, merged and analysed in {:.1} ms",
+            "{} of {} files parsed ({} only where edited) in {:.1} ms, merged and analysed in {:.1} ms",
             parsed,
             folder.snap.files.len(),
+            by_kpi,
             loaded.as_secs_f64() * 1000.0,
             (started.elapsed() - loaded).as_secs_f64() * 1000.0
         );
@@ -272,26 +317,31 @@ fn load_fragment(id: FileId, path: &Path, text: &str, bad: Option<usize>) -> Fra
         frag.diags.push(catalogue::not_utf8(id, at));
         return frag;
     }
-    frag.cat.files.push(id);
-    catalogue::load_file_text(&mut frag.cat, id, path, text, &mut frag.diags);
-    frag
+    if path.extension().is_some_and(|e| e == "kpi") {
+        frag.cat.files.push(id);
+        catalogue::load_file_text(&mut frag.cat, id, path, text, &mut frag.diags);
+        return frag;
+    }
+    yaml_load::load(id, path, text)
 }
 
 /// Merge the fragments (in file order, as `kpi check` loads a folder), attach the tests,
 /// and check the whole.
-fn check(files: Vec<FileSlot>) -> Snapshot {
+fn check(mut files: Vec<FileSlot>) -> Snapshot {
     let mut sources = SourceMap::default();
     let mut cat = Catalogue::default();
     let mut loaded = Vec::new();
-    for f in &files {
+    for f in &mut files {
         sources.add(f.path.display().to_string(), f.text.clone());
-        let c = &f.frag.cat;
+        let c = &mut f.frag.cat;
         cat.sources.extend(c.sources.iter().cloned());
-        cat.kpis.extend(c.kpis.iter().cloned());
+        f.frag.kpis = c.kpis.len();
+        cat.kpis.append(&mut c.kpis);
         cat.files.extend(c.files.iter().copied());
         cat.extra_tests.extend(c.extra_tests.iter().cloned());
         loaded.extend(f.frag.diags.iter().cloned());
     }
+    let own_tests = cat.kpis.iter().map(|k| k.tests.len()).collect();
     catalogue::attach_tests(&mut cat, &mut loaded);
     // Each source's read options, as `kpi check` checks them (`cli::load`).
     crate::input::options::check_catalogue(&cat, &mut loaded);
@@ -301,6 +351,7 @@ fn check(files: Vec<FileSlot>) -> Snapshot {
         sources,
         cat,
         diags,
+        own_tests,
         occurrences: OnceCell::new(),
     }
 }

@@ -9,7 +9,7 @@ mod show;
 
 use crate::analysis::{Analyzer, Ir};
 use crate::diag::{Code, Diag};
-use crate::ir::{AggId, KpiId, Node, RExpr, SourceId};
+use crate::ir::{AggId, FrameOp, KLeaf, KpiId, Node, RExpr, SourceId};
 use crate::op::BinOp;
 use crate::registry::{self, FuncDef};
 use crate::time::Grain;
@@ -97,6 +97,31 @@ impl Plan<'_> {
     /// The name of a KPI.
     pub fn kpi_name(&self, k: KpiId) -> &str {
         &self.ir.cat.kpis[k.0 as usize].name.text
+    }
+
+    /// Whether a `total(x)` among the KPIs computed reads source `s`: its groups' states are
+    /// then merged into one (the evaluator keeps such groups' `per` states apart).
+    pub fn total_reads(&self, s: SourceId) -> bool {
+        let ir = &self.ir;
+        let reads = |e: &crate::ir::KExpr| {
+            let mut found = false;
+            ir.kpi_leaves(e, &mut |l| match l {
+                KLeaf::Agg(a) => found |= ir.aggs[a.0 as usize].source == s,
+                KLeaf::Kpi(k) => found |= self.sources_of[k.0 as usize].contains(&s),
+                KLeaf::Frame(_) | KLeaf::Inner(_) => {}
+            });
+            found
+        };
+        self.order.iter().any(|k| {
+            let mut found = false;
+            ir.kpi_leaves(&ir.kpis[k.0 as usize].expr, &mut |l| {
+                if let KLeaf::Frame(i) = l {
+                    let f = &ir.frames[*i as usize];
+                    found |= matches!(f.op, FrameOp::Total) && reads(&f.expr);
+                }
+            });
+            found
+        })
     }
 
     /// The plan of a source, when it is read.

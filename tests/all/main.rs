@@ -10,6 +10,7 @@ mod cli;
 mod docs;
 mod eval_table;
 mod fixtures;
+mod grouped_per;
 mod inputs;
 mod large;
 mod lsp;

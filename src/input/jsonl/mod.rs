@@ -1,10 +1,14 @@
 //! JSON Lines: one object per line, fields by name (a missing field is null). Values are
 //! handed over as text (numbers as written, exactly; booleans as `true`/`false`), copied
-//! into one reused buffer that string slots point into (`pick.rs`). Lines are read in place
+//! into one reused buffer that string slots point into (`pick.rs`). The source's read options
+//! (`null`, `true`/`false` words, marks, date patterns) apply to string values; a number or
+//! a boolean is read as written ([`Cell::Plain`]). Lines are read in place
 //! in one buffer; any line break is a record's start, so a byte range of a plain file can
 //! be read alone (see `split.rs`).
 
 mod pick;
+
+use pick::ValueAt;
 
 use super::bytes::Bytes;
 use super::cell::{Cell, Notation};
@@ -29,7 +33,9 @@ pub struct Jsonl {
     /// The needed values of the current record, one after the other.
     text: String,
     /// Per input column: its value's range in `text` (`None`: null or missing).
-    ranges: Vec<Option<(u32, u32)>>,
+    ranges: Vec<Option<ValueAt>>,
+    /// How the source writes its string values.
+    notation: Notation,
 }
 
 impl Jsonl {
@@ -59,13 +65,14 @@ impl Jsonl {
             line_no: line,
             stop_at: None,
             text: String::new(),
+            notation: Notation::of(input.options, false),
         }
     }
 }
 
 pub struct JsonRecord<'a> {
     text: &'a str,
-    ranges: &'a [Option<(u32, u32)>],
+    ranges: &'a [Option<ValueAt>],
     fields: &'a [Option<String>],
     line: &'a str,
     line_no: u64,
@@ -76,7 +83,17 @@ impl Record for JsonRecord<'_> {
     #[inline]
     fn cell(&self, k: usize) -> Cell<'_> {
         match self.ranges[k] {
-            Some((s, e)) => Cell::Text(self.text.get(s as usize..e as usize).unwrap_or(""), s),
+            Some(p) => {
+                let text = self
+                    .text
+                    .get(p.start as usize..p.end as usize)
+                    .unwrap_or("");
+                if p.string {
+                    Cell::Text(text, p.start)
+                } else {
+                    Cell::Plain(text, p.start)
+                }
+            }
             None => Cell::Null,
         }
     }
@@ -109,7 +126,7 @@ impl Format for Jsonl {
     const HOW_TO_NULL: Option<&'static str> = Some("make it null");
 
     fn notation(&self) -> Notation {
-        Notation::default()
+        self.notation.clone()
     }
 
     fn position(&self) -> u64 {

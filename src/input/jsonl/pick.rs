@@ -1,6 +1,6 @@
 //! One JSON object parsed for the values a run needs: the other keys' values are checked and
 //! skipped, and the needed ones copied as text — numbers as written (exactly), strings
-//! without their quotes — without building the object.
+//! without their quotes, each marked as a string or not — without building the object.
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -15,7 +15,16 @@ pub struct Picked<'a> {
     /// The values, one after the other.
     pub text: &'a mut String,
     /// Per input column: its value's range in `text` (`None`: null or missing).
-    pub ranges: &'a mut [Option<(u32, u32)>],
+    pub ranges: &'a mut [Option<ValueAt>],
+}
+
+/// One value: its range in the text, and whether it is a JSON string (the source's read
+/// options apply to strings only: a number or a boolean is read as written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValueAt {
+    pub start: u32,
+    pub end: u32,
+    pub string: bool,
 }
 
 /// Parse `line` as one JSON object into `into`.
@@ -50,8 +59,12 @@ impl<'de, 'a> Visitor<'de> for Object<'a> {
             let raw: &RawValue = map.next_value()?;
             let start = into.text.len() as u32;
             into.ranges[k] = match write_value(raw.get(), into.text) {
-                Ok(true) => Some((start, into.text.len() as u32)),
-                Ok(false) => None,
+                Ok(Some(string)) => Some(ValueAt {
+                    start,
+                    end: into.text.len() as u32,
+                    string,
+                }),
+                Ok(None) => None,
                 Err(e) => return Err(de::Error::custom(e)),
             };
         }
@@ -82,13 +95,20 @@ impl<'de> Visitor<'de> for Key<'_> {
     }
 }
 
-/// A value's text into `text`; `false` for null. Plain strings, numbers and booleans are
-/// copied as written; strings with escapes, lists and objects are parsed again (rare).
-fn write_value(raw: &str, text: &mut String) -> Result<bool, serde_json::Error> {
+/// A value's text into `text`, and whether it is a string; `None` for null. Plain strings,
+/// numbers and booleans are copied as written; strings with escapes, lists and objects are
+/// parsed again (rare).
+fn write_value(raw: &str, text: &mut String) -> Result<Option<bool>, serde_json::Error> {
     match raw.as_bytes().first() {
-        Some(b'n') => return Ok(false),
-        Some(b'"') if !raw.contains('\\') => text.push_str(&raw[1..raw.len() - 1]),
-        Some(b'"') => text.push_str(&serde_json::from_str::<String>(raw)?),
+        Some(b'n') => return Ok(None),
+        Some(b'"') if !raw.contains('\\') => {
+            text.push_str(&raw[1..raw.len() - 1]);
+            return Ok(Some(true));
+        }
+        Some(b'"') => {
+            text.push_str(&serde_json::from_str::<String>(raw)?);
+            return Ok(Some(true));
+        }
         // Lists and objects as JSON.
         Some(b'[' | b'{') => {
             let v: serde_json::Value = serde_json::from_str(raw)?;
@@ -97,7 +117,7 @@ fn write_value(raw: &str, text: &mut String) -> Result<bool, serde_json::Error> 
         // Numbers as written (arbitrary precision), `true` and `false`.
         _ => text.push_str(raw),
     }
-    Ok(true)
+    Ok(Some(false))
 }
 
 #[cfg(test)]
@@ -125,7 +145,16 @@ mod tests {
         pick(line, into).map_err(|e| e.to_string())?;
         Ok(ranges
             .iter()
-            .map(|r| r.map(|(s, e)| text[s as usize..e as usize].to_string()))
+            .map(|r| {
+                r.map(|p| {
+                    let t = &text[p.start as usize..p.end as usize];
+                    if p.string {
+                        format!("'{t}'")
+                    } else {
+                        t.to_string()
+                    }
+                })
+            })
             .collect())
     }
 
@@ -135,11 +164,11 @@ mod tests {
         let got = picked(line, &["a", "b", "c", "d", "f", "g", "missing", "a2", "a"]).unwrap();
         let want = [
             Some("1.50"),
-            Some("x\"y"),
+            Some("'x\"y'"),
             None,
             Some("[1,{\"e\":true}]"),
             Some("false"),
-            Some("plain"),
+            Some("'plain'"),
             None,
             Some("1e400"),
             Some("1.50"),

@@ -2,6 +2,7 @@
 //! drives it (`client.rs`), on a small catalogue folder of YAML and `.kpi` files.
 
 mod client;
+mod incremental;
 mod robust;
 
 use client::{find, folder, uri, Client};
