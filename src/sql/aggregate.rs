@@ -10,6 +10,17 @@ use crate::registry::{AggDef, AggSql, Returns};
 use crate::value::Value;
 use rust_decimal::Decimal;
 
+/// The records one relation aggregates: a source's table (with its lookups, maybe joined
+/// to the periods its windows end with), the conditions they pass, and the group keys
+/// (`k0`, `k1`… in the output).
+pub(super) struct Records {
+    pub from: String,
+    pub conds: Vec<String>,
+    /// The conditions but `--from`, for `open`, which reads the records before it.
+    pub history: Vec<String>,
+    pub keys: Vec<String>,
+}
+
 /// Whether the aggregate's value is a number whatever its argument (else: its argument's
 /// type, as for `min`, `sum`, `median`).
 fn counts(f: &AggDef) -> bool {
@@ -83,27 +94,42 @@ impl Compiler<'_, '_> {
                     if counts(spec.func) { Ty::Num } else { t },
                 )
             }
-            Some(AggArg::Pair(..)) => ("NULL".into(), Ty::Any),
-            Some(AggArg::Per(_)) => {
-                let (body, t) = self.per_select(spec, &[], None);
+            // Relations of their own (`timed.rs`); as a value, a subquery.
+            Some(AggArg::Pair(..)) | Some(AggArg::Per(_)) => {
+                let (body, t) = self.own_select(spec, &self.records_of(s, &[]), None);
                 (format!("({body})"), t)
             }
         }
     }
 
+    /// The records of source `s` a relation reads, grouped by `keys`.
+    pub(super) fn records_of(&self, s: usize, keys: &[String]) -> Records {
+        Records {
+            from: self.table(s),
+            conds: self.source_filters(s),
+            history: self.filters_but_from(s),
+            keys: keys.to_vec(),
+        }
+    }
+
     /// A `per` aggregate as a query: inner aggregates per entity (and group) in a grouped
-    /// subquery, then the outer aggregate over the entities, per group when `keys` are given
-    /// (their columns come out as `k0`, `k1`…).
-    pub(super) fn per_select(&self, spec: &AggSpec, keys: &[String], alias: Option<&str>) -> Typed {
+    /// subquery, then the outer aggregate over the entities, per group when `records` has
+    /// keys (their columns come out as `k0`, `k1`…).
+    pub(super) fn per_select_over(
+        &self,
+        spec: &AggSpec,
+        records: &Records,
+        alias: Option<&str>,
+    ) -> Typed {
         let Some(AggArg::Per(per)) = &spec.arg else {
             unreachable!("a per aggregate")
         };
         let s = spec.source.0 as usize;
-        let table = self.dialect.ident(&self.an.sources[s].name);
+        let (table, keys) = (&records.from, &records.keys);
         let filter = spec.filter.as_ref().map(|w| self.record(s, w).0);
         let fraction = spec.fraction.map(|p| p.normalize().to_string());
         let entity_keys: Vec<String> = per.keys.iter().map(|k| self.record(s, k).0).collect();
-        let mut conds: Vec<String> = self.source_filters(s);
+        let mut conds: Vec<String> = records.conds.clone();
         conds.extend(filter);
         conds.extend(entity_keys.iter().map(|k| format!("{k} IS NOT NULL")));
         let inner: Vec<Typed> = per.inner_aggs.iter().map(|a| self.agg_spec(a)).collect();

@@ -8,7 +8,7 @@
 use super::expr::Typed;
 use super::Compiler;
 use crate::analysis::Ty;
-use crate::ir::{AggArg, KLeaf, KpiId};
+use crate::ir::{KLeaf, KpiId};
 use std::cell::Cell;
 
 /// A KPI's text once written longer than this, and used twice or more, is shared.
@@ -79,8 +79,11 @@ impl Compiler<'_, '_> {
                     texts.read(*d)
                 }
                 KLeaf::Inner(_) => unreachable!("KPI expressions refer to plan aggregates"),
-                // `kpi sql` leaves out the KPIs with period functions, `total` or `rank`.
-                KLeaf::Frame(_) => ("NULL".into(), crate::types::Ty::Any),
+                KLeaf::Frame(i) => {
+                    let (t, layer) = self.frame_leaf(*i);
+                    need.set(need.get().max(layer));
+                    t
+                }
             });
             let shared = match decided {
                 Some(d) => d.by_id[k.0 as usize].as_ref().is_some_and(|t| t.column),
@@ -109,6 +112,9 @@ impl Compiler<'_, '_> {
     pub(super) fn agg_leaf(&self, a: usize) -> Typed {
         let spec = &self.an.aggs[a];
         let ty = self.agg_spec(spec).1;
+        if let Some(w) = self.written {
+            return (w.agg(0, a), ty);
+        }
         if self.layered {
             return (format!("a{a}"), ty);
         }
@@ -119,12 +125,13 @@ impl Compiler<'_, '_> {
     /// source does not have.
     pub(super) fn agg_column(&self, a: usize) -> String {
         let spec = &self.an.aggs[a];
-        let cte = match &spec.arg {
-            Some(AggArg::Per(_)) => self.cte(&format!("per_{a}")),
-            _ => self.cte(&format!(
+        let cte = if self.own_relation(a) {
+            self.cte(&self.own_name(a))
+        } else {
+            self.cte(&format!(
                 "agg_{}",
                 self.an.sources[spec.source.0 as usize].name
-            )),
+            ))
         };
         let value = format!("{cte}.a{a}");
         if self.grouped && !spec.func.empty().is_null() {
@@ -139,6 +146,20 @@ impl Compiler<'_, '_> {
     /// when every group has it.
     pub(super) fn presence(&self, k: KpiId) -> Option<String> {
         let reads = &self.plan.sources_of[k.0 as usize];
+        if self.framed {
+            let any: Vec<String> = self
+                .plan
+                .sources
+                .iter()
+                .filter(|p| reads.contains(&p.id))
+                .map(|p| format!("e{}", p.id.0))
+                .collect();
+            return match any.len() {
+                0 => None,
+                1 => Some(any[0].clone()),
+                _ => Some(format!("({})", any.join(" OR "))),
+            };
+        }
         if !self.grouped
             || reads.is_empty()
             || self.plan.sources.iter().all(|p| reads.contains(&p.id))

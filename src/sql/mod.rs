@@ -15,16 +15,22 @@
 //! division by zero is null).
 
 mod aggregate;
+mod cells;
+mod contexts;
 mod database;
 pub mod dialect;
 mod expr;
+mod frames;
+mod grid;
 mod kpis;
+mod lookup;
+mod periods;
 mod post;
-mod previous;
 mod query;
 mod relation;
 #[cfg(test)]
 mod tests;
+mod timed;
 mod unwritable;
 
 pub use database::run_in_postgres;
@@ -85,12 +91,15 @@ struct Compiler<'a, 'c> {
     grouped: bool,
     /// Before every CTE name of this relation: `total_` for the overall row.
     prefix: &'static str,
-    /// Reads no record (`WHERE FALSE`): the KPIs' values over nothing, for `--compare`.
-    nothing: bool,
     /// KPIs read the aggregates as columns of the first layer CTE (`kpis.rs`).
     layered: bool,
     /// After each KPI's columns, whether eval has a row for that cell (for `--db`).
     marks: bool,
+    /// Grouped rows are written over cells (`cells.rs`): with `--grain`, or period
+    /// functions, `total` or `rank`.
+    framed: bool,
+    /// While writing over cells: the contexts and columns the KPIs read (`frames.rs`).
+    written: Option<&'a frames::Written>,
 }
 
 impl<'a, 'c> Compiler<'a, 'c> {
@@ -101,19 +110,21 @@ impl<'a, 'c> Compiler<'a, 'c> {
             dialect,
             grouped: plan.grouped(),
             prefix: "",
-            nothing: false,
             layered: false,
             marks: false,
+            framed: cells::over_cells(plan),
+            written: None,
         }
     }
 
-    /// The same KPIs over all records (`prefix` before its CTE names), or over none.
-    fn ungrouped(&self, prefix: &'static str, nothing: bool) -> Self {
+    /// The same KPIs over all records (`prefix` before its CTE names).
+    fn ungrouped(&self, prefix: &'static str) -> Self {
         Compiler {
             grouped: false,
             prefix,
-            nothing,
             layered: false,
+            framed: false,
+            written: None,
             ..*self
         }
     }
@@ -128,10 +139,20 @@ impl<'a, 'c> Compiler<'a, 'c> {
         let Some(p) = self.plan.source(crate::ir::SourceId(s as u32)) else {
             return Vec::new();
         };
-        let mut filters: Vec<String> = p.filters.iter().map(|f| self.record(s, f).0).collect();
-        if self.nothing {
-            filters.push(self.dialect.boolean(false));
-        }
-        filters
+        p.filters.iter().map(|f| self.record(s, f).0).collect()
+    }
+
+    /// The record filters of source `s` but `--from`: records before it are read too
+    /// (offsets, windows, `open`).
+    fn filters_but_from(&self, s: usize) -> Vec<String> {
+        let Some(p) = self.plan.source(crate::ir::SourceId(s as u32)) else {
+            return Vec::new();
+        };
+        p.filters
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != p.from)
+            .map(|(_, f)| self.record(s, f).0)
+            .collect()
     }
 }

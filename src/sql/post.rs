@@ -2,9 +2,7 @@
 //!
 //! * `results`: the KPI values per group (`vN`), and whether the KPI's sources have the
 //!   group (`pN`, with several sources);
-//! * `--compare`: each period joined to its previous period (`previous.rs`); a period
-//!   inside the data without records compares with the KPIs' values over nothing (`empty`),
-//!   one before the first period with null;
+//! * `--compare`: the previous value of each KPI (`bN`), written over cells (`cells.rs`);
 //! * `--top N`: each KPI's rank among the groups (`rN`, highest first, nulls last, ties in
 //!   key order); a KPI's cell is null outside its N highest groups, and a row where no KPI
 //!   is kept is left out;
@@ -23,11 +21,11 @@ use std::fmt::Write;
 
 /// Whether the plan needs the steps.
 pub(super) fn needed(plan: &Plan) -> bool {
-    plan.grouped() && (compare(plan).is_some() || plan.top.is_some() || plan.total)
+    plan.grouped() && (compare(plan) || plan.top.is_some() || plan.total)
 }
 
-fn compare(plan: &Plan) -> Option<(crate::time::Grain, crate::plan::Compare)> {
-    plan.grain.zip(plan.compare)
+fn compare(plan: &Plan) -> bool {
+    plan.grain.is_some() && plan.compare.is_some()
 }
 
 /// The CTEs and the final `SELECT` of a grouped query with its steps.
@@ -52,6 +50,9 @@ pub(super) fn query(c: &Compiler) -> (Vec<(String, String)>, String) {
         if let Some(p) = &presence[i] {
             cols.push(format!("{p} AS p{}", k.0));
         }
+        if let Some(b) = r.previous.as_ref().map(|b| &b[i]) {
+            cols.push(format!("{b} AS b{}", k.0));
+        }
     }
     let results = d.ident("results");
     ctes.push((
@@ -59,39 +60,6 @@ pub(super) fn query(c: &Compiler) -> (Vec<(String, String)>, String) {
         format!("  SELECT\n    {}{}", cols.join(",\n    "), indent(&r.from)),
     ));
     let mut last = results.clone();
-    if let Some((g, cmp)) = compare(plan) {
-        let empty = ungrouped(c, "empty_", true, &mut ctes);
-        let (cur, prv) = ("cur", "prv");
-        let prev_key = c.previous_key(&format!("{cur}.k0"), g, cmp);
-        // Aliased: some engines name a column `cur.k0`.
-        let mut cols: Vec<String> = keys.iter().map(|k| format!("{cur}.{k} AS {k}")).collect();
-        for (i, &k) in shown.iter().enumerate() {
-            cols.push(format!("{cur}.v{0} AS v{0}", k.0));
-            if presence[i].is_some() {
-                cols.push(format!("{cur}.p{0} AS p{0}", k.0));
-            }
-            cols.push(format!(
-                "CASE WHEN {prv}.k0 IS NOT NULL THEN {prv}.v{0} WHEN {prev_key} >= bounds.first_period THEN {empty}.v{0} END AS b{0}",
-                k.0
-            ));
-        }
-        let mut on = vec![format!("{prv}.k0 = {prev_key}")];
-        on.extend(
-            keys[1..]
-                .iter()
-                .map(|k| d.null_safe_eq(&format!("{prv}.{k}"), &format!("{cur}.{k}"))),
-        );
-        let name = d.ident("compared");
-        ctes.push((
-            name.clone(),
-            format!(
-                "  SELECT\n    {}\n  FROM {last} AS {cur}\n    LEFT JOIN {last} AS {prv} ON {}\n    CROSS JOIN {empty}\n    CROSS JOIN (SELECT MIN(k0) AS first_period FROM {last}) AS bounds",
-                cols.join(",\n    "),
-                on.join(" AND ")
-            ),
-        ));
-        last = name;
-    }
     // The condition for a KPI's cell to be shown.
     let mut keep: Vec<Vec<String>> = presence
         .iter()
@@ -145,7 +113,7 @@ pub(super) fn query(c: &Compiler) -> (Vec<(String, String)>, String) {
             d.ident(name)
         ));
         total_out.push(format!("v{}", k.0));
-        if compare(plan).is_some() {
+        if compare(plan) {
             let change = difference(
                 c,
                 (format!("v{}", k.0), types[i]),
@@ -189,7 +157,7 @@ pub(super) fn query(c: &Compiler) -> (Vec<(String, String)>, String) {
     let order: Vec<String> = (1..=nk).map(|i| d.nulls_last(&i.to_string())).collect();
     let mut select = String::new();
     if plan.total {
-        let totals = ungrouped(c, "total_", false, &mut ctes);
+        let totals = ungrouped(c, "total_", &mut ctes);
         out.push(format!("{} AS {}", d.boolean(false), d.ident("total")));
         total_out.push(d.boolean(true));
         let _ = write!(
@@ -212,15 +180,10 @@ pub(super) fn query(c: &Compiler) -> (Vec<(String, String)>, String) {
     (ctes, select)
 }
 
-/// The KPIs over all records (or none): their CTEs added to `ctes`, and the name of the
-/// one-row CTE of their values (`vN`).
-fn ungrouped(
-    c: &Compiler,
-    prefix: &'static str,
-    nothing: bool,
-    ctes: &mut Vec<(String, String)>,
-) -> String {
-    let u = c.ungrouped(prefix, nothing);
+/// The KPIs over all records: their CTEs added to `ctes`, and the name of the one-row CTE
+/// of their values (`vN`).
+fn ungrouped(c: &Compiler, prefix: &'static str, ctes: &mut Vec<(String, String)>) -> String {
+    let u = c.ungrouped(prefix);
     let r = u.relation();
     ctes.extend(r.ctes);
     let cols: Vec<String> = c

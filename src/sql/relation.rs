@@ -5,7 +5,6 @@
 
 use super::kpis::{shared_column, KpiTexts};
 use super::Compiler;
-use crate::ir::AggArg;
 
 /// A relation of KPI values: its CTEs, and what a `SELECT` over it reads.
 pub(super) struct Relation {
@@ -19,12 +18,17 @@ pub(super) struct Relation {
     pub from: String,
     /// Whether the rows are joined by group key (then ordered by it).
     pub joined: bool,
+    /// With `--compare` over cells: each shown KPI's previous value, in the order shown.
+    pub previous: Option<Vec<String>>,
 }
 
 impl Compiler<'_, '_> {
     /// This compiler's relation. KPIs are first written for one `SELECT`; if some are
     /// shared, they are written again over the layered CTEs.
     pub(super) fn relation(&self) -> Relation {
+        if self.framed {
+            return self.cells_relation();
+        }
         let flat = self.kpi_texts(None);
         if flat.layers.is_empty() {
             let mut r = self.joins();
@@ -85,7 +89,7 @@ impl Compiler<'_, '_> {
     /// The aggregates' CTEs and how they are joined (`kpis` left empty).
     fn joins(&self) -> Relation {
         let (plan, an, d) = (self.plan, self.an, self.dialect);
-        let is_per = |a: usize| matches!(an.aggs[a].arg, Some(AggArg::Per(_)));
+        let is_per = |a: usize| self.own_relation(a);
         let mut ctes: Vec<(String, String)> = Vec::new();
         // The CTEs that carry group keys, to join; those of plain aggregates hold every
         // group of their source.
@@ -134,13 +138,17 @@ impl Compiler<'_, '_> {
                     format!(
                         "  SELECT\n{}\n  FROM {}{filter}{group}",
                         columns.join(",\n"),
-                        d.ident(&src.name)
+                        self.table(s)
                     ),
                 ));
             }
             for a in of_source.into_iter().filter(|&a| is_per(a)) {
-                let (body, _) = self.per_select(&an.aggs[a], &keys, Some(&format!("a{a}")));
-                let name = self.cte(&format!("per_{a}"));
+                let (body, _) = self.own_select(
+                    &an.aggs[a],
+                    &self.records_of(s, &keys),
+                    Some(&format!("a{a}")),
+                );
+                let name = self.cte(&self.own_name(a));
                 keyed.push(name.clone());
                 ctes.push((name, format!("  {body}")));
             }
@@ -188,6 +196,7 @@ impl Compiler<'_, '_> {
             keys,
             from,
             joined,
+            previous: None,
         }
     }
 }

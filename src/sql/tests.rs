@@ -1,6 +1,7 @@
 //! The SQL of every registered dialect for one KPI of each aggregate kind, a KPI over two
 //! sources, a `--by`, and eval's grouping flags (`--grain`, `--compare`, `--where`,
-//! `--from`/`--to`, `--top`, `--total`) (file snapshots, one per dialect:
+//! `--from`/`--to`, `--top`, `--total`), period functions, `total`, `rank`, `first`, `last`
+//! and `open` (file snapshots, one per dialect:
 //! `snapshots/kpi__sql__tests__NAME.snap`); the standard forms an engine without `FILTER` or
 //! double quotes gets; shared KPIs in a deep "diamond"; KPIs an engine cannot compute
 //! exactly.
@@ -31,12 +32,16 @@ const CATALOGUE: &str = r#"sources:
       status: string
       express: bool
       handling: duration
+    lookups: {customers: customer}
   refunds:
     fields:
       order_id: string
       region: string
       refunded_at: datetime
       amount: number
+  customers:
+    key: customer_id
+    fields: {customer_id: string, segment: string, since: date}
 kpis:
   orders_total:
     formula: orders.count()
@@ -77,6 +82,28 @@ kpis:
       or if(express, 1, 2) == 1 or not express or status is null or region not in ("x"))
   refunded_in_window:
     formula: refunds.count(refunded_at >= 2024-01-01T00:00:00 and refunded_at < 2024-02-01T00:00:00.5)
+  segment_revenue:
+    formula: orders.sum(amount where customers.segment == "smb")
+  revenue_3m:
+    formula: rolling(revenue / orders_total, 3)
+  orders_ytd:
+    formula: to_date(orders_total, year)
+  orders_so_far:
+    formula: cumulative(orders_per_customer)
+  orders_2_before:
+    formula: previous(orders_total, 2)
+  orders_year_ago:
+    formula: year_ago(orders_total)
+  region_share:
+    formula: 100 * orders.sum(amount) / total(orders.sum(amount))
+  region_rank:
+    formula: rank(orders.sum(amount))
+  first_amount:
+    formula: orders.first(amount)
+  last_amount:
+    formula: orders.last(amount where express)
+  open_orders:
+    formula: orders.open(placed_at, shipped_at where status != "cancelled")
 "#;
 
 /// What a case shows, its KPIs, its `--by` keys, its other flags (`grain=month
@@ -139,6 +166,42 @@ const CASES: &[Case] = &[
         &["orders_total", "refund_rate"],
         &["region"],
         "top=2 total",
+    ),
+    (
+        "lookup fields in a KPI, --by and --where",
+        &["orders_total", "segment_revenue"],
+        &["customers.segment"],
+        "where=customers.since<2024-01-01",
+    ),
+    (
+        "period functions: rolling, to_date, cumulative (of a per), previous, year_ago",
+        &[
+            "revenue_3m",
+            "orders_ytd",
+            "orders_so_far",
+            "orders_2_before",
+            "orders_year_ago",
+        ],
+        &["region"],
+        "grain=month from=2024-01-01",
+    ),
+    (
+        "total and rank",
+        &["region_share", "region_rank"],
+        &["region"],
+        "total",
+    ),
+    (
+        "first, last, open at --to",
+        &["first_amount", "last_amount", "open_orders"],
+        &["region"],
+        "to=2024-07-01",
+    ),
+    (
+        "open at each period's end, first and last by period",
+        &["open_orders", "last_amount"],
+        &[],
+        "grain=quarter",
     ),
 ];
 

@@ -51,6 +51,21 @@ EXTRA_VIEWS = [
     "--kpi avg_wait --kpi repeat_contact_rate --by agent --top 4 --where 'wait_seconds < 60'",
     "--kpi cost_per_interaction --kpi open_tickets --grain year --compare year",
     "-e 'late = orders.pct(delivered_on > promised_on)' -e 'busy = orders.avg(count() per handler)' --data orders=examples/data/orders.csv --by channel",
+    # --compare with --from in mid-period: the first period compares with the whole month before.
+    "--kpi csat --kpi nps --kpi first_response_time --grain month --by channel --compare previous --from 2025-02-10 --total",
+    # Lookup fields (`agents.team`) in KPIs, --by and --where.
+    "kpis -e 'front = calls.count(agents.team == \"front\")' -e 'lyon = surveys.pct(satisfaction >= 4 where agents.site == \"Lyon\")'"
+    " --by agents.team --where 'agents.site != \"Lille\"' --total",
+    # Period functions, totals, ranks (ties, nulls), first/last and open, by group and period.
+    "kpis -e 'r = rank(inbound_calls)' -e 'rw = rank(-avg_wait)' -e 'p2 = previous(inbound_calls, 2)'"
+    " -e 'cum = cumulative(pickup_rate)' -e 'qtd = to_date(aht, quarter)' -e 'roll = rolling(calls.avg(count() per customer_id), 2)'"
+    " -e 'share = 100 * calls.count() / total(calls.count())' -e 'fw = calls.first(wait_seconds)' -e 'lw = calls.last(wait_seconds)'"
+    " --grain month --by agent --from 2025-02-01 --total",
+    "kpis -e 'ob = orders.open(received_at, processed_at where channel != \"mail\")' -e 'lo = orders.last(lines)'"
+    " -e 'yl = year_ago(orders.sum(lines))' -e 'rl = rolling(orders.avg(lines), 3)'"
+    " -e 'rlast = rolling(orders.last(lines), 2)' -e 'ro = rolling(ob, 2)' -e 'po = previous(ob)' -e 'cf = cumulative(orders.first(lines))' --grain week --by channel --to 2025-06-01 --compare previous",
+    "kpis -e 'ob = orders.open(received_at, processed_at)' -e 'f = orders.first(lines)' -e 'l = orders.last(lines)'"
+    " -e 'all = total(orders.count())' -e 'rk = rank(orders.count())' --by priority --to 2025-03-01 --total",
     # Every function, in record scope and in KPI scope, over the catalogue's typed source.
     "kpis -e 'text = orders.count(contains(lower(channel), \"ma\") or starts_with(upper(status), \"APP\") or ends_with(handler, \"e\") or len(trim(handler)) > 5)'"
     " -e 'math = orders.sum(round(lines / 3, 2) + floor(sla_hours / 7) - ceil(lines / 4) + abs(lines - 5))'"

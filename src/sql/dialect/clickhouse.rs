@@ -1,12 +1,13 @@
 //! ClickHouse (and chDB): number literals with a fraction would be `Float64`, so they are
 //! written as decimals; `/` of integers gives `Float64` and of decimals keeps the scale of
 //! the dividend, and `avg` gives `Float64`: divisions and averages are made in
-//! `Decimal256` with 40 decimals (exact far below 28 significant digits; a dividend with
-//! more than 30 integer digits is an error). Casts go through `toX` functions, which take
-//! nullable values. Text functions count characters (`lengthUTF8`), `UNION DISTINCT` is
-//! spelled out, and the query asks for null where a join finds no row or an aggregate has
-//! no value (`join_use_nulls`, `aggregate_functions_null_for_empty`). Percentiles are
-//! `quantileExactInclusive`, exact in doubles.
+//! `Decimal256` with 40 decimals (exact far below 28 significant digits; a value with
+//! more than 36 integer digits is an error), divisions with `divideDecimal`. Casts go
+//! through `toX` functions, which take nullable values. Text functions count characters
+//! (`lengthUTF8`), `UNION DISTINCT` is spelled out, and the query asks for null where a
+//! join finds no row or an aggregate has no value (`join_use_nulls`,
+//! `aggregate_functions_null_for_empty`). Percentiles are `quantileExactInclusive`, exact
+//! in doubles.
 
 use super::{Aggregate, DatePart, Dialect, Period};
 use rust_decimal::Decimal;
@@ -62,8 +63,27 @@ impl Dialect for ClickHouse {
     fn cast_numeric(&self, x: String) -> String {
         x
     }
+    fn day_number(&self, d: &str) -> String {
+        format!("toInt64({d})")
+    }
+    fn date_of_day_number(&self, n: &str) -> String {
+        format!("addDays(toDate32('1970-01-01'), {n})")
+    }
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("intDiv({a}, {b})")
+    }
+    fn integer_series(&self, _: &str, bounds: &str) -> String {
+        format!("SELECT arrayJoin(range(assumeNotNull(first_period), assumeNotNull(last_period) + 1)) AS n FROM {bounds} WHERE first_period IS NOT NULL")
+    }
+    /// `divideDecimal`: `/` of decimals scales the dividend by the divisor's scale, which
+    /// overflows `Decimal256` when the divisor is itself a quotient (40 decimals).
     fn divide(&self, x: &str, y: &str) -> String {
-        format!("({} / nullIf({y}, 0))", wide(x))
+        let zero = format!("ifNull({y}, 0) = 0");
+        format!(
+            "if({zero}, NULL, divideDecimal({}, {}, 40))",
+            wide(x),
+            wide(&format!("if({zero}, 1, assumeNotNull({y}))"))
+        )
     }
 
     fn date_diff_seconds(&self, later: &str, earlier: &str) -> String {

@@ -16,6 +16,12 @@ impl Dialect for DuckDb {
     fn cast_numeric(&self, x: String) -> String {
         x
     }
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("({a} // {b})")
+    }
+    fn integer_series(&self, _: &str, bounds: &str) -> String {
+        format!("SELECT unnest(generate_series(first_period, last_period)) AS n FROM {bounds}")
+    }
 
     fn period_label(&self, period: Period, t: &str) -> String {
         let format = match period {

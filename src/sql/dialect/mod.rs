@@ -163,6 +163,27 @@ pub trait Dialect: Sync {
         format!("CAST({s} AS DATE)")
     }
 
+    // Periods as consecutive integers (`--grain`, period functions: `sql/periods.rs`).
+
+    /// The day number of date `d` (0 is 1970-01-01), an integer.
+    fn day_number(&self, d: &str) -> String {
+        format!("({d} - DATE '1970-01-01')")
+    }
+    /// The date of day number `n`.
+    fn date_of_day_number(&self, n: &str) -> String {
+        format!("(DATE '1970-01-01' + CAST({n} AS INTEGER))")
+    }
+    /// The integer quotient of two non-negative integers (bracketed where needed).
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("({a} / {b})")
+    }
+    /// The body of CTE `name`: one row per integer `n` from `first_period` to `last_period`
+    /// of the one-row CTE `bounds` (none when they are null).
+    fn integer_series(&self, name: &str, bounds: &str) -> String {
+        let _ = name;
+        format!("SELECT generate_series(first_period, last_period) AS n FROM {bounds}")
+    }
+
     // Numbers.
 
     /// A count as a number that divides exactly (integer division truncates in some

@@ -37,6 +37,18 @@ impl Dialect for Spark {
     fn cast_numeric(&self, x: String) -> String {
         x
     }
+    fn day_number(&self, d: &str) -> String {
+        format!("unix_date({d})")
+    }
+    fn date_of_day_number(&self, n: &str) -> String {
+        format!("date_from_unix_date(CAST({n} AS INT))")
+    }
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("({a} div {b})")
+    }
+    fn integer_series(&self, _: &str, bounds: &str) -> String {
+        format!("SELECT explode(sequence(first_period, last_period)) AS n FROM {bounds}")
+    }
     fn divide(&self, x: &str, y: &str) -> String {
         format!("(CAST({x} AS {WIDE}) / NULLIF({y}, 0))")
     }

@@ -49,6 +49,18 @@ impl Dialect for Sqlite {
     fn date_from_text(&self, s: &str) -> String {
         format!("date({s})")
     }
+    fn day_number(&self, d: &str) -> String {
+        format!("CAST(julianday({d}) - 2440587.5 AS INTEGER)")
+    }
+    fn date_of_day_number(&self, n: &str) -> String {
+        format!("date('1970-01-01', ({n}) || ' days')")
+    }
+    /// A recursive CTE (SQLite needs no `RECURSIVE`).
+    fn integer_series(&self, name: &str, bounds: &str) -> String {
+        format!(
+            "SELECT first_period AS n FROM {bounds} WHERE first_period IS NOT NULL\n  UNION ALL\n  SELECT n + 1 FROM {name}, {bounds} WHERE n < last_period"
+        )
+    }
 
     fn period_label(&self, period: Period, t: &str) -> String {
         match period {
