@@ -219,7 +219,13 @@ fn text_to_slot(cell: &str, at: u32, ty: Ty, n: &Notation) -> Result<Slot, Expec
         Ty::Bool => n.read_bool(cell).map(Slot::Bool).ok_or(A_BOOL),
         Ty::Date => n.read_date(cell).map(Slot::Date).ok_or(A_DATE),
         Ty::DateTime => n.read_datetime(cell).map(Slot::DateTime).ok_or(A_DATETIME),
-        Ty::Dur => value::parse_number(cell, false)
+        // Seconds with a decimal point, whatever the file's sniffed decimal comma; declared
+        // marks are strict, so with them `1.500` is 1500 seconds, as in a number field.
+        Ty::Dur => n
+            .marks
+            .is_none()
+            .then(|| value::parse_number(cell, false))
+            .flatten()
             .or_else(|| clock_seconds(cell))
             .or_else(|| read_number(cell, n))
             .map(Slot::Dur)

@@ -138,3 +138,29 @@ fn spreadsheet_outputs() {
     };
     assert!((aht * 86_400.0 - 300.7366987964929).abs() < 1e-6, "{aht}");
 }
+
+/// Declared marks are strict for durations as for numbers: with `thousands: "."`, `1.500`
+/// seconds is 1500 (it was read as 1.5 s, exit 0), in CSV and in JSON Lines strings.
+#[test]
+fn declared_marks_read_durations_as_numbers() {
+    let dir = std::env::temp_dir().join(format!("kpi-dur-marks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("d.csv"), "n;d\n1.500;1.500\n2;1:00:00\n").unwrap();
+    std::fs::write(dir.join("d.jsonl"), "{\"n\":\"1.500\",\"d\":\"1.500\"}\n").unwrap();
+    for file in ["d.csv", "d.jsonl"] {
+        std::fs::write(
+            dir.join("k.yaml"),
+            format!("sources: {{c: {{path: {file}, thousands: \".\", decimal: \",\", fields: {{n: number, d: duration}}}}}}\nkpis: {{sn: {{source: c, formula: sum(n)}}, sd: {{source: c, formula: sum(d)}}}}\n"),
+        )
+        .unwrap();
+        let (code, out, err) = crate::common::kpi_in(&dir, &["eval", "k.yaml", "--format", "csv"]);
+        assert_eq!(code, 0, "{err}");
+        let want = if file == "d.csv" {
+            "sn,1502,,\nsd,5100,,\n"
+        } else {
+            "sn,1500,,\nsd,1500,,\n"
+        };
+        assert!(out.ends_with(want), "{file}: {out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
