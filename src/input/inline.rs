@@ -29,6 +29,33 @@ impl<'a> Inline<'a> {
     }
 }
 
+/// A plain scalar YAML reads as a number (`1.250`, `-3`, `2e3`) is read as written, as a
+/// JSON Lines number is: the source's marks (`thousands: "."`) are for its files' text, not
+/// for numbers in YAML. Quoted and other plain values (`"1.250"`, `1 234,50`, `Oui`) are
+/// read with the source's options.
+fn is_yaml_number(node: &Node) -> bool {
+    let NodeKind::Scalar(s) = &node.kind else {
+        return false;
+    };
+    if !s.plain {
+        return false;
+    }
+    let v = s.value.strip_prefix(['-', '+']).unwrap_or(&s.value);
+    let (mantissa, exponent) = match v.find(['e', 'E']) {
+        Some(i) => (&v[..i], Some(&v[i + 1..])),
+        None => (v, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && fraction.is_empty())
+        && digits(whole)
+        && digits(fraction)
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && digits(e)
+        })
+}
+
 pub struct InlineRecord<'a> {
     /// The record's mapping, where an error about it points when no value is to blame.
     span: Span,
@@ -39,7 +66,14 @@ pub struct InlineRecord<'a> {
 impl Record for InlineRecord<'_> {
     fn cell(&self, k: usize) -> Cell<'_> {
         match self.values[k] {
-            Some(((s, e), _)) => Cell::Text(self.text.get(s as usize..e as usize).unwrap_or(""), s),
+            Some(((s, e), node)) => {
+                let text = self.text.get(s as usize..e as usize).unwrap_or("");
+                if is_yaml_number(node) {
+                    Cell::Plain(text, s)
+                } else {
+                    Cell::Text(text, s)
+                }
+            }
             None => Cell::Null,
         }
     }

@@ -164,3 +164,20 @@ fn declared_marks_read_durations_as_numbers() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A test's YAML numbers are read as written, as JSON Lines numbers are; quoted values are
+/// read with the source's marks (with `thousands: "."`, `1.250` was 1250 and `2.5` an error).
+#[test]
+fn test_data_numbers_are_read_as_written() {
+    let dir = std::env::temp_dir().join(format!("kpi-inline-marks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("c.yaml"),
+        "sources:\n  c:\n    path: x.csv\n    thousands: \".\"\n    decimal: \",\"\n    fields: {n: number}\nkpis:\n  s:\n    source: c\n    formula: sum(n)\n    tests:\n      - {name: plain, data: [{n: 1.250}, {n: 2.5}, {n: -1e1}], expect: -6.25}\n      - {name: quoted, data: [{n: \"1.250\"}, {n: \"2,5\"}], expect: 1252.5}\n",
+    )
+    .unwrap();
+    let (code, out, err) = crate::common::kpi_in(&dir, &["test", "c.yaml"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
