@@ -11,6 +11,9 @@
 use super::xlsx_percent::PercentCells;
 use std::io::{self, Read};
 
+/// Excel's last column, XFD.
+const MAX_COLUMNS: u32 = 16_384;
+
 /// Bytes read from the sheet at a time.
 const CHUNK: usize = 1 << 17;
 
@@ -63,6 +66,14 @@ pub fn styled_cells(reader: impl Read, formats: &[bool]) -> io::Result<PercentCe
                 });
                 col = at.1.saturating_add(1);
                 if formats.get(style) == Some(&true) {
+                    // A sheet has at most 16,384 columns (XFD) and 1,048,576 rows: a cell
+                    // past them is a broken file, not a column to make room for.
+                    if at.1 >= MAX_COLUMNS || at.0 == u32::MAX {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "a percent-formatted cell lies past the last column or row a sheet can have",
+                        ));
+                    }
                     cells.add(at.0..at.0 + 1, at.1..at.1 + 1);
                 }
             }
@@ -354,5 +365,24 @@ mod tests {
         );
         let none = styled_cells(xml.as_bytes(), &[true]).unwrap();
         assert!(none.contains(1, 3) && !none.contains(1, 1));
+    }
+
+    /// A percent cell past column XFD, or on a row past the last, is a broken file: an
+    /// error, not a table grown to its column (ZZZZZZ2 took 7.5 GB) or an overflow.
+    #[test]
+    fn cells_past_the_sheet_limits_are_errors() {
+        let formats = [false, true];
+        for xml in [
+            r#"<sheetData><row r="2"><c r="ZZZZZZ2" s="1"><v>0.5</v></c></row></sheetData>"#,
+            r#"<sheetData><row r="4294967295"><c s="1"><v>1</v></c></row><row><c s="1"><v>1</v></c></row></sheetData>"#,
+        ] {
+            let err = styled_cells(xml.as_bytes(), &formats).err();
+            assert!(
+                err.is_some_and(|e| e.kind() == io::ErrorKind::InvalidData),
+                "{xml}"
+            );
+        }
+        let ok = r#"<sheetData><row r="2"><c r="XFD2" s="1"><v>0.5</v></c></row></sheetData>"#;
+        assert!(styled_cells(ok.as_bytes(), &formats).is_ok());
     }
 }
