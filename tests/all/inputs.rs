@@ -181,3 +181,19 @@ fn test_data_numbers_are_read_as_written() {
     assert!(out.contains("2 passed, 0 failed"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A JSON Lines error underlines the field's key, not an earlier value that holds its name.
+#[test]
+fn jsonl_errors_point_at_the_key() {
+    let dir = std::env::temp_dir().join(format!("kpi-jsonl-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("j.jsonl"), "{\"g\":\"x\",\"x\" : \"zz\"}\n").unwrap();
+    std::fs::write(
+        dir.join("k.yaml"),
+        "sources: {s: {path: j.jsonl, fields: {x: number, g: string}}}\nkpis: {k: {source: s, formula: sum(x)}}\n",
+    )
+    .unwrap();
+    let (code, _, err) = crate::common::kpi_in(&dir, &["eval", "k.yaml"]);
+    insta::assert_snapshot!(format!("exit: {code}\n{err}"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -104,7 +104,14 @@ impl Record for JsonRecord<'_> {
 
     fn place(&self, k: usize, label: String) -> Place {
         let field = self.fields[k].as_deref().unwrap_or("");
-        let at = self.line.find(&format!("\"{field}\"")).unwrap_or(0);
+        // The field's key: its quoted name followed by a colon (a value may hold the name).
+        let quoted = format!("\"{field}\"");
+        let at = self
+            .line
+            .match_indices(&quoted)
+            .map(|(i, _)| i)
+            .find(|&i| self.line[i + quoted.len()..].trim_start().starts_with(':'))
+            .unwrap_or(0);
         Place {
             location: Location::Line(self.line_no),
             excerpt: Some(Excerpt {
