@@ -27,9 +27,26 @@ pub fn kpi_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
 
 /// Exit code, stdout and stderr in one text for a snapshot.
 pub fn run(args: &[&str]) -> String {
-    let (code, out, err) = kpi(args);
+    run_in(env!("CARGO_MANIFEST_DIR").as_ref(), args)
+}
+
+/// The same, run from `dir`.
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let (code, out, err) = kpi_in(dir, args);
     format!(
         "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
         args.join(" ")
     )
+}
+
+/// A fresh temporary folder named after `name` and this process, holding `files` (name,
+/// content).
+pub fn temp_files(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kpi-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
 }

@@ -1,7 +1,7 @@
 //! Real exports through the CLI (issue 8): read options on the command line, the rejects
 //! file, workbook cell errors, spreadsheet outputs.
 
-use crate::common::{kpi, run};
+use crate::common::{kpi, kpi_in, run, temp_files};
 
 /// `--read KEY=VALUE` in a run without catalogue: without it each convention is refused
 /// with help naming the flag; with it, the export reads; a wrong key is exit 2.
@@ -143,17 +143,20 @@ fn spreadsheet_outputs() {
 /// seconds is 1500 (it was read as 1.5 s, exit 0), in CSV and in JSON Lines strings.
 #[test]
 fn declared_marks_read_durations_as_numbers() {
-    let dir = std::env::temp_dir().join(format!("kpi-dur-marks-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("d.csv"), "n;d\n1.500;1.500\n2;1:00:00\n").unwrap();
-    std::fs::write(dir.join("d.jsonl"), "{\"n\":\"1.500\",\"d\":\"1.500\"}\n").unwrap();
+    let dir = temp_files(
+        "dur-marks",
+        &[
+            ("d.csv", "n;d\n1.500;1.500\n2;1:00:00\n"),
+            ("d.jsonl", "{\"n\":\"1.500\",\"d\":\"1.500\"}\n"),
+        ],
+    );
     for file in ["d.csv", "d.jsonl"] {
         std::fs::write(
             dir.join("k.yaml"),
             format!("sources: {{c: {{path: {file}, thousands: \".\", decimal: \",\", fields: {{n: number, d: duration}}}}}}\nkpis: {{sn: {{source: c, formula: sum(n)}}, sd: {{source: c, formula: sum(d)}}}}\n"),
         )
         .unwrap();
-        let (code, out, err) = crate::common::kpi_in(&dir, &["eval", "k.yaml", "--format", "csv"]);
+        let (code, out, err) = kpi_in(&dir, &["eval", "k.yaml", "--format", "csv"]);
         assert_eq!(code, 0, "{err}");
         let want = if file == "d.csv" {
             "sn,1502,,\nsd,5100,,\n"
@@ -169,14 +172,14 @@ fn declared_marks_read_durations_as_numbers() {
 /// read with the source's marks (with `thousands: "."`, `1.250` was 1250 and `2.5` an error).
 #[test]
 fn test_data_numbers_are_read_as_written() {
-    let dir = std::env::temp_dir().join(format!("kpi-inline-marks-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("c.yaml"),
-        "sources:\n  c:\n    path: x.csv\n    thousands: \".\"\n    decimal: \",\"\n    fields: {n: number}\nkpis:\n  s:\n    source: c\n    formula: sum(n)\n    tests:\n      - {name: plain, data: [{n: 1.250}, {n: 2.5}, {n: -1e1}], expect: -6.25}\n      - {name: quoted, data: [{n: \"1.250\"}, {n: \"2,5\"}], expect: 1252.5}\n",
-    )
-    .unwrap();
-    let (code, out, err) = crate::common::kpi_in(&dir, &["test", "c.yaml"]);
+    let dir = temp_files(
+        "inline-marks",
+        &[(
+            "c.yaml",
+            "sources:\n  c:\n    path: x.csv\n    thousands: \".\"\n    decimal: \",\"\n    fields: {n: number}\nkpis:\n  s:\n    source: c\n    formula: sum(n)\n    tests:\n      - {name: plain, data: [{n: 1.250}, {n: 2.5}, {n: -1e1}], expect: -6.25}\n      - {name: quoted, data: [{n: \"1.250\"}, {n: \"2,5\"}], expect: 1252.5}\n",
+        )],
+    );
+    let (code, out, err) = kpi_in(&dir, &["test", "c.yaml"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("2 passed, 0 failed"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -185,15 +188,17 @@ fn test_data_numbers_are_read_as_written() {
 /// A JSON Lines error underlines the field's key, not an earlier value that holds its name.
 #[test]
 fn jsonl_errors_point_at_the_key() {
-    let dir = std::env::temp_dir().join(format!("kpi-jsonl-key-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("j.jsonl"), "{\"g\":\"x\",\"x\" : \"zz\"}\n").unwrap();
-    std::fs::write(
-        dir.join("k.yaml"),
-        "sources: {s: {path: j.jsonl, fields: {x: number, g: string}}}\nkpis: {k: {source: s, formula: sum(x)}}\n",
-    )
-    .unwrap();
-    let (code, _, err) = crate::common::kpi_in(&dir, &["eval", "k.yaml"]);
+    let dir = temp_files(
+        "jsonl-key",
+        &[
+            ("j.jsonl", "{\"g\":\"x\",\"x\" : \"zz\"}\n"),
+            (
+                "k.yaml",
+                "sources: {s: {path: j.jsonl, fields: {x: number, g: string}}}\nkpis: {k: {source: s, formula: sum(x)}}\n",
+            ),
+        ],
+    );
+    let (code, _, err) = kpi_in(&dir, &["eval", "k.yaml"]);
     insta::assert_snapshot!(format!("exit: {code}\n{err}"));
     let _ = std::fs::remove_dir_all(&dir);
 }

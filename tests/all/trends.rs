@@ -1,6 +1,6 @@
 //! Periods and lookups through the CLI: the run-time diagnostics as a user sees them.
 
-use crate::common::kpi_in;
+use crate::common::{kpi_in, run_in, temp_files};
 
 /// Issue 11: the run-time diagnostics of periods and lookups, as a user sees them.
 #[test]
@@ -23,13 +23,7 @@ fn period_and_lookup_diagnostics() {
     )
     .unwrap();
     let cat = "cat.yaml";
-    let run = |args: &[&str]| {
-        let (code, out, err) = kpi_in(&dir, args);
-        format!(
-            "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
-            args.join(" ")
-        )
-    };
+    let run = |args: &[&str]| run_in(&dir, args);
     // A period function asked for by name without --grain: an error.
     insta::assert_snapshot!(run(&["eval", cat, "--kpi", "prev_n"]));
     // In a whole-catalogue run: left out, with a warning.
@@ -45,21 +39,17 @@ fn period_and_lookup_diagnostics() {
 /// `--from`/`--to` under `--grain day` is one error, not hundreds of thousands of rows.
 #[test]
 fn a_period_range_too_long_to_lay_out_is_an_error() {
-    let dir = std::env::temp_dir().join(format!("kpi-long-range-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("data.csv"), "x,d\n1,0000-01-01\n1,2025-01-01\n").unwrap();
-    std::fs::write(
-        dir.join("k.yaml"),
-        "sources: {s: {path: data.csv, time: d}}\nkpis: {k: count()}\n",
-    )
-    .unwrap();
-    let run = |args: &[&str]| {
-        let (code, out, err) = kpi_in(&dir, args);
-        format!(
-            "$ kpi {}\nexit: {code}\n--- stdout\n{out}--- stderr\n{err}",
-            args.join(" ")
-        )
-    };
+    let dir = temp_files(
+        "long-range",
+        &[
+            ("data.csv", "x,d\n1,0000-01-01\n1,2025-01-01\n"),
+            (
+                "k.yaml",
+                "sources: {s: {path: data.csv, time: d}}\nkpis: {k: count()}\n",
+            ),
+        ],
+    );
+    let run = |args: &[&str]| run_in(&dir, args);
     insta::assert_snapshot!(run(&["eval", "k.yaml", "--grain", "day"]));
     insta::assert_snapshot!(run(&[
         "eval",
