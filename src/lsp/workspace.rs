@@ -219,10 +219,14 @@ impl Workspace {
         for (i, path) in paths.into_iter().enumerate() {
             let id = FileId(i as u32);
             let (text, bad) = match self.open.get(&path) {
-                Some(doc) => match old.get(&path) {
-                    Some(f) if *f.text == *doc.text => (f.text.clone(), None),
-                    _ => (Arc::from(doc.text.as_str()), None),
-                },
+                // Without its byte order mark, as `kpi check` reads the file.
+                Some(doc) => {
+                    let text = doc.text.strip_prefix('\u{feff}').unwrap_or(&doc.text);
+                    match old.get(&path) {
+                        Some(f) if *f.text == *text => (f.text.clone(), None),
+                        _ => (Arc::from(text), None),
+                    }
+                }
                 None => match read_disk(&mut folder.disk, &path) {
                     Some(x) => x,
                     None => continue,

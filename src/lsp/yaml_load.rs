@@ -196,6 +196,9 @@ fn splice(base: &mut Stale, new: &str, file: FileId, path: &Path) -> Result<(), 
     };
     let start = e.list[i].start as usize;
     let lines = new.get(start..(stop as i64 + delta) as usize).ok_or(())?;
+    if !flow_balanced(lines) {
+        return Err(());
+    }
     // The parser ends what the lines end with (a block scalar, say) at the next line of the
     // file, which is less indented: the end of the text is not always the same to it. So
     // they are followed by such a line, a key at the KPIs' indentation, which is not kept.
@@ -218,6 +221,11 @@ fn splice(base: &mut Stale, new: &str, file: FileId, path: &Path) -> Result<(), 
             return Err(());
         }
         kpis.pop();
+        if j == e.list.len() {
+            // What the parser placed at the added key (the value an empty `formula:` or
+            // `|` ends with, say) is, in the file, at the top-level key at column 0.
+            clamp(&mut part, lines.len() as u32);
+        }
     }
     Shift {
         from: 0,
@@ -275,6 +283,9 @@ fn splice_tail(base: &mut Stale, new: &str, file: FileId, path: &Path) -> Result
     let e = &mut base.entries;
     let end = e.end as usize;
     let lines = new.get(end..).ok_or(())?;
+    if !flow_balanced(lines) {
+        return Err(());
+    }
     let (mut part, anchored) = yaml::parse_nested(file, lines, 0).map_err(|_| ())?;
     let keys = entry_starts(&part, lines, true).ok_or(())?;
     let NodeKind::Map(tail) = &mut part.kind else {
@@ -356,6 +367,90 @@ fn changed(old: &str, new: &str) -> (usize, usize) {
         s += 1;
     }
     (p, a.len() - s)
+}
+
+/// Every offset of a node past `to` brought back to `to`.
+fn clamp(n: &mut Node, to: u32) {
+    let Node { kind, span } = n;
+    span.start = span.start.min(to);
+    span.end = span.end.min(to);
+    match kind {
+        NodeKind::Scalar(Scalar { offsets, .. }) => {
+            for at in offsets.iter_mut().flatten() {
+                *at = (*at).min(to);
+            }
+        }
+        NodeKind::Seq(items) => items.iter_mut().for_each(|i| clamp(i, to)),
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                clamp(k, to);
+                clamp(v, to);
+            }
+        }
+    }
+}
+
+/// Whether the flow brackets of lines read alone (`{` `}` `[` `]` outside quoted scalars
+/// and comments) pair up, counted both that way and all of them. yaml-rust2 takes some
+/// stray closing brackets for valid when the lines are read alone but not after a flow
+/// mapping on an earlier line, so lines whose brackets do not pair are read in their file.
+fn flow_balanced(lines: &str) -> bool {
+    let count = |c: u8| lines.bytes().filter(|&b| b == c).count();
+    if count(b'{') != count(b'}') || count(b'[') != count(b']') {
+        return false;
+    }
+    let b = lines.as_bytes();
+    let mut open = Vec::new();
+    // The last character that is not a space on the line, if any.
+    let mut last: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' => last = None,
+            b' ' | b'\t' | b'\r' => {}
+            b'#' if i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\''
+                if last.is_none_or(|l| matches!(l, b':' | b'-' | b'?' | b',' | b'[' | b'{')) =>
+            {
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return false,
+                        Some(b'\\') if c == b'"' => i += 2,
+                        Some(&q) if q == c => {
+                            if c == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                                i += 2;
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+                last = Some(c);
+            }
+            b'{' | b'[' => {
+                open.push(c);
+                last = Some(c);
+            }
+            b'}' | b']' => {
+                let want = if c == b'}' { b'{' } else { b'[' };
+                if open.pop() != Some(want) {
+                    return false;
+                }
+                last = Some(c);
+            }
+            _ => last = Some(c),
+        }
+        i += 1;
+    }
+    open.is_empty()
 }
 
 /// The `kpis:` value of a root that [`layout`] accepted.

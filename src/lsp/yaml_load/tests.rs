@@ -273,3 +273,61 @@ fn every_small_edit_of_tricky_files_loads_as_the_whole_file() {
         assert!(again > original.len() * 4, "{again}");
     }
 }
+
+/// Edits found by review where loading KPI by KPI gave another load than the whole file's:
+/// yaml-rust2 takes a stray `}` in a flow sequence for valid when the lines are read alone,
+/// but not after a flow mapping on an earlier line; an empty value (or block scalar) at the
+/// end of the last KPI, before a top-level key, was placed at the KPIs' indentation.
+#[test]
+fn edits_found_by_review_load_as_the_whole_file() {
+    let path = Path::new("r.yaml");
+    let id = FileId(0);
+    for (old, new) in [
+        (
+            "kpis:\n  c: {a: 1}\n  d: [{x: [{y: 1}], z: 1}]\n",
+            "kpis:\n  c: {a: 1}\n  d: [x: [{y: 1}], z: 1}]\n",
+        ),
+        (
+            "kpis:\n  a:\n    label: x\n    formula:\ntests:\n  a: []\n",
+            "kpis:\n  a:\n    label: xy\n    formula:\ntests:\n  a: []\n",
+        ),
+        (
+            "kpis:\n  a:\n    label: x\n    block: |\ntests:\n  a: []\n",
+            "kpis:\n  a:\n    label: xy\n    block: |\ntests:\n  a: []\n",
+        ),
+        (
+            "kpis:\n  a:\n    label: x\n    formula:\n\n# c\ntests:\n  a: []\n",
+            "kpis:\n  a:\n    label: xy\n    formula:\n\n# c\ntests:\n  a: []\n",
+        ),
+    ] {
+        let base: Arc<str> = Arc::from(old);
+        let frag = load(id, path, &base);
+        assert_eq!(written(&frag), full(path, old), "{old:?}");
+        let (frag, _) = load_edited(frag, &base, new, id, path);
+        assert_eq!(written(&frag), full(path, new), "{new:?}");
+    }
+}
+
+#[test]
+fn flow_brackets_pair_outside_quotes_and_comments() {
+    for (lines, balanced) in [
+        ("  d: [{x: [{y: 1}], z: 1}]\n", true),
+        ("  d: [x: [{y: 1}], z: 1}]\n", false),
+        ("  d: {a: \"}\", b: '{'}\n", true),
+        ("  d: [a, \"]\"\n", false),
+        ("  d: \"[\" ]\n", false),
+        ("  d: {a: \"}{\", b: 'it''s'} # ]\n", false),
+        (
+            "  d:\n    label: don't {x}\n    formula: \"a\\\"]\" # [\n",
+            true,
+        ),
+        (
+            "  d:\n    label: \"[a]\"\n    formula: x in ['a', 'b'] # c\n",
+            true,
+        ),
+        ("  d: \"x\n    ]\"\n", false),
+        ("  d: 'x\n", false),
+    ] {
+        assert_eq!(flow_balanced(lines), balanced, "{lines:?}");
+    }
+}

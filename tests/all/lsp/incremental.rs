@@ -275,3 +275,65 @@ fn random_edits_of_2000_kpis_in_one_file_are_checked_as_kpi_check_does() {
     let dir = big_catalogue("same-as-check-big", 1, 2000);
     random_edits("big", &dir, "kpis00.yaml", 24, 7);
 }
+
+/// Edits found by review, each checked as `kpi check` checks its text: a stray `}` that
+/// yaml-rust2 takes for valid in the lines read alone (not after the flow mapping above);
+/// an empty value (or block scalar) ending the last KPI before a top-level key.
+#[test]
+fn edits_found_by_review_are_checked_as_kpi_check_does() {
+    let cases = [
+        (
+            "kpis:\n  c: {a: 1}\n  d: [{x: [{y: 1}], z: 1}]\n",
+            (2, 6, 2, 7, ""),
+        ),
+        (
+            "kpis:\n  a:\n    label: x\n    formula:\ntests:\n  a: []\n",
+            (2, 12, 2, 12, "y"),
+        ),
+        (
+            "kpis:\n  a:\n    label: x\n    block: |\ntests:\n  a: []\n",
+            (2, 12, 2, 12, "y"),
+        ),
+    ];
+    for (n, (old, (line, col, end_line, end_col, ch))) in cases.into_iter().enumerate() {
+        let name = format!("review{n}");
+        let dir = folder(&name, &[("cat.yaml", old)]);
+        let mirror = folder(&format!("{name}-mirror"), &[("cat.yaml", old)]);
+        let files = vec!["cat.yaml".to_string()];
+        let path = dir.join("cat.yaml");
+        let mut c = Client::start();
+        c.open(&path, 1);
+        assert_eq!(
+            published(&mut c, &dir, &files, &path, 1),
+            kpi_check(&mirror)
+        );
+        let at = json!({ "line": line, "character": col });
+        let end = json!({ "line": end_line, "character": end_col });
+        let doc = json!({ "uri": uri(&path), "version": 2 });
+        c.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": doc, "contentChanges": [{ "range": { "start": at, "end": end }, "text": ch }] }),
+        );
+        let mut text = old.to_string();
+        text.replace_range(offset(old, line, col)..offset(old, end_line, end_col), ch);
+        compare(&name, &mut c, &mirror, &files, &path, 2, &text, 0);
+        assert_eq!(c.shutdown(), 0);
+    }
+}
+
+/// An open file that starts with a byte order mark is read without it, as `kpi check`
+/// reads it (positions counted after it).
+#[test]
+fn an_open_file_with_a_byte_order_mark_is_checked_as_kpi_check_does() {
+    let text = "\u{feff}oops: 1\nkpis:\n  a:\n    formula: count(\n";
+    let dir = folder("bom", &[("bom.yaml", text)]);
+    let files = vec!["bom.yaml".to_string()];
+    let path = dir.join("bom.yaml");
+    let mut c = Client::start();
+    c.open(&path, 1);
+    let server = published(&mut c, &dir, &files, &path, 1);
+    let check = kpi_check(&dir);
+    assert!(check.iter().any(|d| d.5.contains("`oops`")), "{check:?}");
+    assert_eq!(server, check);
+    assert_eq!(c.shutdown(), 0);
+}
