@@ -122,6 +122,7 @@ fn the_french_exports_give_the_values_of_the_iso_file() {
         ("appels.xlsx", with(&["sheet: Appels", "header_row: 3"])),
         ("appels.xlsx", with(&["sheet: 2", "header_row: 3"])),
         ("appels_1904.xlsx", with(&[])),
+        ("appels.xls", with(&["sheet: Appels", "header_row: 3"])),
         ("appels.ods", with(&["header_row: 3"])),
         (
             "appels_xlsx.csv",
