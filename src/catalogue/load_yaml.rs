@@ -13,6 +13,7 @@ use crate::syntax::{parse_formula, Expr, ExprKind, Name};
 use std::path::Path;
 
 const FILE_KEYS: &[&str] = &["source", "sources", "kpis", "tests"];
+/// A source's keys besides the read keys ([`READ_KEYS`]).
 const SOURCE_KEYS: &[&str] = &[
     "path",
     "time",
@@ -22,18 +23,6 @@ const SOURCE_KEYS: &[&str] = &[
     "label",
     "key",
     "lookups",
-    "format",
-    "sheet",
-    "header_row",
-    "encoding",
-    "delimiter",
-    "decimal",
-    "thousands",
-    "date_format",
-    "datetime_format",
-    "true",
-    "false",
-    "null",
 ];
 const TEST_KEYS: &[&str] = &["name", "data", "by", "grain", "from", "to", "expect"];
 
@@ -254,7 +243,10 @@ fn source(k: &Node, v: &Node, dir: &Path, diags: &mut Vec<Diag>) -> Option<Sourc
                     }
                 }
             }
-            other => diags.push(unknown_key(other, SOURCE_KEYS, "a source", key.span)),
+            other => {
+                let keys: Vec<&str> = SOURCE_KEYS.iter().chain(&READ_KEYS).copied().collect();
+                diags.push(unknown_key(other, &keys, "a source", key.span))
+            }
         }
     }
     Some(s)

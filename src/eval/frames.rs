@@ -9,8 +9,8 @@ use crate::ir::{AggId, FrameOp, KLeaf, KpiId};
 use crate::period;
 use crate::plan::Plan;
 use crate::registry::Reads;
-use crate::results::compare_keys;
-use crate::value::{self, OpError, Value};
+use crate::results::{compare_keys, descending};
+use crate::value::{OpError, Value};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -279,18 +279,5 @@ impl<'g, 'c> Frames<'g, 'c> {
             }
         };
         ranks.get(&g).cloned().unwrap_or(Value::Null)
-    }
-}
-
-/// Highest first, nulls last (and equal to each other).
-pub fn descending(a: &Value, b: &Value) -> Ordering {
-    match (a.is_null(), b.is_null()) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Greater,
-        (false, true) => Ordering::Less,
-        _ => value::compare(b, a)
-            .ok()
-            .flatten()
-            .unwrap_or(Ordering::Equal),
     }
 }

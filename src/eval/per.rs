@@ -189,16 +189,10 @@ impl PerState {
         range: std::ops::Range<usize>,
         mut each: impl FnMut(&[u8], &[Value<'static>]) -> Result<(), OpError>,
     ) -> Result<(), OpError> {
-        let mut inner = Vec::with_capacity(per.inner_aggs.len());
         if direct {
-            for (e, key) in self.keys.entries() {
-                inner.clear();
-                for i in 0..per.inner_aggs.len() {
-                    inner.push(self.inner_result(per, e as usize, i)?);
-                }
-                each(key, &inner)?;
-            }
+            self.each_direct(per, &mut each)?;
         }
+        let mut inner = Vec::with_capacity(per.inner_aggs.len());
         if let (Some(parts), Inner::Packed { layout, stride, .. }) = (&self.parts, &self.inner) {
             parts::fold(parts[range].iter(), *stride, |key, w| {
                 inner.clear();
@@ -231,16 +225,10 @@ impl PerState {
             eval(&per.inner, &leaf, dz).map(Value::into_owned)
         };
         let entities = Entities::from(per);
-        let mut inner = Vec::with_capacity(per.inner_aggs.len());
         if direct {
-            for (e, key) in self.keys.entries() {
-                inner.clear();
-                for i in 0..per.inner_aggs.len() {
-                    inner.push(self.inner_result(entities, e as usize, i)?);
-                }
-                each(key, &value(&inner, dz)?)?;
-            }
+            self.each_direct(entities, &mut |key, inner| each(key, &value(inner, dz)?))?;
         }
+        let mut inner = Vec::with_capacity(per.inner_aggs.len());
         let (Some(parts), Inner::Packed { layout, stride, .. }) = (&self.parts, &self.inner) else {
             return Ok(());
         };
@@ -263,6 +251,23 @@ impl PerState {
             }
             each(key, &v)
         })
+    }
+
+    /// Each entity of the direct table, with its inner aggregates' values.
+    fn each_direct(
+        &self,
+        per: Entities,
+        each: &mut impl FnMut(&[u8], &[Value<'static>]) -> Result<(), OpError>,
+    ) -> Result<(), OpError> {
+        let mut inner = Vec::with_capacity(per.inner_aggs.len());
+        for (e, key) in self.keys.entries() {
+            inner.clear();
+            for i in 0..per.inner_aggs.len() {
+                inner.push(self.inner_result(per, e as usize, i)?);
+            }
+            each(key, &inner)?;
+        }
+        Ok(())
     }
 
     /// Make room for a new entity's state.

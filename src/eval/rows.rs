@@ -3,13 +3,13 @@
 //! `--compare`'s previous values, `--top`, and the order of rows.
 
 use super::expr::DivByZero;
-use super::frames::{descending, Frame, Frames};
+use super::frames::{Frame, Frames};
 use super::grid::{Span, NO_PERIOD};
 use crate::diag::{Code, Diag, KpiContext};
 use crate::ir::KpiId;
 use crate::period;
 use crate::plan::Compare;
-use crate::results::{compare_keys, plain_value, scalar, ResultRow, Results};
+use crate::results::{compare_keys, descending, plain_value, scalar, ResultRow, Results};
 use crate::value::{OpError, Value};
 use rustc_hash::FxHashMap;
 

@@ -62,6 +62,19 @@ pub fn change(v: &Value, prev: &Value) -> Value<'static> {
         .unwrap_or(Value::Null)
 }
 
+/// Values highest first, nulls last (and equal to each other): `rank`, `--top`.
+pub fn descending(a: &Value, b: &Value) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => value::compare(b, a)
+            .ok()
+            .flatten()
+            .unwrap_or(Ordering::Equal),
+    }
+}
+
 /// Group keys in order: each key ascending, nulls last.
 pub fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
     for (x, y) in a.iter().zip(b) {

@@ -12,9 +12,9 @@ use super::{plan_to_sql_marked, Compiler};
 use crate::analysis::Ty;
 use crate::diag::{Code, Diag};
 use crate::plan::Plan;
-use crate::results::{compare_keys, ResultRow, Results};
+use crate::results::{compare_keys, descending, ResultRow, Results};
 use crate::time;
-use crate::value::{self, Value};
+use crate::value::Value;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -118,24 +118,12 @@ fn result_rows(plan: &Plan, rows: &[Vec<Option<String>>]) -> Vec<ResultRow> {
             mine.sort_by(|a, b| match (a.total, b.total) {
                 (false, true) => Ordering::Less,
                 (true, false) => Ordering::Greater,
-                _ => by_value_desc(&a.value, &b.value),
+                _ => descending(&a.value, &b.value),
             });
         }
         out.extend(mine);
     }
     out
-}
-
-/// Highest first, nulls last (as `--top` lists them).
-fn by_value_desc(a: &Value, b: &Value) -> Ordering {
-    match (a.is_null(), b.is_null()) {
-        (true, false) => Ordering::Greater,
-        (false, true) => Ordering::Less,
-        _ => value::compare(b, a)
-            .ok()
-            .flatten()
-            .unwrap_or(Ordering::Equal),
-    }
 }
 
 /// The language types of the group keys and of the shown KPIs.
