@@ -187,6 +187,18 @@ fn unreadable_cell_formats_are_one_error() {
     insta::assert_snapshot!("workbook_bad_styles", got.diags);
 }
 
+/// A percent cell past column XFD is a broken file: one error, not a table grown to its
+/// column (it took 7.5 GB).
+#[test]
+fn a_percent_cell_past_the_last_column_is_one_error() {
+    let got = run(&catalogue(
+        "appels_farcell.xlsx",
+        &with(&["sheet: Appels", "header_row: 3"]),
+    ));
+    assert!(got.values.is_empty(), "{:?}", got.values);
+    insta::assert_snapshot!("workbook_cell_past_xfd", got.diags);
+}
+
 /// JSON Lines: a declared null word, boolean word, mark or pattern reads a string value
 /// only; a JSON number or boolean is read as written, whatever the options.
 #[test]
