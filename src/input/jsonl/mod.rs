@@ -6,6 +6,7 @@
 //! in one buffer; any line break is a record's start, so a byte range of a plain file can
 //! be read alone (see `split.rs`).
 
+mod flat;
 mod pick;
 
 use pick::ValueAt;
@@ -36,6 +37,8 @@ pub struct Jsonl {
     ranges: Vec<Option<ValueAt>>,
     /// How the source writes its string values.
     notation: Notation,
+    /// The keys of the objects read so far, in order.
+    order: flat::KeyOrder,
 }
 
 impl Jsonl {
@@ -66,6 +69,7 @@ impl Jsonl {
             stop_at: None,
             text: String::new(),
             notation: Notation::of(input.options, false),
+            order: flat::KeyOrder::default(),
         }
     }
 }
@@ -190,6 +194,7 @@ impl Format for Jsonl {
             return Ok(Next::Skip);
         }
         let into = pick::Picked {
+            order: &mut self.order,
             fields: &self.fields,
             same: &self.same,
             text: &mut self.text,

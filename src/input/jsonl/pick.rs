@@ -8,6 +8,8 @@ use std::fmt;
 
 /// Where the needed values of an object go.
 pub struct Picked<'a> {
+    /// The keys of the objects read before, in order (`flat.rs`).
+    pub order: &'a mut super::flat::KeyOrder,
     /// Per input column: its name, when needed.
     pub fields: &'a [Option<String>],
     /// Pairs of columns of one name (the first one, another), read once.
@@ -27,8 +29,16 @@ pub struct ValueAt {
     pub string: bool,
 }
 
-/// Parse `line` as one JSON object into `into`.
-pub fn pick(line: &str, into: Picked) -> Result<(), serde_json::Error> {
+/// Parse `line` as one JSON object into `into` (a flat one without `serde_json`: `flat.rs`).
+pub fn pick(line: &str, mut into: Picked) -> Result<(), serde_json::Error> {
+    if super::flat::pick_flat(line, &mut into) {
+        return Ok(());
+    }
+    parse(line, into)
+}
+
+/// Parse `line` with `serde_json`, which takes every object and words every error.
+pub(super) fn parse(line: &str, into: Picked) -> Result<(), serde_json::Error> {
     into.text.clear();
     into.ranges.fill(None);
     let mut de = serde_json::Deserializer::from_str(line);
@@ -136,7 +146,9 @@ mod tests {
             .collect();
         let mut text = String::new();
         let mut ranges = vec![None; names.len()];
+        let mut order = super::super::flat::KeyOrder::default();
         let into = Picked {
+            order: &mut order,
             fields: &fields,
             same: &same,
             text: &mut text,

@@ -1,0 +1,270 @@
+//! The usual JSON Lines object, picked without `serde_json`: one level of keys whose values
+//! are plain strings (no escape), numbers, `true`, `false` or `null`. Anything else — an
+//! escape, a list, a nested object, a byte JSON does not allow here — makes it give up
+//! (`false`), and the line is parsed again by `pick.rs`, which also words every error. So
+//! what this accepts, it reads exactly as `pick.rs` would; what it refuses costs one more
+//! parse, never a different result.
+
+use super::pick::{Picked, ValueAt};
+
+/// Pick the needed values of `line` into `into` when it is a flat object; `false` (with
+/// `into` left to be overwritten) when the line needs the full parser.
+#[inline]
+pub fn pick_flat(line: &str, into: &mut Picked) -> bool {
+    into.text.clear();
+    into.ranges.fill(None);
+    let b = line.as_bytes();
+    let mut i = skip_space(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return false;
+    }
+    i = skip_space(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return skip_space(b, i + 1) == b.len();
+    }
+    let mut n_keys = 0;
+    loop {
+        // "key"
+        let Some((key_from, key_to)) = string(b, i) else {
+            return false;
+        };
+        i = skip_space(b, key_to + 1);
+        if b.get(i) != Some(&b':') {
+            return false;
+        }
+        i = skip_space(b, i + 1);
+        let column = into.order.column(n_keys, &b[key_from..key_to], into.fields);
+        n_keys += 1;
+        // The value: its text (without a string's quotes), whether it is a string, and the
+        // byte after it.
+        let (from, to, is_string, next) = match b.get(i) {
+            Some(b'"') => match string(b, i) {
+                Some((from, to)) => (from, to, true, to + 1),
+                None => return false,
+            },
+            Some(b'n') if b[i..].starts_with(b"null") => (i, i, false, i + 4),
+            Some(b't') if b[i..].starts_with(b"true") => (i, i + 4, false, i + 4),
+            Some(b'f') if b[i..].starts_with(b"false") => (i, i + 5, false, i + 5),
+            Some(b'-' | b'0'..=b'9') => match number(b, i) {
+                Some(end) => (i, end, false, end),
+                None => return false,
+            },
+            _ => return false,
+        };
+        if let Some(k) = column {
+            into.ranges[k] = if b[i] == b'n' {
+                None
+            } else {
+                let start = into.text.len() as u32;
+                into.text.push_str(&line[from..to]);
+                Some(ValueAt {
+                    start,
+                    end: into.text.len() as u32,
+                    string: is_string,
+                })
+            };
+        }
+        i = skip_space(b, next);
+        match b.get(i) {
+            Some(b',') => i = skip_space(b, i + 1),
+            Some(b'}') => break,
+            _ => return false,
+        }
+    }
+    if skip_space(b, i + 1) != b.len() {
+        return false;
+    }
+    for &(first, other) in into.same {
+        into.ranges[other] = into.ranges[first];
+    }
+    true
+}
+
+/// The first byte at or after `i` that is not JSON white space.
+#[inline]
+fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// A string starting at `i` (its opening quote) without escapes or control characters:
+/// the range of its contents (the closing quote is at the end of the range).
+#[inline]
+fn string(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let from = i + 1;
+    // Values are short: a byte loop beats a vector search's set-up.
+    let mut to = from;
+    loop {
+        match *b.get(to)? {
+            b'"' => return Some((from, to)),
+            b'\\' | 0..0x20 => return None,
+            _ => to += 1,
+        }
+    }
+}
+
+/// The keys of the previous object in order, each with the column it names: lines of one
+/// file usually write their keys in one order, so a key is checked against one name
+/// rather than looked up among all of them.
+#[derive(Default)]
+pub struct KeyOrder {
+    keys: Vec<([u8; KEY_MAX], u8, Option<usize>)>,
+}
+
+/// Keys longer than this are looked up each time.
+const KEY_MAX: usize = 32;
+
+impl KeyOrder {
+    /// The needed column key number `n` of an object names (`fields`: per column, its name
+    /// when needed).
+    #[inline]
+    fn column(&mut self, n: usize, key: &[u8], fields: &[Option<String>]) -> Option<usize> {
+        if let Some((name, len, column)) = self.keys.get(n) {
+            if usize::from(*len) == key.len() && name[..key.len()] == *key {
+                return *column;
+            }
+        }
+        let column = fields
+            .iter()
+            .position(|f| f.as_deref().map(str::as_bytes) == Some(key));
+        if key.len() <= KEY_MAX && n <= self.keys.len() && n < 1024 {
+            let mut name = [0; KEY_MAX];
+            name[..key.len()].copy_from_slice(key);
+            let entry = (name, key.len() as u8, column);
+            match self.keys.get_mut(n) {
+                Some(e) => *e = entry,
+                None => self.keys.push(entry),
+            }
+        }
+        column
+    }
+}
+
+/// A JSON number starting at `i`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`;
+/// the byte after it.
+#[inline]
+fn number(b: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    if b[i] == b'-' {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    // A number runs up to a separator: `1x` or `01` is for the full parser to word.
+    match b.get(i) {
+        None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}') => Some(i),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pick::parse;
+    use super::*;
+
+    /// What a line gives: the picked values (as text, strings quoted) or `None` when it
+    /// is an error.
+    fn outcome(line: &str, names: &[&str], flat: bool) -> Option<Vec<Option<(String, bool)>>> {
+        let fields: Vec<Option<String>> = names.iter().map(|n| Some(n.to_string())).collect();
+        let same = [(0, names.len() - 1)];
+        let mut text = String::new();
+        let mut ranges = vec![None; names.len()];
+        let mut order = KeyOrder::default();
+        let mut into = Picked {
+            order: &mut order,
+            fields: &fields,
+            same: &same,
+            text: &mut text,
+            ranges: &mut ranges,
+        };
+        let ok = if flat {
+            pick_flat(line, &mut into)
+        } else {
+            parse(line, into).is_ok()
+        };
+        ok.then(|| {
+            ranges
+                .iter()
+                .map(|r| r.map(|v| (text[v.start as usize..v.end as usize].into(), v.string)))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn takes_flat_objects_as_the_parser_does() {
+        let names = ["a", "b", "c", "zz", "a"];
+        for line in [
+            r#"{"a": 1, "b": "x y", "c": true}"#,
+            r#" { "a" :-0.50e+3 ,"b":"","c":false,"d":null } "#,
+            r#"{"a": null, "b": "é, ü", "a": 2}"#,
+            r#"{"a": 1, "a": null}"#,
+            "{}",
+            "{\t\"c\":\r0}\r",
+            r#"{"x": 1E400, "b": "\u00e9"}"#,
+        ] {
+            let full = outcome(line, &names, false).expect(line);
+            if let Some(flat) = outcome(line, &names, true) {
+                assert_eq!(flat, full, "{line}");
+            }
+        }
+        assert!(outcome(r#"{"a": 1, "b": "x y", "c": true}"#, &names, true).is_some());
+    }
+
+    #[test]
+    fn leaves_the_rest_to_the_parser() {
+        let names = ["a", "a"];
+        for line in [
+            r#"{"a": 01}"#,
+            r#"{"a": 1.}"#,
+            r#"{"a": .5}"#,
+            r#"{"a": +1}"#,
+            r#"{"a": -}"#,
+            r#"{"a": 1x}"#,
+            r#"{"a": tru}"#,
+            r#"{"a": "x\"y"}"#,
+            "{\"a\": \"tab\there\"}",
+            r#"{"a": [1]}"#,
+            r#"{"a": {"b": 1}}"#,
+            r#"{"a": 1,}"#,
+            r#"{"a": 1} x"#,
+            r#"{"a" 1}"#,
+            r#"{a: 1}"#,
+            r#"[1]"#,
+            r#"{"a": 1"#,
+            "",
+        ] {
+            assert_eq!(outcome(line, &names, true), None, "{line}");
+        }
+    }
+}
