@@ -11,6 +11,7 @@ use crate::keytable::encode_key;
 use crate::keytable::KeyTable;
 use crate::period;
 use crate::plan::Fill;
+use crate::registry::aggregates::Acc;
 use crate::registry::Reads;
 use crate::time::{self, Grain};
 use crate::value::{OpError, Value};
@@ -41,6 +42,8 @@ pub struct SourceRun<'p> {
     conditions: Vec<&'p RExpr>,
     /// For each aggregate, the index of its condition.
     condition_of: Vec<Option<usize>>,
+    /// For each aggregate, what it takes when that is a record or a field (`take_direct`).
+    direct: Vec<Option<Direct>>,
     /// This record's outcome of each condition.
     passes: Vec<bool>,
     /// Per aggregate: the error (an overflow) that stopped it; the others go on.
@@ -63,6 +66,44 @@ pub struct SourceRun<'p> {
     ext_slots: Vec<Slot>,
     ext_printed: String,
     counted: Vec<bool>,
+}
+
+/// The usual aggregate arguments, taken straight from a record's slots (`take_direct`)
+/// rather than evaluated as expressions: `count()`, and a bare field.
+#[derive(Clone, Copy)]
+enum Direct {
+    Record,
+    Field(usize),
+}
+
+impl Direct {
+    fn of(spec: &AggSpec) -> Option<Direct> {
+        match &spec.arg {
+            None => Some(Direct::Record),
+            Some(AggArg::Record(crate::ir::Node::Leaf(c))) => Some(Direct::Field(c.0 as usize)),
+            _ => None,
+        }
+    }
+}
+
+/// Take a record into a count, sum or ratio straight from its slot; `false` when this
+/// accumulator or this slot needs `AggState::update` (which gives the same result, slower).
+#[inline(always)]
+fn take_direct(acc: &mut Acc, take: Direct, row: &Row) -> bool {
+    match (take, acc) {
+        (Direct::Record, Acc::Count(n)) => {
+            *n += 1;
+            true
+        }
+        (Direct::Field(c), acc) => match row.slots[c] {
+            Slot::Num(d) => acc.take_number(d, false),
+            Slot::Dur(d) => acc.take_number(d, true),
+            Slot::Bool(b) => acc.take_truth(b),
+            Slot::Null => matches!(acc, Acc::Sum { .. } | Acc::Ratio { .. } | Acc::Count(_)),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 impl<'p> SourceRun<'p> {
@@ -92,6 +133,7 @@ impl<'p> SourceRun<'p> {
             })
             .collect();
         SourceRun {
+            direct: specs.iter().map(|s| Direct::of(s)).collect(),
             passes: vec![false; conditions.len()],
             conditions,
             condition_of,
@@ -148,6 +190,11 @@ impl<'p> SourceRun<'p> {
         for (i, spec) in self.specs.iter().enumerate() {
             if self.condition_of[i].is_some_and(|c| !self.passes[c]) || self.failures[i].is_some() {
                 continue;
+            }
+            if let (AggState::Simple(acc), Some(take)) = (&mut states[i], self.direct[i]) {
+                if take_direct(acc, take, row) {
+                    continue;
+                }
             }
             let done = match (&mut self.shared, g) {
                 (Some(shared), Some(g)) if shared.has(i) => {

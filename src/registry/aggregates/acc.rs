@@ -44,17 +44,17 @@ impl Acc {
     pub fn push(&mut self, v: &Value, key_buf: &mut Vec<u8>) -> Result<(), OpError> {
         match self {
             Acc::Count(n) => *n += u64::from(matches!(v, Value::Bool(true))),
-            Acc::Ratio { yes, n } => {
+            Acc::Ratio { .. } => {
                 if let Value::Bool(b) = v {
-                    *n += 1;
-                    *yes += u64::from(*b);
+                    self.take_truth(*b);
                 }
             }
-            Acc::Sum { sum, n, dur } => match v {
-                Value::Num(d) | Value::Dur(d) => {
-                    sum.add(*d);
-                    *n += 1;
-                    *dur |= matches!(v, Value::Dur(_));
+            Acc::Sum { .. } => match v {
+                Value::Num(d) => {
+                    self.take_number(*d, false);
+                }
+                Value::Dur(d) => {
+                    self.take_number(*d, true);
                 }
                 Value::Null => {}
                 v => return Err(OpError::Type(format!("cannot add up a {}", v.type_name()))),
@@ -106,6 +106,29 @@ impl Acc {
             }
         }
         Ok(())
+    }
+
+    /// Take a number (`dur`: a duration) when this is a sum; `false` when it is not.
+    #[inline(always)]
+    pub fn take_number(&mut self, d: Decimal, is_dur: bool) -> bool {
+        let Acc::Sum { sum, n, dur } = self else {
+            return false;
+        };
+        sum.add(d);
+        *n += 1;
+        *dur |= is_dur;
+        true
+    }
+
+    /// Take a condition's truth when this is a ratio; `false` when it is not.
+    #[inline(always)]
+    pub fn take_truth(&mut self, b: bool) -> bool {
+        let Acc::Ratio { yes, n } = self else {
+            return false;
+        };
+        *n += 1;
+        *yes += u64::from(b);
+        true
     }
 
     /// Take a value with its time (`first`, `last`); a null value or time is skipped.
