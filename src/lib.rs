@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diag;
 pub mod doc;
 pub mod eval;
+pub mod fast_decimal;
 pub mod fmt;
 pub mod input;
 pub mod ir;

@@ -2,6 +2,7 @@
 //! fields, KPI scope reads aggregate results. Operators are here; functions run their
 //! registry definition.
 
+use crate::fast_decimal;
 use crate::ir::Node;
 use crate::op::{BinOp, UnOp};
 use crate::registry::Args;
@@ -108,15 +109,16 @@ fn numbers(
     q: &rust_decimal::Decimal,
 ) -> Option<Value<'static>> {
     use std::cmp::Ordering::*;
+    let order = || fast_decimal::cmp(p, q).unwrap_or_else(|| p.cmp(q));
     Some(match op {
-        BinOp::Add => Value::Num(p.checked_add(*q)?),
-        BinOp::Sub => Value::Num(p.checked_sub(*q)?),
-        BinOp::Eq => Value::Bool(p.cmp(q) == Equal),
-        BinOp::Ne => Value::Bool(p.cmp(q) != Equal),
-        BinOp::Lt => Value::Bool(p.cmp(q) == Less),
-        BinOp::Le => Value::Bool(p.cmp(q) != Greater),
-        BinOp::Gt => Value::Bool(p.cmp(q) == Greater),
-        BinOp::Ge => Value::Bool(p.cmp(q) != Less),
+        BinOp::Add => Value::Num(fast_decimal::add(*p, *q).or_else(|| p.checked_add(*q))?),
+        BinOp::Sub => Value::Num(fast_decimal::sub(*p, *q).or_else(|| p.checked_sub(*q))?),
+        BinOp::Eq => Value::Bool(order() == Equal),
+        BinOp::Ne => Value::Bool(order() != Equal),
+        BinOp::Lt => Value::Bool(order() == Less),
+        BinOp::Le => Value::Bool(order() != Greater),
+        BinOp::Gt => Value::Bool(order() == Greater),
+        BinOp::Ge => Value::Bool(order() != Less),
         _ => return None,
     })
 }

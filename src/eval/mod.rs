@@ -12,6 +12,7 @@ pub mod row;
 mod rows;
 mod run;
 mod shared_per;
+mod slot_expr;
 mod state;
 
 use crate::diag::{Code, Diag};

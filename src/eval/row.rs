@@ -21,7 +21,10 @@ impl<'r> Row<'r> {
     pub fn holds(&self, e: &'r RExpr, dz: &DivByZero) -> Result<bool, OpError> {
         match e {
             crate::ir::Node::Leaf(c) => Ok(matches!(self.slots[c.0 as usize], Slot::Bool(true))),
-            _ => Ok(self.eval(e, dz)?.truth() == Some(true)),
+            _ => match super::slot_expr::truth(e, self) {
+                Some(t) => Ok(t == Some(true)),
+                None => Ok(self.eval(e, dz)?.truth() == Some(true)),
+            },
         }
     }
 }

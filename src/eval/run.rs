@@ -5,6 +5,7 @@ use super::expr::DivByZero;
 use super::lookup::LookupTable;
 use super::row::{Row, Slot};
 use super::shared_per::SharedPer;
+use super::slot_expr;
 use super::state::AggState;
 use crate::ir::{AggArg, AggSpec, RExpr};
 use crate::keytable::encode_key;
@@ -43,7 +44,7 @@ pub struct SourceRun<'p> {
     /// For each aggregate, the index of its condition.
     condition_of: Vec<Option<usize>>,
     /// For each aggregate, what it takes when that is a record or a field (`take_direct`).
-    direct: Vec<Option<Direct>>,
+    direct: Vec<Option<Direct<'p>>>,
     /// This record's outcome of each condition.
     passes: Vec<bool>,
     /// Per aggregate: the error (an overflow) that stopped it; the others go on.
@@ -69,25 +70,28 @@ pub struct SourceRun<'p> {
 }
 
 /// The usual aggregate arguments, taken straight from a record's slots (`take_direct`)
-/// rather than evaluated as expressions: `count()`, and a bare field.
+/// rather than evaluated as values: `count()`, a bare field, and the sums and conditions
+/// `slot_expr.rs` computes.
 #[derive(Clone, Copy)]
-enum Direct {
+enum Direct<'p> {
     Record,
     Field(usize),
+    Expr(&'p RExpr),
 }
 
-impl Direct {
-    fn of(spec: &AggSpec) -> Option<Direct> {
+impl<'p> Direct<'p> {
+    fn of(spec: &'p AggSpec) -> Option<Direct<'p>> {
         match &spec.arg {
             None => Some(Direct::Record),
             Some(AggArg::Record(crate::ir::Node::Leaf(c))) => Some(Direct::Field(c.0 as usize)),
+            Some(AggArg::Record(e)) => Some(Direct::Expr(e)),
             _ => None,
         }
     }
 }
 
-/// Take a record into a count, sum or ratio straight from its slot; `false` when this
-/// accumulator or this slot needs `AggState::update` (which gives the same result, slower).
+/// Take a record into a count, sum or ratio straight from its slots; `false` when this
+/// accumulator or this record needs `AggState::update` (which gives the same result, slower).
 #[inline(always)]
 fn take_direct(acc: &mut Acc, take: Direct, row: &Row) -> bool {
     match (take, acc) {
@@ -102,6 +106,24 @@ fn take_direct(acc: &mut Acc, take: Direct, row: &Row) -> bool {
             Slot::Null => matches!(acc, Acc::Sum { .. } | Acc::Ratio { .. } | Acc::Count(_)),
             _ => false,
         },
+        (Direct::Expr(e), acc @ Acc::Sum { .. }) => match slot_expr::number(e, row) {
+            Some(Some(d)) => acc.take_number(d, false),
+            Some(None) => true,
+            None => false,
+        },
+        (Direct::Expr(e), acc @ (Acc::Ratio { .. } | Acc::Count(_))) => {
+            match slot_expr::truth(e, row) {
+                Some(Some(b)) => {
+                    if let Acc::Count(n) = acc {
+                        *n += u64::from(b);
+                        return true;
+                    }
+                    acc.take_truth(b)
+                }
+                Some(None) => true,
+                None => false,
+            }
+        }
         _ => false,
     }
 }
