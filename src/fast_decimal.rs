@@ -18,7 +18,17 @@ pub fn add(p: Decimal, q: Decimal) -> Option<Decimal> {
         return None;
     }
     let sum = p.mantissa() + q.mantissa();
-    (sum != 0 && sum.abs() <= MAX_MANTISSA).then(|| Decimal::from_i128_with_scale(sum, scale))
+    if sum == 0 || sum.abs() > MAX_MANTISSA {
+        return None;
+    }
+    let m = sum.unsigned_abs();
+    Some(Decimal::from_parts(
+        m as u32,
+        (m >> 32) as u32,
+        (m >> 64) as u32,
+        sum < 0,
+        scale,
+    ))
 }
 
 /// `p - q`, as [`add`].

@@ -29,13 +29,26 @@ pub fn number(e: &RExpr, row: &Row) -> Option<Option<Decimal>> {
             let (Some(x), Some(y)) = (x, y) else {
                 return Some(None);
             };
-            let v = match op {
-                BinOp::Add => fast_decimal::add(x, y).or_else(|| x.checked_add(y))?,
-                _ => fast_decimal::sub(x, y).or_else(|| x.checked_sub(y))?,
+            let fast = match op {
+                BinOp::Add => fast_decimal::add(x, y),
+                _ => fast_decimal::sub(x, y),
             };
-            Some(Some(v))
+            match fast {
+                Some(v) => Some(Some(v)),
+                None => Some(Some(general(*op, x, y)?)),
+            }
         }
         _ => None,
+    }
+}
+
+/// `x + y` or `x - y` as the decimal routines compute it (`None`: an overflow).
+#[cold]
+#[inline(never)]
+fn general(op: BinOp, x: Decimal, y: Decimal) -> Option<Decimal> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        _ => x.checked_sub(y),
     }
 }
 
