@@ -24,17 +24,23 @@ pub fn pick_flat(line: &str, into: &mut Picked) -> bool {
     }
     let mut n_keys = 0;
     loop {
-        // "key"
-        let Some((key_from, key_to)) = string(b, i) else {
-            return false;
+        // "key": the previous object's key at this place, or any other.
+        let (column, key_to) = match into.order.same_key(n_keys, b, i) {
+            Some(known) => known,
+            None => {
+                let Some((key_from, key_to)) = string(b, i) else {
+                    return false;
+                };
+                let column = into.order.column(n_keys, &b[key_from..key_to], into.fields);
+                (column, key_to)
+            }
         };
+        n_keys += 1;
         i = skip_space(b, key_to + 1);
         if b.get(i) != Some(&b':') {
             return false;
         }
         i = skip_space(b, i + 1);
-        let column = into.order.column(n_keys, &b[key_from..key_to], into.fields);
-        n_keys += 1;
         // The value: its text (without a string's quotes), whether it is a string, and the
         // byte after it.
         let (from, to, is_string, next) = match b.get(i) {
@@ -120,6 +126,19 @@ pub struct KeyOrder {
 const KEY_MAX: usize = 32;
 
 impl KeyOrder {
+    /// When the string at `i` is key number `n` of the previous object: the column it
+    /// names and where its closing quote is. (A cached key has no quote, backslash or
+    /// control character, so the bytes and the quote after them make the whole string.)
+    #[inline]
+    fn same_key(&self, n: usize, b: &[u8], i: usize) -> Option<(Option<usize>, usize)> {
+        let (name, len, column) = self.keys.get(n)?;
+        let len = usize::from(*len);
+        let from = i + 1;
+        let after = b.get(i..from + len + 1)?;
+        (after[0] == b'"' && after[1..=len] == name[..len] && after[len + 1] == b'"')
+            .then_some((*column, from + len))
+    }
+
     /// The needed column key number `n` of an object names (`fields`: per column, its name
     /// when needed).
     #[inline]
@@ -239,6 +258,49 @@ mod tests {
             }
         }
         assert!(outcome(r#"{"a": 1, "b": "x y", "c": true}"#, &names, true).is_some());
+    }
+
+    #[test]
+    fn keys_in_another_order_are_still_found() {
+        let fields: Vec<Option<String>> = ["ab", "a", "x", "b"]
+            .iter()
+            .map(|n| (*n != "x").then(|| n.to_string()))
+            .collect();
+        let mut order = KeyOrder::default();
+        for line in [
+            r#"{"a": 1, "ab": 2, "b": 3}"#,
+            r#"{"ab": 4, "a": 5, "b": 6}"#,
+            r#"{"a": 7, "abc": 8, "b": 9}"#,
+            r#"{"a": 10, "ab": 11}"#,
+            r#"{"x": 12, "a": 13, "ab": 14, "b": 15}"#,
+            r#"{"a": 16, "ab": 17, "b": 18}"#,
+        ] {
+            let (mut text, mut full_text) = (String::new(), String::new());
+            let (mut ranges, mut full) = (vec![None; 4], vec![None; 4]);
+            let mut into = Picked {
+                order: &mut order,
+                fields: &fields,
+                same: &[],
+                text: &mut text,
+                ranges: &mut ranges,
+            };
+            assert!(pick_flat(line, &mut into), "{line}");
+            let mut fresh = KeyOrder::default();
+            let into = Picked {
+                order: &mut fresh,
+                fields: &fields,
+                same: &[],
+                text: &mut full_text,
+                ranges: &mut full,
+            };
+            parse(line, into).unwrap();
+            let values = |t: &str, r: &[Option<ValueAt>]| -> Vec<Option<String>> {
+                r.iter()
+                    .map(|v| v.map(|v| t[v.start as usize..v.end as usize].to_string()))
+                    .collect()
+            };
+            assert_eq!(values(&text, &ranges), values(&full_text, &full), "{line}");
+        }
     }
 
     #[test]
