@@ -45,11 +45,11 @@ pub fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-fn digits(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(b.iter().fold(0u32, |a, &c| a * 10 + (c - b'0') as u32))
+/// The two ASCII digits at `s[at..at + 2]` (which must be there) as a number.
+#[inline(always)]
+fn two_digits(s: &[u8], at: usize) -> Option<u32> {
+    let (a, b) = (s[at].wrapping_sub(b'0'), s[at + 1].wrapping_sub(b'0'));
+    (a < 10 && b < 10).then_some(u32::from(a) * 10 + u32::from(b))
 }
 
 /// `YYYY-MM-DD` → day number.
@@ -58,9 +58,9 @@ pub fn parse_date(s: &[u8]) -> Option<i64> {
         return None;
     }
     let (y, m, d) = (
-        digits(&s[0..4])? as i64,
-        digits(&s[5..7])?,
-        digits(&s[8..10])?,
+        (two_digits(s, 0)? * 100 + two_digits(s, 2)?) as i64,
+        two_digits(s, 5)?,
+        two_digits(s, 8)?,
     );
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
@@ -79,13 +79,13 @@ pub fn parse_datetime(s: &[u8]) -> Option<i64> {
     if !(s[10] == b'T' || s[10] == b' ') || s.len() < 16 || s[13] != b':' {
         return None;
     }
-    let (h, mi) = (digits(&s[11..13])?, digits(&s[14..16])?);
+    let (h, mi) = (two_digits(s, 11)?, two_digits(s, 14)?);
     let (mut sec, mut micros) = (0, 0i64);
     if s.len() > 16 {
         if s[16] != b':' || s.len() < 19 {
             return None;
         }
-        sec = digits(&s[17..19])?;
+        sec = two_digits(s, 17)?;
         if s.len() > 19 {
             let frac = s[19..].strip_prefix(b".")?;
             if frac.is_empty() || frac.len() > 9 || !frac.iter().all(u8::is_ascii_digit) {

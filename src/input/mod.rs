@@ -330,8 +330,9 @@ fn read_format<F: Format>(
         for &k in &needed {
             // The cell is fetched again on the (cold) error path: keeping it alive across
             // the conversion costs the hot loop a copy.
-            match cell::to_slot(record.cell(k), input.columns[k].1, &notation, &mut printed) {
-                Ok(s) => slots[k] = s,
+            let (ty, slot) = (input.columns[k].1, &mut slots[k]);
+            match cell::to_slot_in(record.cell(k), ty, &notation, &mut printed, slot) {
+                Ok(()) => {}
                 Err(expected) => {
                     reject_cell::<F>(tally, input, &record, k, expected, &notation, rejected);
                     rejected = true;
