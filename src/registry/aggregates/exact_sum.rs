@@ -35,18 +35,27 @@ pub struct ExactSum {
 impl ExactSum {
     #[inline]
     pub fn add(&mut self, d: Decimal) {
-        if let Some(w) = &mut self.wide {
-            **w += wide(d);
-            return;
-        }
-        if self.small.scale() == 0 && d.scale() == 0 {
+        if self.wide.is_none() && self.small.scale() == 0 && d.scale() == 0 {
             // Integers (counts of seconds, amounts in cents): their sum is exact while it
             // fits a decimal's 96 bits; a zero or larger total takes the general path.
             let sum = self.small.mantissa() + d.mantissa();
             if sum != 0 && sum.unsigned_abs() < 1u128 << 96 {
-                self.small = Decimal::from_i128_with_scale(sum, 0);
+                let m = sum.unsigned_abs();
+                let (lo, mid, hi) = (m as u32, (m >> 32) as u32, (m >> 64) as u32);
+                self.small = Decimal::from_parts(lo, mid, hi, sum < 0, 0);
                 return;
             }
+        }
+        self.add_general(d);
+    }
+
+    /// Any addition: out of line, so that the integer path inlined in the callers stays
+    /// small.
+    #[inline(never)]
+    fn add_general(&mut self, d: Decimal) {
+        if let Some(w) = &mut self.wide {
+            **w += wide(d);
+            return;
         }
         match self.small.checked_add(d) {
             // A smaller scale than the operands' means the addition rounded.
