@@ -242,32 +242,38 @@ fn text_to_slot(cell: &str, at: u32, ty: Ty, n: &Notation, out: &mut Slot) -> Re
             return Ok(());
         }
     }
-    *out = match ty {
-        Ty::Num => read_number(cell, n)
+    // Each arm writes the slot itself: a slot built apart and then copied is read in wide
+    // loads from narrow stores (a stall per cell).
+    match ty {
+        Ty::Num | Ty::Dur => *out = number_to_slot(cell, ty, n)?,
+        Ty::Bool => *out = Slot::Bool(n.read_bool(cell).ok_or(A_BOOL)?),
+        Ty::Date => *out = Slot::Date(n.read_date(cell).ok_or(A_DATE)?),
+        Ty::DateTime => *out = Slot::DateTime(n.read_datetime(cell).ok_or(A_DATETIME)?),
+        Ty::Str | Ty::Null => *out = Slot::Str(at, at + cell.len() as u32),
+        Ty::Any => dynamic(cell, at, n, out),
+    }
+    Ok(())
+}
+
+/// A number or duration cell that is not plain digits.
+#[inline(never)]
+fn number_to_slot(cell: &str, ty: Ty, n: &Notation) -> Result<Slot, Expected> {
+    if ty == Ty::Num {
+        return read_number(cell, n)
             .or_else(|| clock_seconds(cell))
             .map(Slot::Num)
-            .ok_or(A_NUMBER)?,
-        Ty::Bool => n.read_bool(cell).map(Slot::Bool).ok_or(A_BOOL)?,
-        Ty::Date => n.read_date(cell).map(Slot::Date).ok_or(A_DATE)?,
-        Ty::DateTime => n
-            .read_datetime(cell)
-            .map(Slot::DateTime)
-            .ok_or(A_DATETIME)?,
-        // Seconds with a decimal point, whatever the file's sniffed decimal comma; declared
-        // marks are strict, so with them `1.500` is 1500 seconds, as in a number field.
-        Ty::Dur => n
-            .marks
-            .is_none()
-            .then(|| value::parse_number(cell, false))
-            .flatten()
-            .or_else(|| clock_seconds(cell))
-            .or_else(|| read_number(cell, n))
-            .map(Slot::Dur)
-            .ok_or(A_DURATION)?,
-        Ty::Str | Ty::Null => Slot::Str(at, at + cell.len() as u32),
-        Ty::Any => dynamic(cell, at, n),
-    };
-    Ok(())
+            .ok_or(A_NUMBER);
+    }
+    // Seconds with a decimal point, whatever the file's sniffed decimal comma; declared
+    // marks are strict, so with them `1.500` is 1500 seconds, as in a number field.
+    n.marks
+        .is_none()
+        .then(|| value::parse_number(cell, false))
+        .flatten()
+        .or_else(|| clock_seconds(cell))
+        .or_else(|| read_number(cell, n))
+        .map(Slot::Dur)
+        .ok_or(A_DURATION)
 }
 
 /// A cell of 1 to 18 ASCII digits and nothing else: the integer it reads as in every
@@ -309,9 +315,11 @@ fn date_shaped(b: &[u8]) -> bool {
 }
 
 /// A text cell of a field whose type nothing declares or implies: the data tells it.
-fn dynamic(cell: &str, at: u32, n: &Notation) -> Slot {
+fn dynamic(cell: &str, at: u32, n: &Notation, out: &mut Slot) {
+    // Written into `out` on each path (see `text_to_slot`).
     if let Some(d) = plain_digits(cell) {
-        return Slot::Num(d);
+        *out = Slot::Num(d);
+        return;
     }
     let b = cell.as_bytes();
     let number = match n.marks {
@@ -319,27 +327,30 @@ fn dynamic(cell: &str, at: u32, n: &Notation) -> Slot {
         _ => read_plain_number(cell, n),
     };
     if let Some(d) = number {
-        return Slot::Num(d);
+        *out = Slot::Num(d);
+        return;
     }
     if date_shaped(b) {
         if let Some(d) = time::parse_date(b) {
-            return Slot::Date(d);
+            *out = Slot::Date(d);
+            return;
         }
         if let Some(t) = time::parse_datetime(b) {
-            return Slot::DateTime(t);
+            *out = Slot::DateTime(t);
+            return;
         }
     }
     match cell {
-        "true" => Slot::Bool(true),
-        "false" => Slot::Bool(false),
+        "true" => *out = Slot::Bool(true),
+        "false" => *out = Slot::Bool(false),
         _ if n.date.is_some()
             || n.datetime.is_some()
             || !n.true_words.is_empty()
             || !n.false_words.is_empty() =>
         {
-            dynamic_declared(cell, at, n)
+            *out = dynamic_declared(cell, at, n)
         }
-        _ => Slot::Str(at, at + cell.len() as u32),
+        _ => *out = Slot::Str(at, at + cell.len() as u32),
     }
 }
 
