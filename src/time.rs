@@ -4,8 +4,40 @@
 pub const MICROS_PER_SEC: i64 = 1_000_000;
 pub const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SEC;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+/// Days since 1970-01-01 of a proleptic Gregorian date: by table for the years of
+/// [`YEAR_STARTS`], else by [`civil_days`].
+#[inline]
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let k = y.wrapping_sub(TABLE_FROM);
+    if !(0..YEAR_STARTS.len() as i64 - 1).contains(&k) || !(1..=12).contains(&m) {
+        return civil_days(y, m, d);
+    }
+    let (start, next) = (YEAR_STARTS[k as usize], YEAR_STARTS[k as usize + 1]);
+    let leap_day = i64::from(next - start == 366 && m > 2);
+    i64::from(start) + i64::from(DAYS_BEFORE[m as usize]) + leap_day + i64::from(d) - 1
+}
+
+/// The first year of [`YEAR_STARTS`].
+const TABLE_FROM: i64 = 1900;
+/// The day number of January 1st of each year from [`TABLE_FROM`] to 2200 (the next
+/// year's says whether one is leap).
+static YEAR_STARTS: [i32; 302] = year_starts();
+
+const fn year_starts() -> [i32; 302] {
+    let mut t = [0; 302];
+    let mut i = 0;
+    while i < t.len() {
+        t[i] = civil_days(TABLE_FROM + i as i64, 1, 1) as i32;
+        i += 1;
+    }
+    t
+}
+
+/// Days before the first of each month (1-based) in a common year.
+const DAYS_BEFORE: [u16; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+const fn civil_days(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -45,11 +77,11 @@ pub fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-fn digits(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(b.iter().fold(0u32, |a, &c| a * 10 + (c - b'0') as u32))
+/// The two ASCII digits at `s[at..at + 2]` (which must be there) as a number.
+#[inline(always)]
+fn two_digits(s: &[u8], at: usize) -> Option<u32> {
+    let (a, b) = (s[at].wrapping_sub(b'0'), s[at + 1].wrapping_sub(b'0'));
+    (a < 10 && b < 10).then_some(u32::from(a) * 10 + u32::from(b))
 }
 
 /// `YYYY-MM-DD` → day number.
@@ -58,9 +90,9 @@ pub fn parse_date(s: &[u8]) -> Option<i64> {
         return None;
     }
     let (y, m, d) = (
-        digits(&s[0..4])? as i64,
-        digits(&s[5..7])?,
-        digits(&s[8..10])?,
+        (two_digits(s, 0)? * 100 + two_digits(s, 2)?) as i64,
+        two_digits(s, 5)?,
+        two_digits(s, 8)?,
     );
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
@@ -79,13 +111,13 @@ pub fn parse_datetime(s: &[u8]) -> Option<i64> {
     if !(s[10] == b'T' || s[10] == b' ') || s.len() < 16 || s[13] != b':' {
         return None;
     }
-    let (h, mi) = (digits(&s[11..13])?, digits(&s[14..16])?);
+    let (h, mi) = (two_digits(s, 11)?, two_digits(s, 14)?);
     let (mut sec, mut micros) = (0, 0i64);
     if s.len() > 16 {
         if s[16] != b':' || s.len() < 19 {
             return None;
         }
-        sec = digits(&s[17..19])?;
+        sec = two_digits(s, 17)?;
         if s.len() > 19 {
             let frac = s[19..].strip_prefix(b".")?;
             if frac.is_empty() || frac.len() > 9 || !frac.iter().all(u8::is_ascii_digit) {
@@ -199,6 +231,21 @@ mod tests {
             (month(d), quarter(d), year(d)),
             ("2025-03".into(), "2025-Q1".into(), "2025".into())
         );
+    }
+
+    /// The table gives the day of the formula, for every month and day number (past the
+    /// month's end too) of its years and around them.
+    #[test]
+    fn the_year_table_agrees_with_the_formula() {
+        for y in TABLE_FROM - 5..TABLE_FROM + YEAR_STARTS.len() as i64 + 5 {
+            for m in 0..=13 {
+                for d in 0..=40 {
+                    assert_eq!(days_from_civil(y, m, d), civil_days(y, m, d), "{y}-{m}-{d}");
+                }
+            }
+        }
+        assert_eq!(days_from_civil(2025, 1, 1), 20_089);
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
     }
 }
 

@@ -231,19 +231,42 @@ pub fn from_truth(t: Option<bool>) -> Value<'static> {
 
 /// A data cell → a number: an integer fast path, then exact decimal text. With
 /// `decimal_comma`, `12,5` reads as 12.5 (what French spreadsheets write).
+#[inline]
 pub fn parse_number(s: &str, decimal_comma: bool) -> Option<Decimal> {
-    let b = s.as_bytes();
-    if !b.is_empty() && b.len() <= 18 {
-        let (neg, digits) = match b[0] {
-            b'-' => (true, &b[1..]),
-            b'+' => (false, &b[1..]),
-            _ => (false, b),
-        };
-        if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
-            let n = digits.iter().fold(0i64, |a, &c| a * 10 + (c - b'0') as i64);
-            return Some(Decimal::from(if neg { -n } else { n }));
-        }
+    match parse_integer(s.as_bytes()) {
+        Some(n) => Some(Decimal::from(n)),
+        None => parse_notation(s, decimal_comma),
     }
+}
+
+/// `[+-]?` and 1 to 17 digits (18 bytes at most): the integer, which an `i64` holds.
+#[inline]
+fn parse_integer(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || b.len() > 18 {
+        return None;
+    }
+    let (neg, digits) = match b[0] {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n = 0i64;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + i64::from(d);
+    }
+    Some(if neg { -n } else { n })
+}
+
+/// A number cell that is not a plain integer: decimals, exponents, a decimal comma.
+#[inline(never)]
+fn parse_notation(s: &str, decimal_comma: bool) -> Option<Decimal> {
     if decimal_comma && s.contains(',') && !s.contains('.') {
         let s = s.replacen(',', ".", 1);
         if !well_formed_number(&s) {
@@ -307,6 +330,12 @@ fn well_formed_number(s: &str) -> bool {
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {
+    // The usual spellings first: a word compare, before the case-insensitive ones.
+    match s.as_bytes() {
+        b"true" => return Some(true),
+        b"false" => return Some(false),
+        _ => {}
+    }
     match s.len() {
         1 => match s.as_bytes()[0] {
             b'1' => Some(true),

@@ -191,75 +191,166 @@ pub const A_DURATION: Expected = "a duration (seconds or HH:MM:SS)";
 
 /// Convert one cell for a column of type `ty`. A typed cell read into a text column is
 /// printed into `printed` (which the row carries alongside the record's text).
-#[inline]
 pub fn to_slot(
     cell: Cell,
     ty: Ty,
     notation: &Notation,
     printed: &mut String,
 ) -> Result<Slot, Expected> {
+    let mut slot = Slot::Null;
+    to_slot_in(cell, ty, notation, printed, &mut slot).map(|()| slot)
+}
+
+/// [`to_slot`] into `out`, the row's slot itself (left as it may be on an error). The slot
+/// is written where it stays: a slot returned and then copied costs the reading loop a
+/// stall on every cell (the copy reads in one load what the conversion wrote in parts).
+#[inline]
+pub fn to_slot_in(
+    cell: Cell,
+    ty: Ty,
+    notation: &Notation,
+    printed: &mut String,
+    out: &mut Slot,
+) -> Result<(), Expected> {
     match cell {
-        Cell::Null => Ok(Slot::Null),
-        Cell::Text(text, at) => text_to_slot(text, at, ty, notation),
-        Cell::Plain(text, at) => text_to_slot(text, at, ty, &PLAIN),
-        typed => typed_to_slot(typed, ty, printed),
+        Cell::Null => {
+            *out = Slot::Null;
+            Ok(())
+        }
+        Cell::Text(text, at) => text_to_slot(text, at, ty, notation, out),
+        Cell::Plain(text, at) => text_to_slot(text, at, ty, &PLAIN, out),
+        typed => {
+            *out = typed_to_slot(typed, ty, printed)?;
+            Ok(())
+        }
     }
 }
 
 #[inline]
-fn text_to_slot(cell: &str, at: u32, ty: Ty, n: &Notation) -> Result<Slot, Expected> {
+fn text_to_slot(cell: &str, at: u32, ty: Ty, n: &Notation, out: &mut Slot) -> Result<(), Expected> {
     if cell.is_empty() || n.is_null_word(cell) {
-        return Ok(Slot::Null);
+        *out = Slot::Null;
+        return Ok(());
     }
+    if matches!(ty, Ty::Num | Ty::Dur) {
+        if let Some(d) = plain_digits(cell) {
+            *out = if ty == Ty::Num {
+                Slot::Num(d)
+            } else {
+                Slot::Dur(d)
+            };
+            return Ok(());
+        }
+    }
+    // Each arm writes the slot itself: a slot built apart and then copied is read in wide
+    // loads from narrow stores (a stall per cell).
     match ty {
-        Ty::Num => read_number(cell, n)
+        Ty::Num | Ty::Dur => *out = number_to_slot(cell, ty, n)?,
+        Ty::Bool => *out = Slot::Bool(n.read_bool(cell).ok_or(A_BOOL)?),
+        Ty::Date => *out = Slot::Date(n.read_date(cell).ok_or(A_DATE)?),
+        Ty::DateTime => *out = Slot::DateTime(n.read_datetime(cell).ok_or(A_DATETIME)?),
+        Ty::Str | Ty::Null => *out = Slot::Str(at, at + cell.len() as u32),
+        Ty::Any => dynamic(cell, at, n, out),
+    }
+    Ok(())
+}
+
+/// A number or duration cell that is not plain digits.
+#[inline(never)]
+fn number_to_slot(cell: &str, ty: Ty, n: &Notation) -> Result<Slot, Expected> {
+    if ty == Ty::Num {
+        return read_number(cell, n)
             .or_else(|| clock_seconds(cell))
             .map(Slot::Num)
-            .ok_or(A_NUMBER),
-        Ty::Bool => n.read_bool(cell).map(Slot::Bool).ok_or(A_BOOL),
-        Ty::Date => n.read_date(cell).map(Slot::Date).ok_or(A_DATE),
-        Ty::DateTime => n.read_datetime(cell).map(Slot::DateTime).ok_or(A_DATETIME),
-        // Seconds with a decimal point, whatever the file's sniffed decimal comma; declared
-        // marks are strict, so with them `1.500` is 1500 seconds, as in a number field.
-        Ty::Dur => n
-            .marks
-            .is_none()
-            .then(|| value::parse_number(cell, false))
-            .flatten()
-            .or_else(|| clock_seconds(cell))
-            .or_else(|| read_number(cell, n))
-            .map(Slot::Dur)
-            .ok_or(A_DURATION),
-        Ty::Str | Ty::Null => Ok(Slot::Str(at, at + cell.len() as u32)),
-        Ty::Any => Ok(dynamic(cell, at, n)),
+            .ok_or(A_NUMBER);
     }
+    // Seconds with a decimal point, whatever the file's sniffed decimal comma; declared
+    // marks are strict, so with them `1.500` is 1500 seconds, as in a number field.
+    n.marks
+        .is_none()
+        .then(|| value::parse_number(cell, false))
+        .flatten()
+        .or_else(|| clock_seconds(cell))
+        .or_else(|| read_number(cell, n))
+        .map(Slot::Dur)
+        .ok_or(A_DURATION)
+}
+
+/// A cell of 1 to 18 ASCII digits and nothing else: the integer it reads as in every
+/// notation (number, duration or untyped; declared marks or not), without the notation's
+/// work.
+#[inline(always)]
+fn plain_digits(cell: &str) -> Option<Decimal> {
+    let b = cell.as_bytes();
+    if b.is_empty() || b.len() > 18 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(Decimal::from(n))
+}
+
+/// Whether the default notation (no declared marks) could read `b` as a number: it starts
+/// as one (`[0-9+-.]`, or `,` with a decimal comma) and is not shaped as a date
+/// (`YYYY-MM-DD…`: a number has no `-` at both bytes 4 and 7).
+#[inline]
+fn may_be_number(b: &[u8], n: &Notation) -> bool {
+    let starts = match b.first() {
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => true,
+        Some(b',') => n.decimal_comma,
+        _ => false,
+    };
+    starts && !date_shaped(b)
+}
+
+#[inline]
+fn date_shaped(b: &[u8]) -> bool {
+    b.len() >= 10 && b[4] == b'-' && b[7] == b'-'
 }
 
 /// A text cell of a field whose type nothing declares or implies: the data tells it.
-fn dynamic(cell: &str, at: u32, n: &Notation) -> Slot {
-    if let Some(d) = read_plain_number(cell, n) {
-        return Slot::Num(d);
+fn dynamic(cell: &str, at: u32, n: &Notation, out: &mut Slot) {
+    // Written into `out` on each path (see `text_to_slot`).
+    if let Some(d) = plain_digits(cell) {
+        *out = Slot::Num(d);
+        return;
     }
     let b = cell.as_bytes();
-    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+    let number = match n.marks {
+        None if !may_be_number(b, n) => None,
+        _ => read_plain_number(cell, n),
+    };
+    if let Some(d) = number {
+        *out = Slot::Num(d);
+        return;
+    }
+    if date_shaped(b) {
         if let Some(d) = time::parse_date(b) {
-            return Slot::Date(d);
+            *out = Slot::Date(d);
+            return;
         }
         if let Some(t) = time::parse_datetime(b) {
-            return Slot::DateTime(t);
+            *out = Slot::DateTime(t);
+            return;
         }
     }
     match cell {
-        "true" => Slot::Bool(true),
-        "false" => Slot::Bool(false),
+        "true" => *out = Slot::Bool(true),
+        "false" => *out = Slot::Bool(false),
         _ if n.date.is_some()
             || n.datetime.is_some()
             || !n.true_words.is_empty()
             || !n.false_words.is_empty() =>
         {
-            dynamic_declared(cell, at, n)
+            *out = dynamic_declared(cell, at, n)
         }
-        _ => Slot::Str(at, at + cell.len() as u32),
+        _ => *out = Slot::Str(at, at + cell.len() as u32),
     }
 }
 
@@ -426,5 +517,91 @@ mod tests {
             to_slot(Cell::Text("ab", 7), Ty::Str, &comma, &mut String::new()),
             Ok(Slot::Str(7, 9))
         );
+    }
+
+    /// Digits alone read as the general path of every notation reads them, to the bit.
+    #[test]
+    fn plain_digits_read_as_every_notation_reads_them() {
+        let notations = [
+            Notation::default(),
+            Notation {
+                decimal_comma: true,
+                ..Notation::default()
+            },
+            Notation {
+                marks: Some(Marks {
+                    decimal: b',',
+                    thousands: Some(b' '),
+                }),
+                ..Notation::default()
+            },
+            Notation {
+                marks: Some(Marks {
+                    decimal: b'.',
+                    thousands: Some(b','),
+                }),
+                ..Notation::default()
+            },
+        ];
+        let cells = ["0", "00", "7", "007", "123", "100000000000000000"];
+        for cell in cells.into_iter().chain(["999999999999999999"]) {
+            let fast = plain_digits(cell).unwrap().serialize();
+            for n in &notations {
+                assert_eq!(read_number(cell, n).unwrap().serialize(), fast, "{cell}");
+                assert_eq!(read_plain_number(cell, n).unwrap().serialize(), fast);
+                let dur = n
+                    .marks
+                    .is_none()
+                    .then(|| value::parse_number(cell, false))
+                    .flatten()
+                    .or_else(|| read_number(cell, n));
+                assert_eq!(dur.unwrap().serialize(), fast, "{cell}");
+            }
+        }
+        for cell in [
+            "",
+            "1234567890123456789",
+            "-5",
+            "+5",
+            "5 ",
+            "1.0",
+            "1e3",
+            "٣",
+        ] {
+            assert_eq!(plain_digits(cell), None, "{cell}");
+        }
+    }
+
+    /// What `may_be_number` turns away, the default notation does not read as a number.
+    #[test]
+    fn cells_turned_away_from_the_number_path_are_no_numbers() {
+        let alphabet: Vec<char> = "09+-.,eE xT%".chars().collect();
+        let mut cells = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = cells
+                .iter()
+                .filter(|c| c.len() == cells.last().map_or(0, String::len))
+                .flat_map(|c| alphabet.iter().map(move |a| format!("{c}{a}")))
+                .collect();
+            cells.extend(longer);
+        }
+        for middle in ["-", "0", "e", "+", "."] {
+            for tail in ["", "0", "-5", "e5", "T08:00:01"] {
+                cells.push(format!("1234{middle}56-78{tail}"));
+                cells.push(format!("12.4-56-78{tail}"));
+                cells.push(format!("1e+4-56-78{tail}"));
+            }
+        }
+        for comma in [false, true] {
+            let n = Notation {
+                decimal_comma: comma,
+                ..Notation::default()
+            };
+            for cell in &cells {
+                if !may_be_number(cell.as_bytes(), &n) {
+                    assert_eq!(value::parse_number(cell, comma), None, "{cell:?}");
+                }
+            }
+        }
     }
 }

@@ -319,21 +319,26 @@ fn read_format<F: Format>(
         if reads & 0x3FFF == 0 {
             progress.tick(format.position());
         }
-        let (record, mut rejected) = match format.next_record(tally)? {
-            Next::Record(r) => (r, false),
-            Next::Faulty(r) => (r, true),
-            Next::Skip => continue,
-            Next::End => break,
+        // The record is borrowed where the reader wrote it, not moved: a move reads in wide
+        // loads what was written in narrow stores, a stall on every record.
+        let next = format.next_record(tally);
+        let (record, mut rejected) = match &next {
+            Ok(Next::Record(r)) => (r, false),
+            Ok(Next::Faulty(r)) => (r, true),
+            Ok(Next::Skip) => continue,
+            Ok(Next::End) => break,
+            Err(_) => return next.map(|_| ()),
         };
         tally.stats.records += 1;
         printed.clear();
         for &k in &needed {
             // The cell is fetched again on the (cold) error path: keeping it alive across
             // the conversion costs the hot loop a copy.
-            match cell::to_slot(record.cell(k), input.columns[k].1, &notation, &mut printed) {
-                Ok(s) => slots[k] = s,
+            let (ty, slot) = (input.columns[k].1, &mut slots[k]);
+            match cell::to_slot_in(record.cell(k), ty, &notation, &mut printed, slot) {
+                Ok(()) => {}
                 Err(expected) => {
-                    reject_cell::<F>(tally, input, &record, k, expected, &notation, rejected);
+                    reject_cell::<F>(tally, input, record, k, expected, &notation, rejected);
                     rejected = true;
                     if !F::EVERY_BAD_CELL {
                         break;

@@ -89,8 +89,14 @@ impl Tokenizer {
     pub fn step(&mut self, buf: &[u8], start: usize, eof: bool) -> Step {
         self.fields.clear();
         self.escaped.clear();
-        if let Some(step) = self.fast(buf, start) {
-            return step;
+        if let Some(line_end) = self.fast(buf, start) {
+            // The end of the record is the end of its last field (a `\r` left out).
+            let last = self.fields.last().map_or(0, |f| f.end as usize);
+            return Step::Record {
+                end: start + last,
+                next: line_end + 1,
+                breaks: 1,
+            };
         }
         self.fields.clear();
         self.slow(buf, start, eof)
@@ -104,11 +110,13 @@ impl Tokenizer {
         });
     }
 
-    /// A record with no quote, read a word at a time; `None` when it has a quote or runs
-    /// too near the end of `buf`. Records before the next quote in the buffer (found once
-    /// with `memchr`) are searched for delimiters and line ends only.
+    /// A record with no quote, read a word at a time: its fields, and where its `\n` is;
+    /// `None` when it has a quote or runs too near the end of `buf`. Records before the
+    /// next quote in the buffer (found once with `memchr`) are searched for delimiters and
+    /// line ends only. (A plain index comes back in registers; a [`Step`] would come back
+    /// through memory, written in parts and read whole: a stall on every record.)
     #[inline]
-    fn fast(&mut self, buf: &[u8], start: usize) -> Option<Step> {
+    fn fast(&mut self, buf: &[u8], start: usize) -> Option<usize> {
         let quote = match self.next_quote {
             Some(q) if q >= start => q,
             _ => {
@@ -138,11 +146,7 @@ impl Tokenizer {
                         j
                     };
                     self.push(field, end, start);
-                    return Some(Step::Record {
-                        end,
-                        next: j + 1,
-                        breaks: 1,
-                    });
+                    return Some(j);
                 }
                 found &= found - 1;
             }

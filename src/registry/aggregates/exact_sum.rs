@@ -35,6 +35,24 @@ pub struct ExactSum {
 impl ExactSum {
     #[inline]
     pub fn add(&mut self, d: Decimal) {
+        if self.wide.is_none() && self.small.scale() == 0 && d.scale() == 0 {
+            // Integers (counts of seconds, amounts in cents): their sum is exact while it
+            // fits a decimal's 96 bits; a zero or larger total takes the general path.
+            let sum = self.small.mantissa() + d.mantissa();
+            if sum != 0 && sum.unsigned_abs() < 1u128 << 96 {
+                let m = sum.unsigned_abs();
+                let (lo, mid, hi) = (m as u32, (m >> 32) as u32, (m >> 64) as u32);
+                self.small = Decimal::from_parts(lo, mid, hi, sum < 0, 0);
+                return;
+            }
+        }
+        self.add_general(d);
+    }
+
+    /// Any addition: out of line, so that the integer path inlined in the callers stays
+    /// small.
+    #[inline(never)]
+    fn add_general(&mut self, d: Decimal) {
         if let Some(w) = &mut self.wide {
             **w += wide(d);
             return;
@@ -182,5 +200,44 @@ mod tests {
     fn the_total_keeps_its_scale_when_exact() {
         assert_eq!(sum(&["1.50", "2.25"]).unwrap().to_string(), "3.75");
         assert_eq!(sum(&["0.1", "0.2"]).unwrap(), d("0.3"));
+    }
+
+    /// The integer path keeps the very decimal (sign, scale, mantissa) that the general
+    /// addition gives, and leaves to it every total it would not keep.
+    #[test]
+    fn integers_add_to_the_decimal_of_the_general_path() {
+        let max = Decimal::MAX;
+        let values = [
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::ONE,
+            -Decimal::ONE,
+            Decimal::new(181, 0),
+            Decimal::new(-181, 0),
+            d("-0"),
+            max,
+            -max,
+            max - Decimal::ONE,
+            Decimal::new(250, 2),
+        ];
+        for a in values {
+            for b in values {
+                let mut s = ExactSum {
+                    small: a,
+                    wide: None,
+                };
+                s.add(b);
+                let general = a
+                    .checked_add(b)
+                    .filter(|t| t.scale() >= a.scale().max(b.scale()));
+                match general {
+                    Some(t) if s.wide.is_none() => {
+                        assert_eq!(s.small.serialize(), t.serialize(), "{a} + {b}")
+                    }
+                    None => assert!(s.wide.is_some(), "{a} + {b}"),
+                    Some(t) => panic!("{a} + {b}: went wide, general {t}"),
+                }
+            }
+        }
     }
 }
