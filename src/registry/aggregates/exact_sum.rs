@@ -35,14 +35,11 @@ pub struct ExactSum {
 impl ExactSum {
     #[inline]
     pub fn add(&mut self, d: Decimal) {
-        if self.wide.is_none() && self.small.scale() == 0 && d.scale() == 0 {
-            // Integers (counts of seconds, amounts in cents): their sum is exact while it
-            // fits a decimal's 96 bits; a zero or larger total takes the general path.
-            let sum = self.small.mantissa() + d.mantissa();
-            if sum != 0 && sum.unsigned_abs() < 1u128 << 96 {
-                let m = sum.unsigned_abs();
-                let (lo, mid, hi) = (m as u32, (m >> 32) as u32, (m >> 64) as u32);
-                self.small = Decimal::from_parts(lo, mid, hi, sum < 0, 0);
+        if self.wide.is_none() {
+            // Whole numbers, amounts in cents: one scale, added on the mantissas while the
+            // sum fits (a zero or larger total takes the general path).
+            if let Some(sum) = crate::fast_decimal::add(self.small, d) {
+                self.small = sum;
                 return;
             }
         }
