@@ -48,6 +48,22 @@ fn hash(key: &[u8]) -> u64 {
     x ^ (x >> 33)
 }
 
+/// Whether an inline key starts with `key` (of at most `INLINE` bytes), compared as two
+/// overlapping words rather than by a call to `memcmp`.
+#[inline]
+fn same_short(stored: &[u8; INLINE], key: &[u8]) -> bool {
+    let n = key.len();
+    let u64_at = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
+    if n >= 8 {
+        u64_at(stored, 0) == u64_at(key, 0) && u64_at(stored, n - 8) == u64_at(key, n - 8)
+    } else if n >= 4 {
+        u32_at(stored, 0) == u32_at(key, 0) && u32_at(stored, n - 4) == u32_at(key, n - 4)
+    } else {
+        stored[..n] == *key
+    }
+}
+
 impl std::fmt::Debug for KeyTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "KeyTable({} keys)", self.len)
@@ -73,6 +89,16 @@ impl KeyTable {
         }
     }
 
+    /// Whether slot `s`, whose key has the length of `key`, holds `key`.
+    #[inline]
+    fn holds(&self, s: &Slot, key: &[u8]) -> bool {
+        if key.len() <= INLINE {
+            same_short(&s.key, key)
+        } else {
+            self.key_of(s) == key
+        }
+    }
+
     /// Where `key` (with hash `h`) is: `Ok(id)`, or `Err(slot)`, the empty slot it would take.
     #[inline]
     fn probe(&self, key: &[u8], h: u64) -> Result<u32, usize> {
@@ -83,7 +109,7 @@ impl KeyTable {
             if s.id == 0 {
                 return Err(i);
             }
-            if s.hash == h && s.len as usize == key.len() && self.key_of(s) == key {
+            if s.hash == h && s.len as usize == key.len() && self.holds(s, key) {
                 return Ok(s.id - 1);
             }
             i = (i + 1) & mask;
@@ -186,31 +212,45 @@ pub fn encode_key(v: &Value, buf: &mut Vec<u8>) -> bool {
             buf.push(3);
             buf.extend_from_slice(&d.normalize().serialize());
         }
-        Value::Str(s) if s.len() < 256 => {
-            buf.extend_from_slice(&[4, s.len() as u8]);
-            buf.extend_from_slice(s.as_bytes());
-        }
-        Value::Str(s) => {
-            buf.push(7);
-            buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
-            buf.extend_from_slice(s.as_bytes());
-        }
-        Value::Date(d) => match i32::try_from(*d) {
-            Ok(d) => {
-                buf.push(5);
-                buf.extend_from_slice(&d.to_le_bytes());
-            }
-            Err(_) => {
-                buf.push(8);
-                buf.extend_from_slice(&d.to_le_bytes());
-            }
-        },
-        Value::DateTime(t) => {
-            buf.push(6);
-            buf.extend_from_slice(&t.to_le_bytes());
-        }
+        Value::Str(s) => encode_str(s.as_bytes(), buf),
+        Value::Date(d) => encode_date(*d, buf),
+        Value::DateTime(t) => encode_datetime(*t, buf),
     }
     true
+}
+
+/// [`encode_key`] of a text, from its bytes.
+#[inline]
+pub fn encode_str(s: &[u8], buf: &mut Vec<u8>) {
+    if s.len() < 256 {
+        buf.extend_from_slice(&[4, s.len() as u8]);
+    } else {
+        buf.push(7);
+        buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    }
+    buf.extend_from_slice(s);
+}
+
+/// [`encode_key`] of a date (a day number).
+#[inline]
+pub fn encode_date(d: i64, buf: &mut Vec<u8>) {
+    match i32::try_from(d) {
+        Ok(d) => {
+            buf.push(5);
+            buf.extend_from_slice(&d.to_le_bytes());
+        }
+        Err(_) => {
+            buf.push(8);
+            buf.extend_from_slice(&d.to_le_bytes());
+        }
+    }
+}
+
+/// [`encode_key`] of a datetime.
+#[inline]
+pub fn encode_datetime(t: i64, buf: &mut Vec<u8>) {
+    buf.push(6);
+    buf.extend_from_slice(&t.to_le_bytes());
 }
 
 #[cfg(test)]

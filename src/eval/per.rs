@@ -5,9 +5,9 @@
 
 use super::expr::{eval, DivByZero};
 use super::parts::{self, part_of, part_of_grouped, put_varint, regroup_key, Part, PARTS};
-use super::row::Row;
-use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec, RExpr};
-use crate::keytable::{encode_key, KeyTable};
+use super::row::{Row, Slot};
+use crate::ir::{AggArg, AggSpec, Col, KLeaf, Node, PerSpec, RExpr};
+use crate::keytable::{encode_date, encode_datetime, encode_key, encode_str, KeyTable};
 use crate::registry::aggregates::Acc;
 use crate::registry::AggKind;
 use crate::value::{OpError, Value};
@@ -52,12 +52,17 @@ pub fn is_distinct(spec: &AggSpec) -> bool {
 /// Distinct packed words whose value `for_each_value` remembers.
 const MEMO_MAX: usize = 4096;
 
+/// Single words below this are remembered by index in `for_each_value`.
+const SMALL_MEMO: usize = 64;
+
 /// Entities a direct table holds before partitioning (its slots then fill about 2 MB).
 const DIRECT_MAX: usize = 32 * 1024;
 
 #[derive(Clone)]
 pub struct PerState {
     keys: KeyTable,
+    /// How each key of the `per` is encoded from a record.
+    plan: Vec<KeyPart>,
     inner: Inner,
     /// Reused by inner `distinct`s.
     scratch: Vec<u8>,
@@ -79,6 +84,70 @@ enum Inner {
         stride: usize,
     },
     General(Vec<Acc>),
+}
+
+/// How a `per` key is encoded from a record: a bare field, or the date of one, straight from
+/// the record's slot (as [`encode_key`] encodes its value); any other expression evaluated.
+#[derive(Clone, Copy)]
+enum KeyPart {
+    Field(Col),
+    DateOf(Col),
+    Expr,
+}
+
+impl KeyPart {
+    fn of(e: &RExpr) -> KeyPart {
+        match e {
+            Node::Leaf(c) => KeyPart::Field(*c),
+            Node::Func(f, args) if f.name == "date" => match args.as_slice() {
+                [Node::Leaf(c)] => KeyPart::DateOf(*c),
+                _ => KeyPart::Expr,
+            },
+            _ => KeyPart::Expr,
+        }
+    }
+
+    /// Append the encoded key `e` (planned as `self`) of a record; `false` for null.
+    #[inline]
+    fn encode(
+        self,
+        e: &RExpr,
+        row: &Row,
+        buf: &mut Vec<u8>,
+        dz: &DivByZero,
+    ) -> Result<bool, OpError> {
+        let c = match self {
+            KeyPart::Field(c) => c,
+            KeyPart::DateOf(c) => {
+                // `date(t)`: the day a date or datetime falls on (`on_day` in the registry).
+                match row.slots[c.0 as usize] {
+                    Slot::Date(d) => encode_date(d, buf),
+                    Slot::DateTime(t) => {
+                        encode_date(t.div_euclid(crate::time::MICROS_PER_DAY), buf)
+                    }
+                    Slot::Null => {
+                        buf.push(0);
+                        return Ok(false);
+                    }
+                    _ => return Ok(encode_key(&row.eval(e, dz)?, buf)),
+                }
+                return Ok(true);
+            }
+            KeyPart::Expr => return Ok(encode_key(&row.eval(e, dz)?, buf)),
+        };
+        match row.slots[c.0 as usize] {
+            Slot::Null => {
+                buf.push(0);
+                return Ok(false);
+            }
+            Slot::Str(s, e) => encode_str(&row.text.as_bytes()[s as usize..e as usize], buf),
+            Slot::Printed(s, e) => encode_str(&row.printed.as_bytes()[s as usize..e as usize], buf),
+            Slot::Date(d) => encode_date(d, buf),
+            Slot::DateTime(t) => encode_datetime(t, buf),
+            Slot::Bool(_) | Slot::Num(_) | Slot::Dur(_) => return Ok(encode_key(&row.get(c), buf)),
+        }
+        Ok(true)
+    }
 }
 
 /// The partition of an entity key (`grouped`: led by its group).
@@ -149,6 +218,7 @@ impl PerState {
         };
         PerState {
             keys: KeyTable::default(),
+            plan: per.keys.iter().map(KeyPart::of).collect(),
             inner,
             scratch: Vec::new(),
             parts: None,
@@ -232,10 +302,20 @@ impl PerState {
         let (Some(parts), Inner::Packed { layout, stride, .. }) = (&self.parts, &self.inner) else {
             return Ok(());
         };
-        // Words → the value and the divisions by zero computing it met.
+        // Words → the value and the divisions by zero computing it met; a single small word
+        // (a count per ticket) by index.
         let mut memo: FxHashMap<Box<[u64]>, (Value<'static>, u64)> = FxHashMap::default();
+        let mut small: Vec<Option<(Value<'static>, u64)>> = vec![None; SMALL_MEMO];
         parts::fold(parts[range].iter(), *stride, |key, w| {
-            if let Some((v, d)) = memo.get(w) {
+            let at = match w {
+                &[x] if x < SMALL_MEMO as u64 => Some(x as usize),
+                _ => None,
+            };
+            let known = match at {
+                Some(x) => small[x].as_ref(),
+                None => memo.get(w),
+            };
+            if let Some((v, d)) = known {
                 dz.set(dz.get() + d);
                 return each(key, v);
             }
@@ -246,8 +326,12 @@ impl PerState {
             let met = DivByZero::default();
             let v = value(&inner, &met)?;
             dz.set(dz.get() + met.get());
-            if memo.len() < MEMO_MAX {
-                memo.insert(w.into(), (v.clone(), met.get()));
+            match at {
+                Some(x) => small[x] = Some((v.clone(), met.get())),
+                None if memo.len() < MEMO_MAX => {
+                    memo.insert(w.into(), (v.clone(), met.get()));
+                }
+                None => {}
             }
             each(key, &v)
         })
@@ -309,9 +393,10 @@ impl PerState {
         if let Some(g) = group {
             put_varint(buf, g);
         }
-        for k in per.keys {
+        debug_assert_eq!(self.plan.len(), per.keys.len());
+        for (k, part) in per.keys.iter().zip(&self.plan) {
             // Records whose key is null belong to no entity.
-            if !encode_key(&row.eval(k, dz)?, buf) {
+            if !part.encode(k, row, buf, dz)? {
                 return Ok(());
             }
         }
@@ -352,26 +437,31 @@ impl PerState {
         e: usize,
         dz: &DivByZero,
     ) -> Result<(), OpError> {
-        for (i, a) in per.inner_aggs.iter().enumerate() {
-            let Some(v) = inner_input(a, row, dz)? else {
-                continue;
-            };
-            match &mut self.inner {
-                Inner::Packed {
-                    words,
-                    layout,
-                    stride,
-                } => {
-                    let (o, count) = layout[i];
+        match &mut self.inner {
+            Inner::Packed {
+                words,
+                layout,
+                stride,
+            } => {
+                let w = &mut words[e * *stride..(e + 1) * *stride];
+                for (a, &(o, count)) in per.inner_aggs.iter().zip(layout.iter()) {
+                    let Some(v) = inner_input(a, row, dz)? else {
+                        continue;
+                    };
                     let [yes, seen] = packed_increment(count, &v);
-                    let w = &mut words[e * *stride + o..];
-                    w[0] += u64::from(yes);
+                    w[o] += u64::from(yes);
                     if !count {
-                        w[1] += u64::from(seen);
+                        w[o + 1] += u64::from(seen);
                     }
                 }
-                Inner::General(accs) => {
-                    accs[e * per.inner_aggs.len() + i].push(&v, &mut self.scratch)?
+            }
+            Inner::General(accs) => {
+                let n = per.inner_aggs.len();
+                let accs = &mut accs[e * n..(e + 1) * n];
+                for (a, acc) in per.inner_aggs.iter().zip(accs) {
+                    if let Some(v) = inner_input(a, row, dz)? {
+                        acc.push(&v, &mut self.scratch)?;
+                    }
                 }
             }
         }
