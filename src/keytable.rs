@@ -35,12 +35,35 @@ impl Default for KeyTable {
     }
 }
 
+/// The hash of a key. A key of at most 16 bytes (the usual) is read as two overlapping
+/// words, which with its length determine it; a longer one goes through `FxHasher`.
 #[inline]
 fn hash(key: &[u8]) -> u64 {
-    let mut h = rustc_hash::FxHasher::default();
-    h.write(key);
-    // Finish with a strong mix: linear probing needs well-spread low bits.
-    let mut x = h.finish();
+    let n = key.len();
+    let x = if n > INLINE {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(key);
+        h.finish()
+    } else {
+        let (a, b) = if n >= 8 {
+            (u64_at(key, 0), u64_at(key, n - 8))
+        } else if n >= 4 {
+            (u64::from(u32_at(key, 0)), u64::from(u32_at(key, n - 4)))
+        } else if n > 0 {
+            let bytes =
+                u64::from(key[0]) | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]) << 16;
+            (bytes, 0)
+        } else {
+            (0, 0)
+        };
+        a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.rotate_left(32) ^ n as u64
+    };
+    mix(x)
+}
+
+/// A strong finish: linear probing needs well-spread low bits, partitions high ones.
+#[inline]
+fn mix(mut x: u64) -> u64 {
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
     x ^= x >> 33;
@@ -48,13 +71,21 @@ fn hash(key: &[u8]) -> u64 {
     x ^ (x >> 33)
 }
 
+#[inline(always)]
+fn u64_at(b: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"))
+}
+
+#[inline(always)]
+fn u32_at(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"))
+}
+
 /// Whether an inline key starts with `key` (of at most `INLINE` bytes), compared as two
 /// overlapping words rather than by a call to `memcmp`.
 #[inline]
 fn same_short(stored: &[u8; INLINE], key: &[u8]) -> bool {
     let n = key.len();
-    let u64_at = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
     if n >= 8 {
         u64_at(stored, 0) == u64_at(key, 0) && u64_at(stored, n - 8) == u64_at(key, n - 8)
     } else if n >= 4 {
@@ -100,7 +131,7 @@ impl KeyTable {
     }
 
     /// Where `key` (with hash `h`) is: `Ok(id)`, or `Err(slot)`, the empty slot it would take.
-    #[inline]
+    #[inline(always)]
     fn probe(&self, key: &[u8], h: u64) -> Result<u32, usize> {
         let mask = self.slots.len() - 1;
         let mut i = h as usize & mask;

@@ -160,6 +160,22 @@ fn part(grouped: bool, key: &[u8]) -> usize {
     }
 }
 
+/// A record's contribution to the packed state of an inner aggregate ([`packed_increment`]),
+/// `None` when its `where` rejects the record. A plain `count()` (the usual inner aggregate)
+/// or `pct()` takes `true`: [1, 1], known without evaluating anything.
+#[inline(always)]
+fn packed_input(
+    a: &AggSpec,
+    count: bool,
+    row: &Row,
+    dz: &DivByZero,
+) -> Result<Option<[u8; 2]>, OpError> {
+    if a.filter.is_none() && a.arg.is_none() {
+        return Ok(Some([1, 1]));
+    }
+    Ok(inner_input(a, row, dz)?.map(|v| packed_increment(count, &v)))
+}
+
 /// What an inner aggregate takes from a record: `None` when its `where` rejects it.
 #[inline]
 fn inner_input<'r>(
@@ -406,8 +422,7 @@ impl PerState {
             // Partitioned: append the key and this record's 0/1 contributions.
             let out = parts[part(grouped, buf)].push_bits(buf, *stride);
             for (a, &(o, count)) in per.inner_aggs.iter().zip(layout) {
-                if let Some(v) = inner_input(a, row, dz)? {
-                    let [yes, seen] = packed_increment(count, &v);
+                if let Some([yes, seen]) = packed_input(a, count, row, dz)? {
                     out[o] = yes;
                     if !count {
                         out[o + 1] = seen;
@@ -445,10 +460,9 @@ impl PerState {
             } => {
                 let w = &mut words[e * *stride..(e + 1) * *stride];
                 for (a, &(o, count)) in per.inner_aggs.iter().zip(layout.iter()) {
-                    let Some(v) = inner_input(a, row, dz)? else {
+                    let Some([yes, seen]) = packed_input(a, count, row, dz)? else {
                         continue;
                     };
-                    let [yes, seen] = packed_increment(count, &v);
                     w[o] += u64::from(yes);
                     if !count {
                         w[o + 1] += u64::from(seen);
