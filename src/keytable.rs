@@ -150,30 +150,42 @@ impl KeyTable {
     /// The id of `key`, inserting it if new; `true` when it was inserted.
     #[inline]
     pub fn insert(&mut self, key: &[u8]) -> (u32, bool) {
+        self.insert_hashed(key, hash(key))
+    }
+
+    /// [`KeyTable::insert`] of a key whose [`KeyTable::hash_of`] is `h`.
+    #[inline]
+    pub fn insert_hashed(&mut self, key: &[u8], h: u64) -> (u32, bool) {
         if (self.len + 1) * 10 > self.slots.len() * 7 {
             self.grow();
         }
-        let h = hash(key);
         let i = match self.probe(key, h) {
             Ok(id) => return (id, false),
             Err(i) => i,
         };
         let id = self.len as u32;
-        let mut slot = Slot {
-            hash: h,
-            id: id + 1,
-            len: key.len() as u32,
-            key: [0; INLINE],
-        };
+        // Filled in place (an empty slot's key is zeros): a slot built aside and copied in
+        // stalls on reading back the key bytes just written.
+        let slot = &mut self.slots[i];
+        slot.hash = h;
+        slot.id = id + 1;
+        slot.len = key.len() as u32;
         if key.len() <= INLINE {
             slot.key[..key.len()].copy_from_slice(key);
         } else {
             slot.key[..8].copy_from_slice(&(self.arena.len() as u64).to_le_bytes());
             self.arena.extend_from_slice(key);
         }
-        self.slots[i] = slot;
         self.len += 1;
         (id, true)
+    }
+
+    /// Read the slot where a key of hash `h` is first looked for, and return what it holds
+    /// (meaningless): a caller reads the slots of a batch of keys before inserting them, so
+    /// that their cache misses overlap rather than come one after the other.
+    #[inline]
+    pub fn touch(&self, h: u64) -> u32 {
+        self.slots[h as usize & (self.slots.len() - 1)].id
     }
 
     /// The id of `key`, if present.

@@ -235,6 +235,9 @@ pub fn part_of_grouped(key: &[u8]) -> usize {
     part_of(&key[pos..])
 }
 
+/// Entries of a partition whose table slots are read together when folding.
+const BATCH: usize = 16;
+
 /// Fold partitions one at a time into per-entity words, calling `each` with every entity's
 /// key and words. `table` and `words` are reused from one partition to the next.
 pub fn fold<'a, E>(
@@ -247,21 +250,39 @@ pub fn fold<'a, E>(
     for part in parts {
         table.clear();
         words.clear();
-        for (key, kind, payload) in part.entries(stride) {
-            let (e, new) = table.insert(key);
-            if new {
-                words.resize(words.len() + stride, 0);
+        // Entries go in batches whose table slots are read first (`KeyTable::touch`): a
+        // partition's table outgrows the core's cache, and its misses then overlap.
+        let mut entries = part.entries(stride);
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            batch.clear();
+            batch.extend(
+                entries
+                    .by_ref()
+                    .take(BATCH)
+                    .map(|(key, kind, payload)| (key, kind, payload, KeyTable::hash_of(key))),
+            );
+            if batch.is_empty() {
+                break;
             }
-            let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
-            match kind {
-                Payload::Bits => {
-                    for (x, b) in w.iter_mut().zip(payload) {
-                        *x += u64::from(*b);
-                    }
+            let touched = batch.iter().fold(0, |t, b| t ^ table.touch(b.3));
+            std::hint::black_box(touched);
+            for &(key, kind, payload, h) in &batch {
+                let (e, new) = table.insert_hashed(key, h);
+                if new {
+                    words.resize(words.len() + stride, 0);
                 }
-                Payload::Words => {
-                    for (x, b) in w.iter_mut().zip(payload.chunks_exact(8)) {
-                        *x += u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
+                match kind {
+                    Payload::Bits => {
+                        for (x, b) in w.iter_mut().zip(payload) {
+                            *x += u64::from(*b);
+                        }
+                    }
+                    Payload::Words => {
+                        for (x, b) in w.iter_mut().zip(payload.chunks_exact(8)) {
+                            *x += u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                        }
                     }
                 }
             }
