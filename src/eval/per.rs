@@ -86,17 +86,18 @@ enum Inner {
     General(Vec<Acc>),
 }
 
-/// How a `per` key is encoded from a record: a bare field, or the date of one, straight from
-/// the record's slot (as [`encode_key`] encodes its value); any other expression evaluated.
+/// How a key (of a `per`, or a group) is encoded from a record: a bare field, or the date of
+/// one, straight from the record's slot (as [`encode_key`] encodes its value); any other
+/// expression evaluated.
 #[derive(Clone, Copy)]
-enum KeyPart {
+pub enum KeyPart {
     Field(Col),
     DateOf(Col),
     Expr,
 }
 
 impl KeyPart {
-    fn of(e: &RExpr) -> KeyPart {
+    pub fn of(e: &RExpr) -> KeyPart {
         match e {
             Node::Leaf(c) => KeyPart::Field(*c),
             Node::Func(f, args) if f.name == "date" => match args.as_slice() {
@@ -107,9 +108,10 @@ impl KeyPart {
         }
     }
 
-    /// Append the encoded key `e` (planned as `self`) of a record; `false` for null.
+    /// Append the encoded key `e` (planned as `self`) of a record; `false` for null. On an
+    /// error nothing was appended.
     #[inline]
-    fn encode(
+    pub fn encode(
         self,
         e: &RExpr,
         row: &Row,
