@@ -325,4 +325,31 @@ mod tests {
         assert_eq!(t.len(), distinct.len());
         assert_eq!(t.entries().count(), t.len());
     }
+
+    /// Keys of every length up to past `INLINE`, and keys that differ in a single byte
+    /// anywhere, are told apart (short keys are hashed and compared as words).
+    #[test]
+    fn keys_differing_in_one_byte_are_distinct() {
+        let mut t = KeyTable::default();
+        let mut keys = Vec::new();
+        for len in 0..=INLINE + 2 {
+            let base: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37)).collect();
+            keys.push(base.clone());
+            for at in 0..len {
+                let mut k = base.clone();
+                k[at] ^= 0x80;
+                keys.push(k);
+            }
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(t.insert(k), (i as u32, true), "{k:?}");
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(t.get(k), Some(i as u32), "{k:?}");
+            let (h, mut batch) = (KeyTable::hash_of(k), KeyTable::default());
+            batch.touch(h);
+            assert_eq!(batch.insert_hashed(k, h), (0, true));
+            assert_eq!(batch.insert(k), (0, false));
+        }
+    }
 }

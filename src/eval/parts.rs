@@ -1,8 +1,10 @@
 //! Radix partitions of `per` state: once a `per` has too many entities for a table that
 //! stays in cache, each record's entity key and its 0/1 contributions are appended to one
 //! of [`PARTS`] byte buffers, chosen by the key's hash; each partition is folded on its own
-//! at the end, with a table small enough to stay in cache. Millions of entities then cost
-//! sequential writes rather than cache misses.
+//! at the end, with a table a small part of the size of one for every entity. Millions of
+//! entities then cost sequential writes rather than cache misses. A partition's table may
+//! still outgrow the core's cache (some 24K tickets, 2 MB of slots): its entries go in
+//! batches whose slots are read first, so that their misses overlap.
 //!
 //! A buffer is a list of chunks (no entry straddles two), so it grows without copying and
 //! wastes at most one chunk: [`CHUNK_MAX`] bytes per partition.

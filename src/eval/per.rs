@@ -1,7 +1,8 @@
 //! The state of one `per`: its entities (dense ids from a [`KeyTable`]) and each one's
 //! inner state. With packed inner state and many entities, it switches to radix partitions
 //! (`parts.rs`). A run with groups may keep all its groups' entities in one such state, each
-//! key prefixed with its group (`shared_per.rs`).
+//! key prefixed with its group (`shared_per.rs`). A key that is a bare field or the `date` of
+//! one is encoded straight from the record's slot ([`KeyPart`]), without building a value.
 
 use super::expr::{eval, DivByZero};
 use super::parts::{self, part_of, part_of_grouped, put_varint, regroup_key, Part, PARTS};
@@ -558,5 +559,64 @@ fn packed_acc(count: bool, w: &[u64]) -> Acc {
         Acc::Count(w[0])
     } else {
         Acc::Ratio { yes: w[0], n: w[1] }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    /// A key encoded from the slot is the encoding of the key's value, for every slot.
+    #[test]
+    fn keys_from_slots_are_encoded_as_their_values() {
+        let date = crate::registry::function("date").expect("date is a function");
+        let field = Node::Leaf(Col(0));
+        let day_of = Node::Func(date, vec![Node::Leaf(Col(0))]);
+        let sum = Node::Binary(
+            crate::op::BinOp::Add,
+            Box::new(Node::Leaf(Col(0))),
+            Box::new(Node::Leaf(Col(0))),
+        );
+        let long = "x".repeat(300);
+        let text = format!("T37331é{long}");
+        let day = crate::time::MICROS_PER_DAY;
+        let slots = [
+            Slot::Null,
+            Slot::Bool(true),
+            Slot::Num(Decimal::new(4200, 2)),
+            Slot::Num(Decimal::new(12345, 3)),
+            Slot::Dur(Decimal::new(90, 0)),
+            Slot::Str(0, 6),
+            Slot::Str(0, 8),
+            Slot::Str(8, 308),
+            Slot::Printed(1, 3),
+            Slot::Date(-1),
+            Slot::Date(i64::from(i32::MAX) + 1),
+            Slot::DateTime(-1),
+            Slot::DateTime(20_000 * day + 5),
+            Slot::DateTime(-3 * day),
+        ];
+        let dz = DivByZero::default();
+        for slot in slots {
+            for e in [&field, &day_of, &sum] {
+                let one = [slot];
+                let row = Row {
+                    slots: &one,
+                    text: &text,
+                    printed: "a1b",
+                };
+                let (mut got, mut want) = (Vec::new(), Vec::new());
+                let part = KeyPart::of(e);
+                match (part.encode(e, &row, &mut got, &dz), row.eval(e, &dz)) {
+                    (Ok(kept), Ok(v)) => {
+                        assert_eq!(kept, encode_key(&v, &mut want), "{slot:?}");
+                        assert_eq!(got, want, "{slot:?}");
+                    }
+                    (Err(_), Err(_)) => assert!(got.is_empty(), "{slot:?}"),
+                    (g, w) => panic!("{slot:?}: {g:?} against {w:?}"),
+                }
+            }
+        }
     }
 }
