@@ -8,6 +8,7 @@ mod grid;
 mod lookup;
 mod parts;
 mod per;
+mod record_key;
 pub mod row;
 mod rows;
 mod run;

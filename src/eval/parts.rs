@@ -1,8 +1,10 @@
 //! Radix partitions of `per` state: once a `per` has too many entities for a table that
 //! stays in cache, each record's entity key and its 0/1 contributions are appended to one
 //! of [`PARTS`] byte buffers, chosen by the key's hash; each partition is folded on its own
-//! at the end, with a table small enough to stay in cache. Millions of entities then cost
-//! sequential writes rather than cache misses.
+//! at the end, with a table a small part of the size of one for every entity. Millions of
+//! entities then cost sequential writes rather than cache misses. A partition's table may
+//! still outgrow the core's cache (some 24K tickets, 2 MB of slots): its entries go in
+//! batches whose slots are read first, so that their misses overlap.
 //!
 //! A buffer is a list of chunks (no entry straddles two), so it grows without copying and
 //! wastes at most one chunk: [`CHUNK_MAX`] bytes per partition.
@@ -235,6 +237,9 @@ pub fn part_of_grouped(key: &[u8]) -> usize {
     part_of(&key[pos..])
 }
 
+/// Entries of a partition whose table slots are read together when folding.
+const BATCH: usize = 16;
+
 /// Fold partitions one at a time into per-entity words, calling `each` with every entity's
 /// key and words. `table` and `words` are reused from one partition to the next.
 pub fn fold<'a, E>(
@@ -247,21 +252,39 @@ pub fn fold<'a, E>(
     for part in parts {
         table.clear();
         words.clear();
-        for (key, kind, payload) in part.entries(stride) {
-            let (e, new) = table.insert(key);
-            if new {
-                words.resize(words.len() + stride, 0);
+        // Entries go in batches whose table slots are read first (`KeyTable::touch`): a
+        // partition's table outgrows the core's cache, and its misses then overlap.
+        let mut entries = part.entries(stride);
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            batch.clear();
+            batch.extend(
+                entries
+                    .by_ref()
+                    .take(BATCH)
+                    .map(|(key, kind, payload)| (key, kind, payload, KeyTable::hash_of(key))),
+            );
+            if batch.is_empty() {
+                break;
             }
-            let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
-            match kind {
-                Payload::Bits => {
-                    for (x, b) in w.iter_mut().zip(payload) {
-                        *x += u64::from(*b);
-                    }
+            let touched = batch.iter().fold(0, |t, b| t ^ table.touch(b.3));
+            std::hint::black_box(touched);
+            for &(key, kind, payload, h) in &batch {
+                let (e, new) = table.insert_hashed(key, h);
+                if new {
+                    words.resize(words.len() + stride, 0);
                 }
-                Payload::Words => {
-                    for (x, b) in w.iter_mut().zip(payload.chunks_exact(8)) {
-                        *x += u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
+                match kind {
+                    Payload::Bits => {
+                        for (x, b) in w.iter_mut().zip(payload) {
+                            *x += u64::from(*b);
+                        }
+                    }
+                    Payload::Words => {
+                        for (x, b) in w.iter_mut().zip(payload.chunks_exact(8)) {
+                            *x += u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                        }
                     }
                 }
             }

@@ -1,13 +1,15 @@
 //! The state of one `per`: its entities (dense ids from a [`KeyTable`]) and each one's
 //! inner state. With packed inner state and many entities, it switches to radix partitions
 //! (`parts.rs`). A run with groups may keep all its groups' entities in one such state, each
-//! key prefixed with its group (`shared_per.rs`).
+//! key prefixed with its group (`shared_per.rs`). A key that is a bare field or the `date` of
+//! one is encoded straight from the record's slot (`record_key.rs`), without building a value.
 
 use super::expr::{eval, DivByZero};
 use super::parts::{self, part_of, part_of_grouped, put_varint, regroup_key, Part, PARTS};
+use super::record_key::KeyPart;
 use super::row::Row;
 use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec, RExpr};
-use crate::keytable::{encode_key, KeyTable};
+use crate::keytable::KeyTable;
 use crate::registry::aggregates::Acc;
 use crate::registry::AggKind;
 use crate::value::{OpError, Value};
@@ -52,12 +54,17 @@ pub fn is_distinct(spec: &AggSpec) -> bool {
 /// Distinct packed words whose value `for_each_value` remembers.
 const MEMO_MAX: usize = 4096;
 
+/// Single words below this are remembered by index in `for_each_value`.
+const SMALL_MEMO: usize = 64;
+
 /// Entities a direct table holds before partitioning (its slots then fill about 2 MB).
 const DIRECT_MAX: usize = 32 * 1024;
 
 #[derive(Clone)]
 pub struct PerState {
     keys: KeyTable,
+    /// How each key of the `per` is encoded from a record.
+    plan: Vec<KeyPart>,
     inner: Inner,
     /// Reused by inner `distinct`s.
     scratch: Vec<u8>,
@@ -89,6 +96,22 @@ fn part(grouped: bool, key: &[u8]) -> usize {
     } else {
         part_of(key)
     }
+}
+
+/// A record's contribution to the packed state of an inner aggregate ([`packed_increment`]),
+/// `None` when its `where` rejects the record. A plain `count()` (the usual inner aggregate)
+/// or `pct()` takes `true`: [1, 1], known without evaluating anything.
+#[inline(always)]
+fn packed_input(
+    a: &AggSpec,
+    count: bool,
+    row: &Row,
+    dz: &DivByZero,
+) -> Result<Option<[u8; 2]>, OpError> {
+    if a.filter.is_none() && a.arg.is_none() {
+        return Ok(Some([1, 1]));
+    }
+    Ok(inner_input(a, row, dz)?.map(|v| packed_increment(count, &v)))
 }
 
 /// What an inner aggregate takes from a record: `None` when its `where` rejects it.
@@ -149,6 +172,7 @@ impl PerState {
         };
         PerState {
             keys: KeyTable::default(),
+            plan: per.keys.iter().map(KeyPart::of).collect(),
             inner,
             scratch: Vec::new(),
             parts: None,
@@ -232,10 +256,20 @@ impl PerState {
         let (Some(parts), Inner::Packed { layout, stride, .. }) = (&self.parts, &self.inner) else {
             return Ok(());
         };
-        // Words → the value and the divisions by zero computing it met.
+        // Words → the value and the divisions by zero computing it met; a single small word
+        // (a count per ticket) by index.
         let mut memo: FxHashMap<Box<[u64]>, (Value<'static>, u64)> = FxHashMap::default();
+        let mut small: Vec<Option<(Value<'static>, u64)>> = vec![None; SMALL_MEMO];
         parts::fold(parts[range].iter(), *stride, |key, w| {
-            if let Some((v, d)) = memo.get(w) {
+            let at = match w {
+                &[x] if x < SMALL_MEMO as u64 => Some(x as usize),
+                _ => None,
+            };
+            let known = match at {
+                Some(x) => small[x].as_ref(),
+                None => memo.get(w),
+            };
+            if let Some((v, d)) = known {
                 dz.set(dz.get() + d);
                 return each(key, v);
             }
@@ -246,8 +280,12 @@ impl PerState {
             let met = DivByZero::default();
             let v = value(&inner, &met)?;
             dz.set(dz.get() + met.get());
-            if memo.len() < MEMO_MAX {
-                memo.insert(w.into(), (v.clone(), met.get()));
+            match at {
+                Some(x) => small[x] = Some((v.clone(), met.get())),
+                None if memo.len() < MEMO_MAX => {
+                    memo.insert(w.into(), (v.clone(), met.get()));
+                }
+                None => {}
             }
             each(key, &v)
         })
@@ -309,9 +347,10 @@ impl PerState {
         if let Some(g) = group {
             put_varint(buf, g);
         }
-        for k in per.keys {
+        debug_assert_eq!(self.plan.len(), per.keys.len());
+        for (k, part) in per.keys.iter().zip(&self.plan) {
             // Records whose key is null belong to no entity.
-            if !encode_key(&row.eval(k, dz)?, buf) {
+            if !part.encode(k, row, buf, dz)? {
                 return Ok(());
             }
         }
@@ -321,8 +360,7 @@ impl PerState {
             // Partitioned: append the key and this record's 0/1 contributions.
             let out = parts[part(grouped, buf)].push_bits(buf, *stride);
             for (a, &(o, count)) in per.inner_aggs.iter().zip(layout) {
-                if let Some(v) = inner_input(a, row, dz)? {
-                    let [yes, seen] = packed_increment(count, &v);
+                if let Some([yes, seen]) = packed_input(a, count, row, dz)? {
                     out[o] = yes;
                     if !count {
                         out[o + 1] = seen;
@@ -352,26 +390,30 @@ impl PerState {
         e: usize,
         dz: &DivByZero,
     ) -> Result<(), OpError> {
-        for (i, a) in per.inner_aggs.iter().enumerate() {
-            let Some(v) = inner_input(a, row, dz)? else {
-                continue;
-            };
-            match &mut self.inner {
-                Inner::Packed {
-                    words,
-                    layout,
-                    stride,
-                } => {
-                    let (o, count) = layout[i];
-                    let [yes, seen] = packed_increment(count, &v);
-                    let w = &mut words[e * *stride + o..];
-                    w[0] += u64::from(yes);
+        match &mut self.inner {
+            Inner::Packed {
+                words,
+                layout,
+                stride,
+            } => {
+                let w = &mut words[e * *stride..(e + 1) * *stride];
+                for (a, &(o, count)) in per.inner_aggs.iter().zip(layout.iter()) {
+                    let Some([yes, seen]) = packed_input(a, count, row, dz)? else {
+                        continue;
+                    };
+                    w[o] += u64::from(yes);
                     if !count {
-                        w[1] += u64::from(seen);
+                        w[o + 1] += u64::from(seen);
                     }
                 }
-                Inner::General(accs) => {
-                    accs[e * per.inner_aggs.len() + i].push(&v, &mut self.scratch)?
+            }
+            Inner::General(accs) => {
+                let n = per.inner_aggs.len();
+                let accs = &mut accs[e * n..(e + 1) * n];
+                for (a, acc) in per.inner_aggs.iter().zip(accs) {
+                    if let Some(v) = inner_input(a, row, dz)? {
+                        acc.push(&v, &mut self.scratch)?;
+                    }
                 }
             }
         }
