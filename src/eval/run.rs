@@ -38,6 +38,8 @@ pub struct SourceRun<'p> {
     /// place in `states` is then held by `AggState::Shared` until `fold_shared`).
     shared: Option<SharedPer<'p>>,
     key_buf: Vec<u8>,
+    /// How each group key is encoded from a record (a field or its date: from the slot).
+    key_plan: Vec<super::record_key::KeyPart>,
     agg_buf: Vec<u8>,
     /// The distinct `where` conditions of the aggregates, each tested once per record.
     conditions: Vec<&'p RExpr>,
@@ -170,6 +172,7 @@ impl<'p> SourceRun<'p> {
             total: with_total.then(|| specs.iter().map(|s| AggState::new(s)).collect()),
             shared: share_per.then(|| SharedPer::new(specs)),
             key_buf: Vec::new(),
+            key_plan: keys.iter().map(super::record_key::KeyPart::of).collect(),
             agg_buf: Vec::new(),
             failures: vec![None; specs.len()],
             type_errors: 0,
@@ -321,13 +324,12 @@ impl<'p> SourceRun<'p> {
             if self.history.is_some() {
                 encode_key(&Value::Bool(history), &mut self.key_buf);
             }
-            for k in self.keys {
+            for (k, part) in self.keys.iter().zip(&self.key_plan) {
                 // A key that cannot be computed is null: the record joins the blank group.
-                let v = row.eval(k, dz).unwrap_or_else(|_| {
+                if part.encode(k, row, &mut self.key_buf, dz).is_err() {
                     self.type_errors += 1;
-                    Value::Null
-                });
-                encode_key(&v, &mut self.key_buf);
+                    encode_key(&Value::Null, &mut self.key_buf);
+                }
             }
             let (g, new) = self.groups.insert(&self.key_buf);
             let by_at = self.by_keys_start();
