@@ -68,7 +68,9 @@ impl KeyPart {
             Slot::Printed(s, e) => encode_str(&row.printed.as_bytes()[s as usize..e as usize], buf),
             Slot::Date(d) => encode_date(d, buf),
             Slot::DateTime(t) => encode_datetime(t, buf),
-            Slot::Bool(_) | Slot::Num(_) | Slot::Dur(_) => return Ok(encode_key(&row.get(c), buf)),
+            Slot::Bool(_) | Slot::Num(_) | Slot::Int(_) | Slot::Dur(_) => {
+                return Ok(encode_key(&row.get(c), buf))
+            }
         }
         Ok(true)
     }

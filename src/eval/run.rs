@@ -102,6 +102,7 @@ fn take_direct(acc: &mut Acc, take: Direct, row: &Row) -> bool {
             true
         }
         (Direct::Field(c), acc) => match row.slots[c] {
+            Slot::Int(i) => acc.take_int(i),
             Slot::Num(d) => acc.take_number(d, false),
             Slot::Dur(d) => acc.take_number(d, true),
             Slot::Bool(b) => acc.take_truth(b),
@@ -109,7 +110,8 @@ fn take_direct(acc: &mut Acc, take: Direct, row: &Row) -> bool {
             _ => false,
         },
         (Direct::Expr(e), acc @ Acc::Sum { .. }) => match slot_expr::number(e, row) {
-            Some(Some(d)) => acc.take_number(d, false),
+            Some(Some(slot_expr::Number::Int(i))) => acc.take_int(i),
+            Some(Some(slot_expr::Number::Dec(d))) => acc.take_number(d, false),
             Some(None) => true,
             None => false,
         },

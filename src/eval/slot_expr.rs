@@ -14,31 +14,77 @@ use crate::value::{and, or};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
+/// A number computed from the slots: a whole number (fields written as plain digits, and
+/// their sums) or a decimal.
+#[derive(Clone, Copy, Debug)]
+pub enum Number {
+    Int(i64),
+    Dec(Decimal),
+}
+
+impl Number {
+    /// The decimal it stands for (a whole number's is `Decimal::from`, scale 0).
+    #[inline]
+    pub fn decimal(self) -> Decimal {
+        match self {
+            Number::Int(i) => Decimal::from(i),
+            Number::Dec(d) => d,
+        }
+    }
+
+    /// A literal: whole when its scale is 0 and it fits.
+    #[inline]
+    fn literal(d: Decimal) -> Number {
+        match i64::try_from(d.mantissa()) {
+            Ok(i) if d.scale() == 0 => Number::Int(i),
+            _ => Number::Dec(d),
+        }
+    }
+}
+
 /// A number expression's value (`Some(None)`: null), or `None` for the general path.
 #[inline]
-pub fn number(e: &RExpr, row: &Row) -> Option<Option<Decimal>> {
+pub fn number(e: &RExpr, row: &Row) -> Option<Option<Number>> {
     match e {
         Node::Leaf(c) => match row.slots[c.0 as usize] {
-            Slot::Num(d) => Some(Some(d)),
+            Slot::Int(i) => Some(Some(Number::Int(i))),
+            Slot::Num(d) => Some(Some(Number::Dec(d))),
             Slot::Null => Some(None),
             _ => None,
         },
-        Node::Lit(crate::value::Value::Num(d)) => Some(Some(*d)),
+        Node::Lit(crate::value::Value::Num(d)) => Some(Some(Number::literal(*d))),
         Node::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
             let (x, y) = (number(a, row)?, number(b, row)?);
             let (Some(x), Some(y)) = (x, y) else {
                 return Some(None);
             };
-            let fast = match op {
-                BinOp::Add => fast_decimal::add(x, y),
-                _ => fast_decimal::sub(x, y),
-            };
-            match fast {
-                Some(v) => Some(Some(v)),
-                None => Some(Some(general(*op, x, y)?)),
-            }
+            Some(Some(add(*op, x, y)?))
         }
         _ => None,
+    }
+}
+
+/// `x + y` or `x - y` (`None`: an overflow, for the general path to report).
+#[inline(always)]
+fn add(op: BinOp, x: Number, y: Number) -> Option<Number> {
+    if let (Number::Int(a), Number::Int(b)) = (x, y) {
+        let r = match op {
+            BinOp::Add => a.checked_add(b),
+            _ => a.checked_sub(b),
+        };
+        // A zero's sign, and sums past 64 bits, are the decimal routine's to decide.
+        if let Some(r) = r.filter(|r| *r != 0) {
+            return Some(Number::Int(r));
+        }
+    }
+    let (x, y) = (x.decimal(), y.decimal());
+    let fast = match op {
+        BinOp::Add => fast_decimal::add(x, y),
+        _ => fast_decimal::sub(x, y),
+    };
+    match fast {
+        Some(v) => Some(Number::Dec(v)),
+        None => general(op, x, y).map(Number::Dec),
     }
 }
 
@@ -50,6 +96,16 @@ fn general(op: BinOp, x: Decimal, y: Decimal) -> Option<Decimal> {
         BinOp::Add => x.checked_add(y),
         _ => x.checked_sub(y),
     }
+}
+
+/// How two numbers compare.
+#[inline(always)]
+fn compare(x: Number, y: Number) -> Ordering {
+    if let (Number::Int(a), Number::Int(b)) = (x, y) {
+        return a.cmp(&b);
+    }
+    let (x, y) = (x.decimal(), y.decimal());
+    fast_decimal::cmp(&x, &y).unwrap_or_else(|| x.cmp(&y))
 }
 
 /// A condition's truth (`Some(None)`: null), or `None` for the general path.
@@ -90,9 +146,7 @@ pub fn truth(e: &RExpr, row: &Row) -> Option<Option<bool>> {
             let (Some(x), Some(y)) = (x, y) else {
                 return Some(None);
             };
-            Some(Some(want(
-                fast_decimal::cmp(&x, &y).unwrap_or_else(|| x.cmp(&y)),
-            )))
+            Some(Some(want(compare(x, y))))
         }
         _ => None,
     }
@@ -128,6 +182,10 @@ mod tests {
             n("-0"),
             n("0.50"),
             n("79228162514264337593543950335"),
+            Slot::Int(17),
+            Slot::Int(0),
+            Slot::Int(i64::MAX),
+            Slot::Int(-18),
             Slot::Null,
             Slot::Bool(true),
             Slot::Bool(false),
@@ -159,7 +217,9 @@ mod tests {
                         total += 1;
                         let general = row.eval(e, &DivByZero::default());
                         let answer = match (number(e, &row), truth(e, &row)) {
-                            (Some(v), _) => Some(v.map_or(Value::Null, Value::Num)),
+                            (Some(v), _) => {
+                                Some(v.map_or(Value::Null, |n| Value::Num(n.decimal())))
+                            }
                             (_, Some(t)) => Some(t.map_or(Value::Null, Value::Bool)),
                             _ => None,
                         };

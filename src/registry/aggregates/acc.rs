@@ -120,6 +120,18 @@ impl Acc {
         true
     }
 
+    /// Take a whole number when this is a sum (as `take_number` takes its decimal);
+    /// `false` when it is not.
+    #[inline(always)]
+    pub fn take_int(&mut self, i: i64) -> bool {
+        let Acc::Sum { sum, n, .. } = self else {
+            return false;
+        };
+        sum.add_int(i);
+        *n += 1;
+        true
+    }
+
     /// Take a condition's truth when this is a ratio; `false` when it is not.
     #[inline(always)]
     pub fn take_truth(&mut self, b: bool) -> bool {

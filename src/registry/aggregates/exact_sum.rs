@@ -30,6 +30,9 @@ pub struct ExactSum {
     small: Decimal,
     /// The total in units of 1e-28, once `small` could not hold it.
     wide: Option<Box<I256>>,
+    /// Whole numbers added apart (`add_int`), one integer addition each; folded into the
+    /// total when it is read. Every part is exact, so the total is the same.
+    int: i128,
 }
 
 impl ExactSum {
@@ -44,6 +47,35 @@ impl ExactSum {
             }
         }
         self.add_general(d);
+    }
+
+    /// Add a whole number.
+    #[inline]
+    pub fn add_int(&mut self, i: i64) {
+        match self.int.checked_add(i128::from(i)) {
+            Some(s) => self.int = s,
+            None => {
+                self.fold_int();
+                self.int = i128::from(i);
+            }
+        }
+    }
+
+    /// Move the whole numbers into the decimal (or wide) total.
+    #[inline(never)]
+    fn fold_int(&mut self) {
+        let int = std::mem::take(&mut self.int);
+        if int == 0 {
+            return;
+        }
+        match Decimal::try_from_i128_with_scale(int, 0) {
+            Ok(d) => self.add(d),
+            Err(_) => {
+                let w = self.wide.take().map_or_else(|| wide(self.small), |w| *w);
+                self.wide = Some(Box::new(w + I256::from(int) * POW10[SCALE as usize]));
+                self.small = Decimal::ZERO;
+            }
+        }
     }
 
     /// Any addition: out of line, so that the integer path inlined in the callers stays
@@ -63,6 +95,13 @@ impl ExactSum {
 
     /// Fold another sum into this one.
     pub fn merge(&mut self, other: &ExactSum) {
+        match self.int.checked_add(other.int) {
+            Some(s) => self.int = s,
+            None => {
+                self.fold_int();
+                self.int = other.int;
+            }
+        }
         match &other.wide {
             None => self.add(other.small),
             Some(w) => {
@@ -80,6 +119,11 @@ impl ExactSum {
     /// The total: exact when a decimal can hold it, else rounded once (halves away from
     /// zero) to the decimals that fit; an overflow when its whole part does not fit.
     pub fn value(&self) -> Result<Decimal, OpError> {
+        if self.int != 0 {
+            let mut all = self.clone();
+            all.fold_int();
+            return all.value();
+        }
         match &self.wide {
             None => Ok(self.small),
             Some(w) => wide_to_decimal(**w, SCALE),
@@ -132,6 +176,52 @@ mod tests {
             s.add(d(v));
         }
         s.value()
+    }
+
+    /// Whole numbers added apart give the total, and the scale, of adding them as decimals,
+    /// mixed with decimals, near and past a decimal's 96 bits, and merged.
+    #[test]
+    fn whole_numbers_apart_sum_as_decimals() {
+        let cases: [&[&str]; 6] = [
+            &["7", "1.50", "-2", "0.25"],
+            &["9223372036854775807", "9223372036854775807", "0.1"],
+            &["79228162514264337593543950335", "-1", "9223372036854775807"],
+            &["0", "0", "0"],
+            &["1.000", "3"],
+            &[
+                "-79228162514264337593543950335",
+                "-9223372036854775807",
+                "5",
+            ],
+        ];
+        for values in cases {
+            let mut decimals = ExactSum::default();
+            let (mut apart, mut left, mut right) =
+                (decimals.clone(), decimals.clone(), decimals.clone());
+            for (k, v) in values.iter().enumerate() {
+                let x = d(v);
+                decimals.add(x);
+                let half: &mut ExactSum = if k % 2 == 0 { &mut left } else { &mut right };
+                match i64::try_from(x.mantissa()) {
+                    Ok(i) if x.scale() == 0 => {
+                        apart.add_int(i);
+                        half.add_int(i);
+                    }
+                    _ => {
+                        apart.add(x);
+                        half.add(x);
+                    }
+                }
+            }
+            left.merge(&right);
+            let want = decimals.value().map(|v| (v, v.scale()));
+            assert_eq!(apart.value().map(|v| (v, v.scale())), want, "{values:?}");
+            assert_eq!(
+                left.value().map(|v| (v, v.scale())),
+                want,
+                "{values:?} merged"
+            );
+        }
     }
 
     #[test]
@@ -221,7 +311,7 @@ mod tests {
             for b in values {
                 let mut s = ExactSum {
                     small: a,
-                    wide: None,
+                    ..ExactSum::default()
                 };
                 s.add(b);
                 let general = a
