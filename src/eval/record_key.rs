@@ -100,6 +100,7 @@ mod tests {
             Slot::Bool(true),
             Slot::Num(Decimal::new(4200, 2)),
             Slot::Num(Decimal::new(12345, 3)),
+            Slot::Int(42),
             Slot::Dur(Decimal::new(90, 0)),
             Slot::Str(0, 6),
             Slot::Str(0, 8),
