@@ -43,8 +43,23 @@ impl Number {
 }
 
 /// A number expression's value (`Some(None)`: null), or `None` for the general path.
-#[inline]
+/// Fields and literals are read in line; only an operator is a call.
+#[inline(always)]
 pub fn number(e: &RExpr, row: &Row) -> Option<Option<Number>> {
+    match e {
+        Node::Leaf(c) => match row.slots[c.0 as usize] {
+            Slot::Int(i) => Some(Some(Number::Int(i))),
+            Slot::Num(d) => Some(Some(Number::Dec(d))),
+            Slot::Null => Some(None),
+            _ => None,
+        },
+        Node::Lit(crate::value::Value::Num(d)) => Some(Some(Number::literal(*d))),
+        _ => operation(e, row),
+    }
+}
+
+/// A sum or difference.
+fn operation(e: &RExpr, row: &Row) -> Option<Option<Number>> {
     match e {
         Node::Leaf(c) => match row.slots[c.0 as usize] {
             Slot::Int(i) => Some(Some(Number::Int(i))),
