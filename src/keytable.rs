@@ -241,10 +241,7 @@ pub fn encode_key(v: &Value, buf: &mut Vec<u8>) -> bool {
             // Whole numbers (ids, counts) in 9 bytes; others in 17. Tags keep it unambiguous.
             let n = d.normalize();
             match (n.scale(), rust_decimal::prelude::ToPrimitive::to_i64(&n)) {
-                (0, Some(i)) => {
-                    buf.push(9);
-                    buf.extend_from_slice(&i.to_le_bytes());
-                }
+                (0, Some(i)) => encode_int(i, buf),
                 _ => {
                     buf.push(2);
                     buf.extend_from_slice(&n.serialize());
@@ -272,6 +269,13 @@ pub fn encode_str(s: &[u8], buf: &mut Vec<u8>) {
         buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
     }
     buf.extend_from_slice(s);
+}
+
+/// [`encode_key`] of a whole number that an `i64` holds.
+#[inline]
+pub fn encode_int(i: i64, buf: &mut Vec<u8>) {
+    buf.push(9);
+    buf.extend_from_slice(&i.to_le_bytes());
 }
 
 /// [`encode_key`] of a date (a day number).

@@ -250,18 +250,25 @@ fn parse_integer(b: &[u8]) -> Option<i64> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    if digits.is_empty() {
+    let n = digits_to_i64(digits)?;
+    Some(if neg { -n } else { n })
+}
+
+/// 1 to 18 ASCII digits and nothing else → their integer (which an `i64` holds).
+#[inline(always)]
+pub fn digits_to_i64(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || b.len() > 18 {
         return None;
     }
     let mut n = 0i64;
-    for &c in digits {
+    for &c in b {
         let d = c.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
         n = n * 10 + i64::from(d);
     }
-    Some(if neg { -n } else { n })
+    Some(n)
 }
 
 /// A number cell that is not a plain integer: decimals, exponents, a decimal comma.

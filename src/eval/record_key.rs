@@ -5,8 +5,8 @@
 use super::expr::DivByZero;
 use super::row::{Row, Slot};
 use crate::ir::{Col, Node, RExpr};
-use crate::keytable::{encode_date, encode_datetime, encode_key, encode_str};
-use crate::value::OpError;
+use crate::keytable::{encode_date, encode_datetime, encode_int, encode_key, encode_str};
+use crate::value::{OpError, Value};
 
 /// How a key (of a `per`, or a group) is encoded from a record: a bare field, or the date of
 /// one, straight from the record's slot (as [`encode_key`] encodes its value); any other
@@ -49,10 +49,7 @@ impl KeyPart {
                     Slot::DateTime(t) => {
                         encode_date(t.div_euclid(crate::time::MICROS_PER_DAY), buf)
                     }
-                    Slot::Null => {
-                        buf.push(0);
-                        return Ok(false);
-                    }
+                    Slot::Null => return Ok(encode_key(&Value::Null, buf)),
                     _ => return Ok(encode_key(&row.eval(e, dz)?, buf)),
                 }
                 return Ok(true);
@@ -60,17 +57,13 @@ impl KeyPart {
             KeyPart::Expr => return Ok(encode_key(&row.eval(e, dz)?, buf)),
         };
         match row.slots[c.0 as usize] {
-            Slot::Null => {
-                buf.push(0);
-                return Ok(false);
-            }
+            Slot::Null => return Ok(encode_key(&Value::Null, buf)),
+            Slot::Int(i) => encode_int(i, buf),
             Slot::Str(s, e) => encode_str(&row.text.as_bytes()[s as usize..e as usize], buf),
             Slot::Printed(s, e) => encode_str(&row.printed.as_bytes()[s as usize..e as usize], buf),
             Slot::Date(d) => encode_date(d, buf),
             Slot::DateTime(t) => encode_datetime(t, buf),
-            Slot::Bool(_) | Slot::Num(_) | Slot::Int(_) | Slot::Dur(_) => {
-                return Ok(encode_key(&row.get(c), buf))
-            }
+            Slot::Bool(_) | Slot::Num(_) | Slot::Dur(_) => return Ok(encode_key(&row.get(c), buf)),
         }
         Ok(true)
     }

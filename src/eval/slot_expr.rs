@@ -58,16 +58,9 @@ pub fn number(e: &RExpr, row: &Row) -> Option<Option<Number>> {
     }
 }
 
-/// A sum or difference.
+/// A sum or difference (`number` reads fields and literals).
 fn operation(e: &RExpr, row: &Row) -> Option<Option<Number>> {
     match e {
-        Node::Leaf(c) => match row.slots[c.0 as usize] {
-            Slot::Int(i) => Some(Some(Number::Int(i))),
-            Slot::Num(d) => Some(Some(Number::Dec(d))),
-            Slot::Null => Some(None),
-            _ => None,
-        },
-        Node::Lit(crate::value::Value::Num(d)) => Some(Some(Number::literal(*d))),
         Node::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
             let (x, y) = (number(a, row)?, number(b, row)?);
             let (Some(x), Some(y)) = (x, y) else {

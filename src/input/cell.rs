@@ -281,19 +281,7 @@ fn number_to_slot(cell: &str, ty: Ty, n: &Notation) -> Result<Slot, Expected> {
 /// work.
 #[inline(always)]
 fn plain_digits(cell: &str) -> Option<i64> {
-    let b = cell.as_bytes();
-    if b.is_empty() || b.len() > 18 {
-        return None;
-    }
-    let mut n = 0i64;
-    for &c in b {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        n = n * 10 + i64::from(d);
-    }
-    Some(n)
+    value::digits_to_i64(cell.as_bytes())
 }
 
 /// Whether the default notation (no declared marks) could read `b` as a number: it starts

@@ -5,7 +5,7 @@
 //! what this accepts, it reads exactly as `pick.rs` would; what it refuses costs one more
 //! parse, never a different result.
 
-use super::pick::{Picked, ValueAt};
+use super::pick::{column_named, Picked, ValueAt};
 
 /// Pick the needed values of `line` into `into` when it is a flat object; `false` (with
 /// `into` left to be overwritten) when the line needs the full parser.
@@ -162,18 +162,11 @@ impl KeyOrder {
             .then_some((*column, from + len))
     }
 
-    /// The needed column key number `n` of an object names (`fields`: per column, its name
-    /// when needed).
-    #[inline]
+    /// The needed column that key number `n` of an object names, when it is not the
+    /// previous object's key at that place (`same_key`); remembered for the next object.
+    #[inline(never)]
     fn column(&mut self, n: usize, key: &[u8], fields: &[Option<String>]) -> Option<usize> {
-        if let Some((name, len, column)) = self.keys.get(n) {
-            if usize::from(*len) == key.len() && name[..key.len()] == *key {
-                return *column;
-            }
-        }
-        let column = fields
-            .iter()
-            .position(|f| f.as_deref().map(str::as_bytes) == Some(key));
+        let column = column_named(fields, key);
         if key.len() <= KEY_MAX && n <= self.keys.len() && n < 1024 {
             let mut name = [0; KEY_MAX];
             name[..key.len()].copy_from_slice(key);

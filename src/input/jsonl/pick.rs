@@ -101,8 +101,15 @@ impl<'de> Visitor<'de> for Key<'_> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.iter().position(|f| f.as_deref() == Some(key)))
+        Ok(column_named(self.0, key.as_bytes()))
     }
+}
+
+/// The first needed column (`fields`: per column, its name when needed) named `key`.
+pub(super) fn column_named(fields: &[Option<String>], key: &[u8]) -> Option<usize> {
+    fields
+        .iter()
+        .position(|f| f.as_deref().map(str::as_bytes) == Some(key))
 }
 
 /// A value's text into `text`, and whether it is a string; `None` for null. Plain strings,

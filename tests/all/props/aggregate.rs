@@ -4,7 +4,7 @@
 use super::ast::{Agg, Bin, E};
 use super::frac::Q;
 use super::model::{
-    arith, compare, eval_kpi, eval_record, num, q, rounded, truth, Ctx, Rec, Skip, N, R, V,
+    arith, best_of, compare, eval_kpi, eval_record, num, q, rounded, truth, Ctx, Rec, Skip, N, R, V,
 };
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -170,17 +170,7 @@ fn fold(a: Agg, has_arg: bool, values: Vec<V>) -> R<V> {
             } else {
                 Ordering::Greater
             };
-            let mut best: Option<V> = None;
-            for v in vals {
-                let better = match &best {
-                    None => true,
-                    Some(b) => compare(&v, b)? == Some(want),
-                };
-                if better {
-                    best = Some(v);
-                }
-            }
-            best.unwrap_or(V::Null)
+            best_of(vals, want)?
         }
         Agg::Pct | Agg::Share => {
             let t = vals.iter().filter(|v| truth(v) == Some(true)).count();

@@ -106,6 +106,22 @@ fn or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 
 /// Order of two values (`None` when either is null); `Fragile` when kpi's rounding could
 /// change it.
+/// The smallest (`want`: `Less`) or largest of `vals`, the first among equals; null when
+/// there is none (`min`/`max`, `least`/`greatest`).
+pub fn best_of(vals: impl IntoIterator<Item = V>, want: Ordering) -> R<V> {
+    let mut best: Option<V> = None;
+    for v in vals {
+        let better = match &best {
+            None => true,
+            Some(b) => compare(&v, b)? == Some(want),
+        };
+        if better {
+            best = Some(v);
+        }
+    }
+    Ok(best.unwrap_or(V::Null))
+}
+
 pub fn compare(a: &V, b: &V) -> R<Option<Ordering>> {
     Ok(Some(match (a, b) {
         (V::Null, _) | (_, V::Null) => return Ok(None),
@@ -302,21 +318,14 @@ fn call(f: Func, args: &[E], leaf: &dyn Fn(&E) -> R<V>) -> R<V> {
             } else {
                 Ordering::Greater
             };
-            let mut best: Option<V> = None;
+            let mut vals = Vec::with_capacity(args.len());
             for i in 0..args.len() {
-                let v = arg(i)?;
-                if matches!(v, V::Null) {
-                    continue;
-                }
-                let better = match &best {
-                    None => true,
-                    Some(b) => compare(&v, b)? == Some(want),
-                };
-                if better {
-                    best = Some(v);
+                match arg(i)? {
+                    V::Null => {}
+                    v => vals.push(v),
                 }
             }
-            best.unwrap_or(V::Null)
+            best_of(vals, want)?
         }
         Func::Abs | Func::Floor | Func::Ceil | Func::Round => {
             let x = match arg(0)? {
