@@ -80,9 +80,7 @@ pub fn pick_flat(line: &str, into: &mut Picked) -> bool {
     if skip_space(b, i + 1) != b.len() {
         return false;
     }
-    for &(first, other) in into.same {
-        into.ranges[other] = into.ranges[first];
-    }
+    into.copy_same();
     true
 }
 

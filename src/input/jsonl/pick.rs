@@ -42,12 +42,19 @@ pub(super) fn parse(line: &str, into: Picked) -> Result<(), serde_json::Error> {
     into.text.clear();
     into.ranges.fill(None);
     let mut de = serde_json::Deserializer::from_str(line);
-    let into = de::Deserializer::deserialize_map(&mut de, Object(into))?;
+    let mut into = de::Deserializer::deserialize_map(&mut de, Object(into))?;
     de.end()?;
-    for &(first, other) in into.same {
-        into.ranges[other] = into.ranges[first];
-    }
+    into.copy_same();
     Ok(())
+}
+
+impl Picked<'_> {
+    /// Give each column of an already read name the value of the first.
+    pub(super) fn copy_same(&mut self) {
+        for &(first, other) in self.same {
+            self.ranges[other] = self.ranges[first];
+        }
+    }
 }
 
 struct Object<'a>(Picked<'a>);
