@@ -9,9 +9,10 @@
 //!   is [`Step::BadQuote`]. A quote that never closes is [`Step::Unclosed`].
 //! * A `"` inside an unquoted field is an ordinary character (`12" screen`).
 //!
-//! The fast path reads 8 bytes at a time: one word compare finds every delimiter, line break
-//! and quote in them (SWAR, safe code). A record with a quote, or too near the end of the
-//! buffer, goes through the byte-by-byte path, which searches quotes with `memchr`.
+//! The fast path reads the buffer in blocks of 64 bytes, each turned into bit masks of its
+//! delimiters and line breaks (16 bytes per vector compare). A record with a quote, or in
+//! the last partial block of the buffer, goes through the byte-by-byte path, which searches
+//! quotes with `memchr`.
 
 /// A field of the record just read: its value's byte range, from the record's first byte
 /// (inside the quotes for a quoted field).
@@ -42,8 +43,8 @@ pub enum Step {
 
 pub struct Tokenizer {
     delimiter: u8,
-    /// `delimiter` in every byte of a word.
-    splat: u64,
+    /// The masks of the block the last record ended in.
+    block: Block,
     /// The fields of the last record.
     pub fields: Vec<Field>,
     /// The fields of the last record that hold a doubled quote (`""`).
@@ -53,21 +54,74 @@ pub struct Tokenizer {
     next_quote: Option<usize>,
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+/// The bytes a [`Block`] covers.
+const BLOCK: usize = 64;
 
-/// The high bit of each byte of `v` that is zero, and of no other (exact, unlike the
-/// shorter `(v - ONES) & !v & HIGH`, which may flag a byte above a zero one).
+/// Where the delimiters and line ends are in 64 bytes of the buffer: bit `i` of `seps` is
+/// set when byte `base + i` is either, bit `i` of `lines` when it is a `\n`.
+#[derive(Clone, Copy)]
+struct Block {
+    base: usize,
+    seps: u64,
+    lines: u64,
+}
+
+impl Block {
+    const NONE: Block = Block {
+        base: usize::MAX,
+        seps: 0,
+        lines: 0,
+    };
+
+    /// The block of `buf[base..base + 64]`; `None` past the last whole block.
+    #[inline]
+    fn at(buf: &[u8], base: usize, delimiter: u8) -> Option<Block> {
+        let bytes: &[u8; BLOCK] = buf.get(base..base + BLOCK)?.try_into().ok()?;
+        let (delimiters, lines) = masks(bytes, delimiter);
+        Some(Block {
+            base,
+            seps: delimiters | lines,
+            lines,
+        })
+    }
+}
+
+/// The masks of the delimiters and of the `\n`s in 64 bytes: 16 at a time with SSE2,
+/// which every x86-64 processor has (`safe_arch` wraps its intrinsics in safe functions).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn zero_bytes(v: u64) -> u64 {
-    !(((v & LOW7).wrapping_add(LOW7)) | v | LOW7)
+fn masks(bytes: &[u8; BLOCK], delimiter: u8) -> (u64, u64) {
+    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i};
+    use safe_arch::set_splat_i8_m128i as splat;
+    let (d, n) = (splat(delimiter as i8), splat(b'\n' as i8));
+    let (mut delimiters, mut lines) = (0u64, 0u64);
+    for (k, lane) in bytes.chunks_exact(16).enumerate() {
+        let v = load_unaligned_m128i(lane.try_into().unwrap());
+        let dm = move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, d)) as u16;
+        let nm = move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, n)) as u16;
+        delimiters |= u64::from(dm) << (16 * k);
+        lines |= u64::from(nm) << (16 * k);
+    }
+    (delimiters, lines)
+}
+
+/// The masks of the delimiters and of the `\n`s in 64 bytes, a byte at a time.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn masks(bytes: &[u8; BLOCK], delimiter: u8) -> (u64, u64) {
+    let (mut delimiters, mut lines) = (0u64, 0u64);
+    for (i, &b) in bytes.iter().enumerate() {
+        delimiters |= u64::from(b == delimiter) << i;
+        lines |= u64::from(b == b'\n') << i;
+    }
+    (delimiters, lines)
 }
 
 impl Tokenizer {
     pub fn new(delimiter: u8) -> Tokenizer {
         Tokenizer {
             delimiter,
-            splat: ONES * delimiter as u64,
+            block: Block::NONE,
             fields: Vec::with_capacity(32),
             escaped: Vec::new(),
             next_quote: None,
@@ -77,6 +131,7 @@ impl Tokenizer {
     /// The buffer given to [`Tokenizer::step`] changed (refilled, moved).
     pub fn reset(&mut self) {
         self.next_quote = None;
+        self.block = Block::NONE;
     }
 
     pub fn delimiter(&self) -> u8 {
@@ -110,10 +165,11 @@ impl Tokenizer {
         });
     }
 
-    /// A record with no quote, read a word at a time: its fields, and where its `\n` is;
-    /// `None` when it has a quote or runs too near the end of `buf`. Records before the
-    /// next quote in the buffer (found once with `memchr`) are searched for delimiters and
-    /// line ends only. (A plain index comes back in registers; a [`Step`] would come back
+    /// A record with no quote, read from the separator masks of 64-byte blocks: its
+    /// fields, and where its `\n` is; `None` when it has a quote or runs into the last
+    /// (partial) block of `buf`. The next quote in the buffer is found once with `memchr`.
+    /// The masks of the block a record ends in are kept for the next record, so each byte
+    /// is compared once. (A plain index comes back in registers; a [`Step`] would come back
     /// through memory, written in parts and read whole: a stall on every record.)
     #[inline]
     fn fast(&mut self, buf: &[u8], start: usize) -> Option<usize> {
@@ -125,21 +181,20 @@ impl Tokenizer {
                 q
             }
         };
-        let (d, delimiter) = (self.splat, self.delimiter);
-        let mut i = start;
+        let mut base = start & !(BLOCK - 1);
+        if self.block.base != base {
+            self.block = Block::at(buf, base, self.delimiter)?;
+        }
+        let mut seps = self.block.seps & (!0u64 << (start - base));
         let mut field = start;
-        while let Some(word) = buf.get(i..i + 8) {
-            if i + 8 > quote {
-                return None;
-            }
-            let w = u64::from_le_bytes(word.try_into().ok()?);
-            let mut found = zero_bytes(w ^ d) | zero_bytes(w ^ (ONES * b'\n' as u64));
-            while found != 0 {
-                let j = i + (found.trailing_zeros() / 8) as usize;
-                if buf[j] == delimiter {
-                    self.push(field, j, start);
-                    field = j + 1;
-                } else {
+        loop {
+            while seps != 0 {
+                let bit = seps.trailing_zeros();
+                let j = base + bit as usize;
+                if j > quote {
+                    return None;
+                }
+                if self.block.lines >> bit & 1 != 0 {
                     let end = if j > field && buf[j - 1] == b'\r' {
                         j - 1
                     } else {
@@ -148,11 +203,14 @@ impl Tokenizer {
                     self.push(field, end, start);
                     return Some(j);
                 }
-                found &= found - 1;
+                self.push(field, j, start);
+                field = j + 1;
+                seps &= seps - 1;
             }
-            i += 8;
+            base += BLOCK;
+            self.block = Block::at(buf, base, self.delimiter)?;
+            seps = self.block.seps;
         }
-        None
     }
 
     /// Any record, a byte at a time between the delimiters, line breaks and quotes that
@@ -349,10 +407,13 @@ mod tests {
     }
 
     #[test]
-    fn word_search_finds_exactly_the_special_bytes() {
-        let w = u64::from_le_bytes(*b"\x00,\x01\x80,\xff\x2c\x2d");
-        let m = zero_bytes(w ^ (ONES * b',' as u64));
-        let bytes: Vec<u32> = (0..8).filter(|i| m >> (8 * i + 7) & 1 == 1).collect();
-        assert_eq!(bytes, vec![1, 4, 6]);
+    fn block_masks_find_exactly_the_delimiters_and_line_ends() {
+        let mut bytes = [b'a'; BLOCK];
+        for (i, b) in [(0, b','), (7, b'\n'), (15, b','), (16, b','), (40, 0x8c), (63, b'\n')] {
+            bytes[i] = b;
+        }
+        let (delimiters, lines) = masks(&bytes, b',');
+        assert_eq!(delimiters, 1 | 1 << 15 | 1 << 16);
+        assert_eq!(lines, 1 << 7 | 1 << 63);
     }
 }
