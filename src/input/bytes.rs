@@ -1,5 +1,11 @@
 //! A window on a stream of bytes for the text readers (CSV, JSON Lines): a buffer refilled
 //! from the stream, in which a reader parses records in place.
+//!
+//! Each fill checks the whole buffer for UTF-8 at once (far faster than record by record)
+//! and, when it all is, keeps it as a `String`: a reader then slices records out of it as
+//! text without checking them again ([`Bytes::text`]). A buffer with a byte that is not
+//! UTF-8 (or a character cut by the end of a read) stays bytes, and its records are
+//! checked one by one, so that the bad ones are reported where they are.
 
 use super::open::io_error;
 use crate::diag::Diag;
@@ -14,7 +20,9 @@ pub const MAX_RECORD: usize = 64 << 20;
 pub struct Bytes {
     reader: Box<dyn Read>,
     name: String,
-    buf: Vec<u8>,
+    buf: Store,
+    /// The size the buffer is read to (it doubles while one record does not fit).
+    size: usize,
     /// Where the unread records start in `buf`.
     pub pos: usize,
     /// How much of `buf` holds data.
@@ -25,13 +33,30 @@ pub struct Bytes {
     base: u64,
 }
 
+/// The buffer: its first `filled` bytes hold data.
+enum Store {
+    Raw(Vec<u8>),
+    /// The buffer as a whole is UTF-8 (`filled` bytes long).
+    Text(String),
+}
+
+impl Store {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Store::Raw(v) => v,
+            Store::Text(s) => s.into_bytes(),
+        }
+    }
+}
+
 impl Bytes {
     /// The bytes of `reader`, which starts at offset `base` of the data called `name`.
     pub fn new(reader: Box<dyn Read>, name: &str, base: u64) -> Bytes {
         Bytes {
             reader,
             name: name.to_string(),
-            buf: vec![0; CAPACITY],
+            buf: Store::Raw(Vec::new()),
+            size: CAPACITY,
             pos: 0,
             filled: 0,
             eof: false,
@@ -42,7 +67,19 @@ impl Bytes {
     /// The data read and not yet consumed starts at `self.pos` in this.
     #[inline]
     pub fn data(&self) -> &[u8] {
-        &self.buf[..self.filled]
+        match &self.buf {
+            Store::Raw(v) => &v[..self.filled],
+            Store::Text(s) => s.as_bytes(),
+        }
+    }
+
+    /// [`Bytes::data`] as text, when it is all UTF-8.
+    #[inline]
+    pub fn text(&self) -> Option<&str> {
+        match &self.buf {
+            Store::Text(s) => Some(s),
+            Store::Raw(_) => None,
+        }
     }
 
     /// The offset in the stream of `buf[at]`.
@@ -67,29 +104,34 @@ impl Bytes {
         if self.eof {
             return Ok(false);
         }
+        let mut buf = std::mem::replace(&mut self.buf, Store::Raw(Vec::new())).into_bytes();
         if self.pos > 0 {
-            self.buf.copy_within(self.pos..self.filled, 0);
+            buf.copy_within(self.pos..self.filled, 0);
             self.filled -= self.pos;
             self.base += self.pos as u64;
             self.pos = 0;
         }
-        if self.filled == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
+        if self.filled == self.size {
+            self.size *= 2;
         }
-        loop {
-            match self.reader.read(&mut self.buf[self.filled..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.filled += n;
-                    return Ok(true);
-                }
+        // Only the bytes past the last fill's end are zeroed: the read overwrites the rest.
+        buf.resize(self.size, 0);
+        let read = loop {
+            match self.reader.read(&mut buf[self.filled..]) {
+                Ok(n) => break Ok(n),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_error(&self.name, e)),
+                Err(e) => break Err(io_error(&self.name, e)),
             }
-        }
+        };
+        let n = *read.as_ref().unwrap_or(&0);
+        self.filled += n;
+        self.eof = matches!(read, Ok(0));
+        buf.truncate(self.filled);
+        self.buf = match String::from_utf8(buf) {
+            Ok(text) => Store::Text(text),
+            Err(e) => Store::Raw(e.into_bytes()),
+        };
+        read.map(|n| n > 0)
     }
 
     /// Fill until at least `n` unconsumed bytes are there, or the stream ends.

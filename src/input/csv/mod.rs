@@ -215,7 +215,10 @@ impl Format for Csv {
             });
             return Ok(Next::Skip);
         }
-        let Ok(raw) = std::str::from_utf8(&self.bytes.data()[start..end]) else {
+        // A buffer that is all UTF-8 is sliced; a record of one that is not is checked.
+        let text = self.bytes.text().and_then(|t| t.get(start..end));
+        let Some(raw) = text.or_else(|| std::str::from_utf8(&self.bytes.data()[start..end]).ok())
+        else {
             let name = &self.name;
             tally.reject_record(|| {
                 Diag::error(

@@ -292,3 +292,29 @@ fn only_the_files_start_is_a_bom() {
         );
     }
 }
+
+/// Buffers are checked for UTF-8 whole: reads that cut a character in two, and a bad row
+/// far into the file, leave every other row as written, whole or in ranges.
+#[test]
+fn characters_cut_by_the_buffer_and_a_bad_row_far_in() {
+    let mut data = b"x,s\n".to_vec();
+    for i in 0..40_000 {
+        if i == 31_000 {
+            data.extend_from_slice(b"31000,caf\xE9\n");
+            continue;
+        }
+        data.extend_from_slice(format!("{i},é{}ü€\n", "à".repeat(i % 7)).as_bytes());
+    }
+    let path = temp_file("cut_chars.csv", &data);
+    let whole = read_whole(&path, &xs());
+    assert_eq!((whole.records, whole.rejected), (40_000, 1));
+    assert!(whole.shown.contains("FILE:31002: this row is not UTF-8 text"));
+    for (n, row) in whole.rows.iter().enumerate() {
+        let i = if n < 31_000 { n } else { n + 1 };
+        let text = format!("é{}ü€", "à".repeat(i % 7));
+        assert!(row.ends_with(&format!("{text:?})")), "{row} {text}");
+    }
+    let split = read_parts(&path, &xs(), b',', 3).expect("split");
+    assert_eq!(split.rows, whole.rows);
+    assert_eq!((split.records, split.rejected), (40_000, 1));
+}

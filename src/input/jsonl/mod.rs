@@ -180,7 +180,9 @@ impl Format for Jsonl {
         let line_no = self.line_no;
         self.line_no += 1;
         let name = self.name.as_str();
-        let Ok(whole) = std::str::from_utf8(&self.bytes.data()[start..end]) else {
+        let text = self.bytes.text().and_then(|t| t.get(start..end));
+        let Some(whole) = text.or_else(|| std::str::from_utf8(&self.bytes.data()[start..end]).ok())
+        else {
             tally.reject_record(|| {
                 Location::Line(line_no)
                     .error(name, "this line is not UTF-8 text")
