@@ -241,17 +241,22 @@ pub fn part_of_grouped(key: &[u8]) -> usize {
 const BATCH: usize = 16;
 
 /// Fold partitions one at a time into per-entity words, calling `each` with every entity's
-/// key and words. `table` and `words` are reused from one partition to the next.
+/// group (`group` of its key, taken when the entity is first seen) and words. Entities come
+/// in the order they were first seen, so their words are read in order, not at random.
+/// `table`, `words` and `groups` are reused from one partition to the next.
 pub fn fold<'a, E>(
     parts: impl Iterator<Item = &'a Part>,
     stride: usize,
-    mut each: impl FnMut(&[u8], &[u64]) -> Result<(), E>,
+    group: impl Fn(&[u8]) -> usize,
+    mut each: impl FnMut(usize, &[u64]) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut table = KeyTable::default();
     let mut words: Vec<u64> = Vec::new();
+    let mut groups: Vec<u32> = Vec::new();
     for part in parts {
         table.clear();
         words.clear();
+        groups.clear();
         // Entries go in batches whose table slots are read first (`KeyTable::touch`): a
         // partition's table outgrows the core's cache, and its misses then overlap.
         let mut entries = part.entries(stride);
@@ -273,6 +278,7 @@ pub fn fold<'a, E>(
                 let (e, new) = table.insert_hashed(key, h);
                 if new {
                     words.resize(words.len() + stride, 0);
+                    groups.push(group(key) as u32);
                 }
                 let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
                 match kind {
@@ -289,9 +295,8 @@ pub fn fold<'a, E>(
                 }
             }
         }
-        for (e, key) in table.entries() {
-            let e = e as usize;
-            each(key, &words[e * stride..(e + 1) * stride])?;
+        for (e, &g) in groups.iter().enumerate() {
+            each(g as usize, &words[e * stride..(e + 1) * stride])?;
         }
     }
     Ok(())
@@ -352,13 +357,17 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 10_000);
-        let mut sum = 0;
-        fold::<()>([&p].into_iter(), 2, |_, w| {
-            sum += w[0];
+        // Each entity's words, summed by group (the low bits of the key's first byte).
+        let mut sums = [0u64; 4];
+        fold::<()>([&p].into_iter(), 2, |key| usize::from(key[0] % 4), |g, w| {
+            sums[g] += w[0];
             Ok(())
         })
         .unwrap();
-        let expected: u64 = (0..10_000u64).map(|i| if i % 3 == 0 { i } else { 1 }).sum();
-        assert_eq!(sum, expected);
+        let mut expected = [0u64; 4];
+        for i in 0..10_000u64 {
+            expected[(i % 4) as usize] += if i % 3 == 0 { i } else { 1 };
+        }
+        assert_eq!(sums, expected);
     }
 }

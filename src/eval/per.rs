@@ -5,7 +5,9 @@
 //! one is encoded straight from the record's slot (`record_key.rs`), without building a value.
 
 use super::expr::{eval, DivByZero};
-use super::parts::{self, part_of, part_of_grouped, put_varint, regroup_key, Part, PARTS};
+use super::parts::{
+    self, get_varint, part_of, part_of_grouped, put_varint, regroup_key, Part, PARTS,
+};
 use super::record_key::KeyPart;
 use super::row::Row;
 use crate::ir::{AggArg, AggSpec, KLeaf, PerSpec, RExpr};
@@ -204,32 +206,42 @@ impl PerState {
         *words = Vec::new();
     }
 
+    /// The group of an entity key: the one that leads it in a shared state, else 0.
+    fn group_of(&self, key: &[u8]) -> usize {
+        if self.grouped {
+            get_varint(key, &mut 0)
+        } else {
+            0
+        }
+    }
+
     /// The inner values of the entities of the direct table (`direct`) and of partitions
-    /// `range`, with each entity's key.
+    /// `range`, with each entity's group ([`PerState::group_of`]).
     pub fn for_each_entity(
         &self,
         per: Entities,
         direct: bool,
         range: std::ops::Range<usize>,
-        mut each: impl FnMut(&[u8], &[Value<'static>]) -> Result<(), OpError>,
+        mut each: impl FnMut(usize, &[Value<'static>]) -> Result<(), OpError>,
     ) -> Result<(), OpError> {
         if direct {
             self.each_direct(per, &mut each)?;
         }
         let mut inner = Vec::with_capacity(per.inner_aggs.len());
         if let (Some(parts), Inner::Packed { layout, stride, .. }) = (&self.parts, &self.inner) {
-            parts::fold(parts[range].iter(), *stride, |key, w| {
+            let group = |key: &[u8]| self.group_of(key);
+            parts::fold(parts[range].iter(), *stride, group, |g, w| {
                 inner.clear();
                 for (a, &(o, count)) in per.inner_aggs.iter().zip(layout) {
                     inner.push((a.func.value)(&packed_acc(count, &w[o..]), a.fraction)?);
                 }
-                each(key, &inner)
+                each(g, &inner)
             })?;
         }
         Ok(())
     }
 
-    /// Each entity's value of the `per`'s inner expression, with the entity's key, over the
+    /// Each entity's value of the `per`'s inner expression, with the entity's group, over the
     /// direct table (`direct`) and partitions `range`; divisions by zero are counted in `dz`.
     /// Partitioned entities with the same words have the same value, computed once (a count
     /// per ticket takes a few values over millions of tickets).
@@ -239,7 +251,7 @@ impl PerState {
         direct: bool,
         range: std::ops::Range<usize>,
         dz: &DivByZero,
-        mut each: impl FnMut(&[u8], &Value<'static>) -> Result<(), OpError>,
+        mut each: impl FnMut(usize, &Value<'static>) -> Result<(), OpError>,
     ) -> Result<(), OpError> {
         let value = |inner: &[Value<'static>], dz: &DivByZero| {
             let leaf = |l: &KLeaf| match l {
@@ -250,7 +262,7 @@ impl PerState {
         };
         let entities = Entities::from(per);
         if direct {
-            self.each_direct(entities, &mut |key, inner| each(key, &value(inner, dz)?))?;
+            self.each_direct(entities, &mut |g, inner| each(g, &value(inner, dz)?))?;
         }
         let mut inner = Vec::with_capacity(per.inner_aggs.len());
         let (Some(parts), Inner::Packed { layout, stride, .. }) = (&self.parts, &self.inner) else {
@@ -260,7 +272,8 @@ impl PerState {
         // (a count per ticket) by index.
         let mut memo: FxHashMap<Box<[u64]>, (Value<'static>, u64)> = FxHashMap::default();
         let mut small: Vec<Option<(Value<'static>, u64)>> = vec![None; SMALL_MEMO];
-        parts::fold(parts[range].iter(), *stride, |key, w| {
+        let group = |key: &[u8]| self.group_of(key);
+        parts::fold(parts[range].iter(), *stride, group, |g, w| {
             let at = match w {
                 &[x] if x < SMALL_MEMO as u64 => Some(x as usize),
                 _ => None,
@@ -271,7 +284,7 @@ impl PerState {
             };
             if let Some((v, d)) = known {
                 dz.set(dz.get() + d);
-                return each(key, v);
+                return each(g, v);
             }
             inner.clear();
             for (a, &(o, count)) in per.inner_aggs.iter().zip(layout) {
@@ -287,15 +300,15 @@ impl PerState {
                 }
                 None => {}
             }
-            each(key, &v)
+            each(g, &v)
         })
     }
 
-    /// Each entity of the direct table, with its inner aggregates' values.
+    /// Each entity of the direct table, with its group and its inner aggregates' values.
     fn each_direct(
         &self,
         per: Entities,
-        each: &mut impl FnMut(&[u8], &[Value<'static>]) -> Result<(), OpError>,
+        each: &mut impl FnMut(usize, &[Value<'static>]) -> Result<(), OpError>,
     ) -> Result<(), OpError> {
         let mut inner = Vec::with_capacity(per.inner_aggs.len());
         for (e, key) in self.keys.entries() {
@@ -303,7 +316,7 @@ impl PerState {
             for i in 0..per.inner_aggs.len() {
                 inner.push(self.inner_result(per, e as usize, i)?);
             }
-            each(key, &inner)?;
+            each(self.group_of(key), &inner)?;
         }
         Ok(())
     }

@@ -11,7 +11,7 @@
 //! share (see [`shares_per`]); the others keep a `PerState` per group (`state.rs`).
 
 use super::expr::DivByZero;
-use super::parts::{get_varint, PARTS};
+use super::parts::PARTS;
 use super::per::{Entities, PerState};
 use super::row::Row;
 use super::state::AggState;
@@ -158,13 +158,12 @@ fn fold_range(
     let mut buf = Vec::new();
     let state = &shared.state;
     match shared.per {
-        Some(per) => state.for_each_value(per, direct, range, &dz, |key, v| {
-            let g = get_varint(key, &mut 0);
+        Some(per) => state.for_each_value(per, direct, range, &dz, |g, v| {
             f.entities[g] += 1;
             f.outer[g].push(v, &mut buf)
         })?,
-        None => state.for_each_entity(shared.entities, direct, range, |key, _| {
-            f.entities[get_varint(key, &mut 0)] += 1;
+        None => state.for_each_entity(shared.entities, direct, range, |g, _| {
+            f.entities[g] += 1;
             Ok(())
         })?,
     }
