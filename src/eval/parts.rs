@@ -198,6 +198,16 @@ fn varint_len(n: usize) -> usize {
 /// [`Part::regroup`] of one chunk in place; `false` (and nothing changed) when a new id is
 /// longer or shorter than the old one.
 fn regroup_in_place(c: &mut [u8], remap: &[u32], stride: usize) -> bool {
+    if remap.len() <= 0x80 && remap.iter().all(|&g| g < 0x80) {
+        // Every id, old and new, is one byte: one pass.
+        let mut pos = 0;
+        while pos < c.len() {
+            let head = get_varint(c, &mut pos);
+            c[pos] = remap[usize::from(c[pos])] as u8;
+            pos += (head >> 1) + if head & 1 == 0 { stride } else { stride * 8 };
+        }
+        return true;
+    }
     let fits = offsets(c, stride).all(|(key, _)| {
         let mut end = key;
         let g = get_varint(c, &mut end);
@@ -325,6 +335,30 @@ mod tests {
             let i = u32::from_le_bytes(key[pos..].try_into().unwrap()) as usize;
             assert_eq!(g, [2, 0, 300][i % 3]);
             assert!(kind == Payload::Bits && payload == [1]);
+            n += 1;
+        }
+        assert_eq!(n, 5_000);
+        // Ids of one byte, old and new, with entries of both payloads: rewritten in one pass.
+        let mut r = Part::default();
+        for i in 0..5_000usize {
+            buf.clear();
+            put_varint(&mut buf, i % 3);
+            buf.extend_from_slice(&(i as u32).to_le_bytes());
+            if i % 2 == 0 {
+                r.push_words(&buf, &[i as u64]);
+            } else {
+                r.push_bits(&buf, 1)[0] = 1;
+            }
+        }
+        r.regroup(&[1, 2, 0], 1);
+        let mut n = 0;
+        for (key, kind, payload) in r.entries(1) {
+            let i = u32::from_le_bytes(key[1..].try_into().unwrap()) as usize;
+            assert_eq!(usize::from(key[0]), [1, 2, 0][i % 3]);
+            assert_eq!(kind == Payload::Words, i % 2 == 0);
+            if i % 2 == 0 {
+                assert_eq!(payload, (i as u64).to_le_bytes());
+            }
             n += 1;
         }
         assert_eq!(n, 5_000);
