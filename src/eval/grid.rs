@@ -3,6 +3,7 @@
 //! reaches before `--from`), or all groups together (`total`). States, not values, are kept,
 //! so that a window's value is its records' value, never an average of values.
 
+use super::drop_later::drop_later;
 use super::expr::DivByZero;
 use super::run::SourceRun;
 use super::state::AggState;
@@ -182,6 +183,11 @@ impl<'p> SourceGrid<'p> {
                 }
             }
         }
+    }
+
+    /// Free the states once every value is read ([`drop_later`]).
+    pub fn release(&mut self) {
+        drop_later((std::mem::take(&mut self.cells), self.overall.take()));
     }
 
     /// Each aggregate's value; one that fails is null, and remembered.

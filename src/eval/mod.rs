@@ -3,6 +3,7 @@
 //! values, in dependency order (`kpis.rs`).
 
 pub mod expr;
+mod drop_later;
 mod frames;
 mod grid;
 mod lookup;
@@ -266,5 +267,8 @@ pub fn evaluate(plan: &Plan, records: Records) -> Results {
     }
     // An aggregate's failure first, then what the KPIs over it met.
     out.diags.extend(row_diags);
+    for grid in &mut grids {
+        grid.release();
+    }
     out
 }

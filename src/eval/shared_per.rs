@@ -10,6 +10,7 @@
 //! merged, since an entity seen in both is one entity. So only runs whose states never merge
 //! share (see [`shares_per`]); the others keep a `PerState` per group (`state.rs`).
 
+use super::drop_later::drop_later;
 use super::expr::DivByZero;
 use super::parts::PARTS;
 use super::per::{Entities, PerState};
@@ -125,7 +126,9 @@ impl<'p> SharedPer<'p> {
                     } else {
                         vec![fold_range(&shared, spec, groups, true, 0..PARTS)]
                     };
-                Some(finish(&shared, spec, folds, groups, dz))
+                let done = finish(&shared, spec, folds, groups, dz);
+                drop_later(shared.state);
+                Some(done)
             })
             .collect()
     }
