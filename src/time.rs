@@ -84,9 +84,31 @@ fn two_digits(s: &[u8], at: usize) -> Option<u32> {
     (a < 10 && b < 10).then_some(u32::from(a) * 10 + u32::from(b))
 }
 
+thread_local! {
+    /// The last date [`parse_date`] read on this thread: its 10 bytes (as two words) and its
+    /// day number. Records of a day follow each other, and their dates repeat.
+    static LAST_DATE: std::cell::Cell<(u64, u16, i64)> = const { std::cell::Cell::new((0, 0, 0)) };
+}
+
 /// `YYYY-MM-DD` → day number.
+#[inline]
 pub fn parse_date(s: &[u8]) -> Option<i64> {
-    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+    let bytes: &[u8; 10] = s.try_into().ok()?;
+    let head = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let tail = u16::from_le_bytes([bytes[8], bytes[9]]);
+    let (last_head, last_tail, last_day) = LAST_DATE.get();
+    // An empty memory (zero bytes) never matches: a date has no zero byte.
+    if head == last_head && tail == last_tail {
+        return Some(last_day);
+    }
+    let day = read_date(bytes)?;
+    LAST_DATE.set((head, tail, day));
+    Some(day)
+}
+
+/// [`parse_date`], read.
+fn read_date(s: &[u8; 10]) -> Option<i64> {
+    if s[4] != b'-' || s[7] != b'-' {
         return None;
     }
     let (y, m, d) = (
@@ -190,6 +212,33 @@ pub fn year(days: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memory of the last date changes no answer: a repeated date, a bad one after a
+    /// good one, a datetime over a date.
+    #[test]
+    fn the_last_date_remembered_gives_the_same_days() {
+        let dates: [&[u8]; 8] = [
+            b"2025-02-28",
+            b"2025-02-28",
+            b"2025-02-29",
+            b"2024-02-29",
+            b"2024-02-29",
+            b"2025-02-28",
+            b"2025-13-01",
+            b"2025-02-2x",
+        ];
+        for d in dates {
+            let bytes: &[u8; 10] = d.try_into().unwrap();
+            assert_eq!(parse_date(d), read_date(bytes), "{}", String::from_utf8_lossy(d));
+        }
+        assert_eq!(parse_date(b"2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(parse_date(b"2024-02-29 "), None);
+        assert_eq!(
+            parse_datetime(b"2024-02-29T10:00"),
+            Some(days_from_civil(2024, 2, 29) * MICROS_PER_DAY + 10 * 3600 * MICROS_PER_SEC)
+        );
+        assert_eq!(parse_datetime(b"2024-02-29T25:00"), None);
+    }
 
     #[test]
     fn civil_round_trip_and_calendar_rules() {
