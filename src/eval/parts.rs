@@ -250,6 +250,15 @@ pub fn part_of_grouped(key: &[u8]) -> usize {
 /// Entries of a partition whose table slots are read together when folding.
 const BATCH: usize = 16;
 
+/// An entry of a chunk being folded: its key's place, payload kind, and hash.
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    key: usize,
+    len: usize,
+    words: bool,
+    hash: u64,
+}
+
 /// Fold partitions one at a time into per-entity words, calling `each` with every entity's
 /// group (`group` of its key, taken when the entity is first seen) and words. Entities come
 /// in the order they were first seen, so their words are read in order, not at random.
@@ -269,37 +278,46 @@ pub fn fold<'a, E>(
         groups.clear();
         // Entries go in batches whose table slots are read first (`KeyTable::touch`): a
         // partition's table outgrows the core's cache, and its misses then overlap.
-        let mut entries = part.entries(stride);
-        let mut batch = Vec::with_capacity(BATCH);
-        loop {
-            batch.clear();
-            batch.extend(
-                entries
-                    .by_ref()
-                    .take(BATCH)
-                    .map(|(key, kind, payload)| (key, kind, payload, KeyTable::hash_of(key))),
-            );
-            if batch.is_empty() {
-                break;
-            }
-            let touched = batch.iter().fold(0, |t, b| t ^ table.touch(b.3));
-            std::hint::black_box(touched);
-            for &(key, kind, payload, h) in &batch {
-                let (e, new) = table.insert_hashed(key, h);
-                if new {
-                    words.resize(words.len() + stride, 0);
-                    groups.push(group(key) as u32);
+        for c in part.chunks() {
+            let mut pos = 0;
+            while pos < c.len() {
+                let mut batch = [Entry::default(); BATCH];
+                let mut n = 0;
+                while n < BATCH && pos < c.len() {
+                    let head = get_varint(c, &mut pos);
+                    let (key, len) = (pos, head >> 1);
+                    let words = head & 1 == 1;
+                    pos = key + len + if words { stride * 8 } else { stride };
+                    let hash = KeyTable::hash_of(&c[key..key + len]);
+                    batch[n] = Entry {
+                        key,
+                        len,
+                        words,
+                        hash,
+                    };
+                    n += 1;
                 }
-                let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
-                match kind {
-                    Payload::Bits => {
-                        for (x, b) in w.iter_mut().zip(payload) {
-                            *x += u64::from(*b);
-                        }
+                let batch = &batch[..n];
+                let touched = batch.iter().fold(0, |t, b| t ^ table.touch(b.hash));
+                std::hint::black_box(touched);
+                for b in batch {
+                    let key = &c[b.key..b.key + b.len];
+                    let (e, new) = table.insert_hashed(key, b.hash);
+                    if new {
+                        // Not `resize`: a call to `memset` for a word or two.
+                        words.extend(std::iter::repeat_n(0, stride));
+                        groups.push(group(key) as u32);
                     }
-                    Payload::Words => {
-                        for (x, b) in w.iter_mut().zip(payload.chunks_exact(8)) {
+                    let w = &mut words[e as usize * stride..(e as usize + 1) * stride];
+                    let payload = b.key + b.len;
+                    if b.words {
+                        let bytes = &c[payload..payload + stride * 8];
+                        for (x, b) in w.iter_mut().zip(bytes.chunks_exact(8)) {
                             *x += u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                        }
+                    } else {
+                        for (x, b) in w.iter_mut().zip(&c[payload..payload + stride]) {
+                            *x += u64::from(*b);
                         }
                     }
                 }
