@@ -176,6 +176,30 @@ impl<'a> View<'a> {
     }
 }
 
+/// A span over more lines than this is drawn over its first ones only: a whole file read
+/// as one value would otherwise be drawn whole.
+const MAX_SPAN_LINES: usize = 8;
+
+impl View<'_> {
+    /// Where a span from `start` to `end` of the file is cut to be drawn: at the end of its
+    /// [`MAX_SPAN_LINES`]th line, if it runs past it.
+    fn first_lines(&self, start: usize, end: usize) -> usize {
+        let Some(Source::File { text, .. }) = &self.source else {
+            return end;
+        };
+        let (start, end) = (start.min(text.len()), end.min(text.len()));
+        match text.as_bytes()[start..end]
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'\n')
+            .nth(MAX_SPAN_LINES - 1)
+        {
+            Some((i, _)) => start + i,
+            None => end,
+        }
+    }
+}
+
 impl fmt::Debug for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.diag.message)
@@ -230,7 +254,10 @@ impl Diagnostic for View<'_> {
                             l.span.start as usize - from + pre,
                             (l.span.end as usize).min(to) - l.span.start as usize,
                         ),
-                        None => (l.span.start as usize, l.span.len()),
+                        None => {
+                            let start = l.span.start as usize;
+                            (start, self.first_lines(start, l.span.end as usize) - start)
+                        }
                     };
                     let span = SourceSpan::new(start.into(), len);
                     if i == 0 {

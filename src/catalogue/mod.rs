@@ -104,7 +104,36 @@ pub fn is_catalogue_file(p: &Path) -> bool {
         )
 }
 
+/// The extensions of the data files `--data` reads (`.gz` too, compressed).
+const DATA_EXTENSIONS: [&str; 9] = [
+    "csv", "tsv", "jsonl", "ndjson", "xlsx", "xlsm", "xls", "ods", "gz",
+];
+
+/// The error for a data file given where a catalogue goes (`kpi eval calls.csv`): read as
+/// YAML, it would be one long scalar, and its whole text the excerpt.
+fn data_not_catalogue(path: &Path) -> Option<Diag> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    if !DATA_EXTENSIONS.contains(&ext.as_str()) {
+        return None;
+    }
+    let shown = display_path(path);
+    Some(
+        Diag::error(
+            Code::Catalogue,
+            format!("{shown} is a data file, not a catalogue"),
+        )
+        .help(format!(
+            "give data with `--data {shown}` (or `--data SOURCE={shown}` for a source of \
+             another name); catalogue files end in .yaml, .yml or .kpi"
+        )),
+    )
+}
+
 fn load_file(path: &Path, cat: &mut Catalogue, sources: &mut SourceMap, diags: &mut Vec<Diag>) {
+    if let Some(d) = data_not_catalogue(path) {
+        diags.push(d);
+        return;
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! The real `kpi` binary: exit codes, output formats, data diagnostics, catalogue tests.
 //! Snapshots hold stdout and stderr exactly as a user sees them (no colour).
 
-use crate::common::{kpi, run};
+use crate::common::{kpi, run, run_in, temp_files};
 use std::process::Command;
 
 /// Stdout of `kpi` with `file` on standard input.
@@ -618,4 +618,24 @@ fn csv_quotes_and_crlf_lines_are_located() {
             ])
         );
     }
+}
+
+/// A data file given where a catalogue goes is named as such, not read as one long YAML
+/// value (which drew the whole file, millions of lines, as the excerpt).
+#[test]
+fn a_data_file_given_as_a_catalogue() {
+    insta::assert_snapshot!(run(&[
+        "eval",
+        "-e",
+        "n = count()",
+        "tests/fixtures/data/calls_ok.csv"
+    ]));
+}
+
+/// A span over many lines is drawn over its first eight.
+#[test]
+fn a_long_span_is_drawn_over_its_first_lines() {
+    let text: String = (0..40).map(|i| format!("word{i} and more\n")).collect();
+    let dir = temp_files("long-span", &[("scalar.yaml", &text)]);
+    insta::assert_snapshot!(run_in(&dir, &["check", "scalar.yaml"]));
 }
