@@ -406,6 +406,54 @@ mod tests {
         );
     }
 
+    /// The block path gives what the byte-by-byte path gives, record by record, on random
+    /// buffers of short records (several to a block, some across blocks), quotes, `\r`,
+    /// empty fields and lines, non-ASCII bytes, as one whole buffer or the data so far.
+    #[test]
+    fn blocks_read_as_the_byte_path_does() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let alphabet: &[&[u8]] = &[b"a", b"7", b",", b",", b";", b"\n", b"\r\n", b"\"", b"\xc3\xa9", b"  "];
+        let cases = std::env::var("KPI_PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
+        let (mut records, mut by_blocks) = (0, 0);
+        for _ in 0..cases.unwrap_or(400) {
+            let mut data = Vec::new();
+            let len = next(1500);
+            // Half the buffers have no quote: their records take the block path.
+            let quotes = next(2) == 0;
+            while (data.len() as u64) < len {
+                let token = alphabet[next(alphabet.len() as u64) as usize];
+                data.extend_from_slice(if token == b"\"" && !quotes { b"b" } else { token });
+            }
+            let delimiter = if next(4) == 0 { b';' } else { b',' };
+            let eof = next(3) != 0;
+            let (mut fast, mut slow) = (Tokenizer::new(delimiter), Tokenizer::new(delimiter));
+            let mut at = 0;
+            while at < data.len() {
+                by_blocks += usize::from(Tokenizer::new(delimiter).fast(&data, at).is_some());
+                records += 1;
+                let got = fast.step(&data, at, eof);
+                slow.fields.clear();
+                slow.escaped.clear();
+                let want = slow.slow(&data, at, eof);
+                let shown = String::from_utf8_lossy(&data);
+                assert_eq!(got, want, "at {at} of {shown:?}");
+                assert_eq!(fast.fields, slow.fields, "at {at} of {shown:?}");
+                assert_eq!(fast.escaped, slow.escaped, "at {at} of {shown:?}");
+                at = match got {
+                    Step::Record { next, .. } | Step::BadQuote { next, .. } => next,
+                    Step::NeedMore | Step::Unclosed { .. } => break,
+                };
+            }
+        }
+        assert!(by_blocks * 4 > records, "{by_blocks} of {records} records by blocks");
+    }
+
     #[test]
     fn block_masks_find_exactly_the_delimiters_and_line_ends() {
         let mut bytes = [b'a'; BLOCK];
