@@ -229,9 +229,17 @@ mod tests {
         ];
         for d in dates {
             let bytes: &[u8; 10] = d.try_into().unwrap();
-            assert_eq!(parse_date(d), read_date(bytes), "{}", String::from_utf8_lossy(d));
+            assert_eq!(
+                parse_date(d),
+                read_date(bytes),
+                "{}",
+                String::from_utf8_lossy(d)
+            );
         }
-        assert_eq!(parse_date(b"2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(
+            parse_date(b"2024-02-29"),
+            Some(days_from_civil(2024, 2, 29))
+        );
         assert_eq!(parse_date(b"2024-02-29 "), None);
         assert_eq!(
             parse_datetime(b"2024-02-29T10:00"),

@@ -2,8 +2,8 @@
 //! updated record by record per group; KPI arithmetic runs afterwards on the aggregated
 //! values, in dependency order (`kpis.rs`).
 
-pub mod expr;
 mod drop_later;
+pub mod expr;
 mod frames;
 mod grid;
 mod lookup;

@@ -411,10 +411,15 @@ mod tests {
         assert_eq!(n, 10_000);
         // Each entity's words, summed by group (the low bits of the key's first byte).
         let mut sums = [0u64; 4];
-        fold::<()>([&p].into_iter(), 2, |key| usize::from(key[0] % 4), |g, w| {
-            sums[g] += w[0];
-            Ok(())
-        })
+        fold::<()>(
+            [&p].into_iter(),
+            2,
+            |key| usize::from(key[0] % 4),
+            |g, w| {
+                sums[g] += w[0];
+                Ok(())
+            },
+        )
         .unwrap();
         let mut expected = [0u64; 4];
         for i in 0..10_000u64 {

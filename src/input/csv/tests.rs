@@ -308,7 +308,9 @@ fn characters_cut_by_the_buffer_and_a_bad_row_far_in() {
     let path = temp_file("cut_chars.csv", &data);
     let whole = read_whole(&path, &xs());
     assert_eq!((whole.records, whole.rejected), (40_000, 1));
-    assert!(whole.shown.contains("FILE:31002: this row is not UTF-8 text"));
+    assert!(whole
+        .shown
+        .contains("FILE:31002: this row is not UTF-8 text"));
     for (n, row) in whole.rows.iter().enumerate() {
         let i = if n < 31_000 { n } else { n + 1 };
         let text = format!("é{}ü€", "à".repeat(i % 7));

@@ -91,8 +91,8 @@ impl Block {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn masks(bytes: &[u8; BLOCK], delimiter: u8) -> (u64, u64) {
-    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i};
     use safe_arch::set_splat_i8_m128i as splat;
+    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i};
     let (d, n) = (splat(delimiter as i8), splat(b'\n' as i8));
     let (mut delimiters, mut lines) = (0u64, 0u64);
     for (k, lane) in bytes.chunks_exact(16).enumerate() {
@@ -418,8 +418,21 @@ mod tests {
             seed ^= seed << 17;
             seed % n
         };
-        let alphabet: &[&[u8]] = &[b"a", b"7", b",", b",", b";", b"\n", b"\r\n", b"\"", b"\xc3\xa9", b"  "];
-        let cases = std::env::var("KPI_PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
+        let alphabet: &[&[u8]] = &[
+            b"a",
+            b"7",
+            b",",
+            b",",
+            b";",
+            b"\n",
+            b"\r\n",
+            b"\"",
+            b"\xc3\xa9",
+            b"  ",
+        ];
+        let cases = std::env::var("KPI_PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok());
         let (mut records, mut by_blocks) = (0, 0);
         for _ in 0..cases.unwrap_or(400) {
             let mut data = Vec::new();
@@ -428,7 +441,11 @@ mod tests {
             let quotes = next(2) == 0;
             while (data.len() as u64) < len {
                 let token = alphabet[next(alphabet.len() as u64) as usize];
-                data.extend_from_slice(if token == b"\"" && !quotes { b"b" } else { token });
+                data.extend_from_slice(if token == b"\"" && !quotes {
+                    b"b"
+                } else {
+                    token
+                });
             }
             let delimiter = if next(4) == 0 { b';' } else { b',' };
             let eof = next(3) != 0;
@@ -451,13 +468,23 @@ mod tests {
                 };
             }
         }
-        assert!(by_blocks * 4 > records, "{by_blocks} of {records} records by blocks");
+        assert!(
+            by_blocks * 4 > records,
+            "{by_blocks} of {records} records by blocks"
+        );
     }
 
     #[test]
     fn block_masks_find_exactly_the_delimiters_and_line_ends() {
         let mut bytes = [b'a'; BLOCK];
-        for (i, b) in [(0, b','), (7, b'\n'), (15, b','), (16, b','), (40, 0x8c), (63, b'\n')] {
+        for (i, b) in [
+            (0, b','),
+            (7, b'\n'),
+            (15, b','),
+            (16, b','),
+            (40, 0x8c),
+            (63, b'\n'),
+        ] {
             bytes[i] = b;
         }
         let (delimiters, lines) = masks(&bytes, b',');
