@@ -86,8 +86,11 @@ fn two_digits(s: &[u8], at: usize) -> Option<u32> {
 
 thread_local! {
     /// The last date [`parse_date`] read on this thread: its 10 bytes (as two words) and its
-    /// day number. Records of a day follow each other, and their dates repeat.
-    static LAST_DATE: std::cell::Cell<(u64, u16, i64)> = const { std::cell::Cell::new((0, 0, 0)) };
+    /// day number; at first, 1970-01-01, day 0. Records of a day follow each other, and their
+    /// dates repeat.
+    static LAST_DATE: std::cell::Cell<(u64, u16, i64)> = const {
+        std::cell::Cell::new((u64::from_le_bytes(*b"1970-01-"), u16::from_le_bytes(*b"01"), 0))
+    };
 }
 
 /// `YYYY-MM-DD` → day number.
@@ -97,7 +100,6 @@ pub fn parse_date(s: &[u8]) -> Option<i64> {
     let head = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
     let tail = u16::from_le_bytes([bytes[8], bytes[9]]);
     let (last_head, last_tail, last_day) = LAST_DATE.get();
-    // An empty memory (zero bytes) never matches: a date has no zero byte.
     if head == last_head && tail == last_tail {
         return Some(last_day);
     }
@@ -240,6 +242,10 @@ mod tests {
             parse_date(b"2024-02-29"),
             Some(days_from_civil(2024, 2, 29))
         );
+        assert_eq!(parse_date(&[0; 10]), None);
+        assert_eq!(parse_date(b"1970-01-01"), Some(0));
+        let fresh = std::thread::spawn(|| (parse_date(&[0; 10]), parse_date(b"1970-01-01")));
+        assert_eq!(fresh.join().unwrap(), (None, Some(0)));
         assert_eq!(parse_date(b"2024-02-29 "), None);
         assert_eq!(
             parse_datetime(b"2024-02-29T10:00"),
