@@ -127,9 +127,17 @@ impl Bytes {
         self.filled += n;
         self.eof = matches!(read, Ok(0));
         buf.truncate(self.filled);
-        self.buf = match String::from_utf8(buf) {
-            Ok(text) => Store::Text(text),
-            Err(e) => Store::Raw(e.into_bytes()),
+        // A buffer grown for one long record is refilled many times before the record is
+        // whole (from a pipe, a read at a time): checking it all again on each fill would
+        // cost the square of its length, so its record is checked once, when read (and so
+        // are the records after it: the buffer keeps its size).
+        self.buf = if self.size > CAPACITY {
+            Store::Raw(buf)
+        } else {
+            match String::from_utf8(buf) {
+                Ok(text) => Store::Text(text),
+                Err(e) => Store::Raw(e.into_bytes()),
+            }
         };
         read.map(|n| n > 0)
     }
