@@ -6,6 +6,7 @@ mod drop_later;
 pub mod expr;
 mod frames;
 mod grid;
+mod group_cache;
 mod lookup;
 mod parts;
 mod per;

@@ -2,6 +2,7 @@
 //! two halves of a file merge into what one run over the whole file gives.
 
 use super::expr::DivByZero;
+use super::group_cache::GroupCache;
 use super::lookup::LookupTable;
 use super::row::{Row, Slot};
 use super::shared_per::SharedPer;
@@ -40,6 +41,9 @@ pub struct SourceRun<'p> {
     key_buf: Vec<u8>,
     /// How each group key is encoded from a record (a field or its date: from the slot).
     key_plan: Vec<super::record_key::KeyPart>,
+    /// With one group key, a text field, and no history flag or period before it: its
+    /// groups by the field's bytes.
+    group_cache: Option<GroupCache>,
     agg_buf: Vec<u8>,
     /// The distinct `where` conditions of the aggregates, each tested once per record.
     conditions: Vec<&'p RExpr>,
@@ -175,6 +179,13 @@ impl<'p> SourceRun<'p> {
             shared: share_per.then(|| SharedPer::new(specs)),
             key_buf: Vec::new(),
             key_plan: keys.iter().map(super::record_key::KeyPart::of).collect(),
+            group_cache: match (keys, history, grain) {
+                ([key], None, None) => match super::record_key::KeyPart::of(key) {
+                    super::record_key::KeyPart::Field(c) => Some(GroupCache::new(c)),
+                    _ => None,
+                },
+                _ => None,
+            },
             agg_buf: Vec::new(),
             failures: vec![None; specs.len()],
             type_errors: 0,
@@ -321,7 +332,12 @@ impl<'p> SourceRun<'p> {
         };
         // Without a grain, records before `--from` count for `open` only.
         let only_opens = history && self.grain.is_none();
-        if !self.keys.is_empty() || self.history.is_some() {
+        if let Some(g) = self.group_cache.as_ref().and_then(|c| c.get(row)) {
+            if !only_opens {
+                self.apply(Some(g as usize), row);
+            }
+            self.count_opens(Some(g as usize), 0, row);
+        } else if !self.keys.is_empty() || self.history.is_some() {
             self.key_buf.clear();
             if self.history.is_some() {
                 encode_key(&Value::Bool(history), &mut self.key_buf);
@@ -349,6 +365,9 @@ impl<'p> SourceRun<'p> {
                     .collect();
                 self.group_keys.push(key);
                 self.add_group_states();
+            }
+            if let Some(cache) = &mut self.group_cache {
+                cache.put(row, g);
             }
             if !only_opens {
                 self.apply(Some(g as usize), row);
