@@ -307,33 +307,38 @@ fn exact_number(s: &str) -> Option<Decimal> {
 fn well_formed_number(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let digits = |i: &mut usize| {
-        let from = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - from
-    };
-    let whole = digits(&mut i);
+    let whole = skip_digits(b, &mut i);
     let fraction = if b.get(i) == Some(&b'.') {
         i += 1;
-        digits(&mut i)
+        skip_digits(b, &mut i)
     } else {
         0
     };
-    if whole == 0 && fraction == 0 {
-        return false;
+    (whole > 0 || fraction > 0) && skip_exponent(b, &mut i) && i == b.len()
+}
+
+/// Move `i` past the ASCII digits at `b[i..]`; how many there were.
+#[inline]
+pub fn skip_digits(b: &[u8], i: &mut usize) -> usize {
+    let from = *i;
+    while b.get(*i).is_some_and(u8::is_ascii_digit) {
+        *i += 1;
     }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
+    *i - from
+}
+
+/// Move `i` past an exponent (`[eE] [+-]? [0-9]+`) at `b[i..]`, if one starts there;
+/// `false` when one starts and has no digits.
+#[inline]
+pub fn skip_exponent(b: &[u8], i: &mut usize) -> bool {
+    if !matches!(b.get(*i), Some(b'e' | b'E')) {
+        return true;
     }
-    i == b.len()
+    *i += 1;
+    if matches!(b.get(*i), Some(b'+' | b'-')) {
+        *i += 1;
+    }
+    skip_digits(b, i) > 0
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {

@@ -4,6 +4,7 @@
 use super::expr::DivByZero;
 use super::group_cache::GroupCache;
 use super::lookup::LookupTable;
+use super::record_key::KeyPart;
 use super::row::{Row, Slot};
 use super::shared_per::SharedPer;
 use super::slot_expr;
@@ -40,7 +41,7 @@ pub struct SourceRun<'p> {
     shared: Option<SharedPer<'p>>,
     key_buf: Vec<u8>,
     /// How each group key is encoded from a record (a field or its date: from the slot).
-    key_plan: Vec<super::record_key::KeyPart>,
+    key_plan: Vec<KeyPart>,
     /// With one group key, a text field, and no history flag or period before it: its
     /// groups by the field's bytes.
     group_cache: Option<GroupCache>,
@@ -162,6 +163,7 @@ impl<'p> SourceRun<'p> {
                 }))
             })
             .collect();
+        let key_plan: Vec<KeyPart> = keys.iter().map(KeyPart::of).collect();
         SourceRun {
             direct: specs.iter().map(|s| Direct::of(s)).collect(),
             passes: vec![false; conditions.len()],
@@ -178,14 +180,11 @@ impl<'p> SourceRun<'p> {
             total: with_total.then(|| specs.iter().map(|s| AggState::new(s)).collect()),
             shared: share_per.then(|| SharedPer::new(specs)),
             key_buf: Vec::new(),
-            key_plan: keys.iter().map(super::record_key::KeyPart::of).collect(),
-            group_cache: match (keys, history, grain) {
-                ([key], None, None) => match super::record_key::KeyPart::of(key) {
-                    super::record_key::KeyPart::Field(c) => Some(GroupCache::new(c)),
-                    _ => None,
-                },
+            group_cache: match (&key_plan[..], history, grain) {
+                (&[KeyPart::Field(c)], None, None) => Some(GroupCache::new(c)),
                 _ => None,
             },
+            key_plan,
             agg_buf: Vec::new(),
             failures: vec![None; specs.len()],
             type_errors: 0,

@@ -6,6 +6,7 @@
 //! parse, never a different result.
 
 use super::pick::{column_named, Picked, ValueAt};
+use crate::value::{skip_digits, skip_exponent};
 
 /// Pick the needed values of `line` into `into` when it is a flat object; `false` (with
 /// `into` left to be overwritten) when the line needs the full parser.
@@ -182,37 +183,24 @@ impl KeyOrder {
 /// the byte after it.
 #[inline]
 fn number(b: &[u8], mut i: usize) -> Option<usize> {
-    let digits = |i: &mut usize| {
-        let from = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - from
-    };
     if b[i] == b'-' {
         i += 1;
     }
     match b.get(i) {
         Some(b'0') => i += 1,
         Some(b'1'..=b'9') => {
-            digits(&mut i);
+            skip_digits(b, &mut i);
         }
         _ => return None,
     }
     if b.get(i) == Some(&b'.') {
         i += 1;
-        if digits(&mut i) == 0 {
+        if skip_digits(b, &mut i) == 0 {
             return None;
         }
     }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return None;
-        }
+    if !skip_exponent(b, &mut i) {
+        return None;
     }
     // A number runs up to a separator: `1x` or `01` is for the full parser to word.
     match b.get(i) {
